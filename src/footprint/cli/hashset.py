@@ -1,0 +1,151 @@
+"""`footprint hashset import|list|export`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
+from footprint.hashsets import ImportOptions, ImportReport, SetKind, SetNotFound, UnifiedCategory
+from footprint.hashsets.schemes import parse_uk_codes
+from footprint.hashsets.service import SCHEME_CHOICES, export_set, import_files
+
+app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
+
+SKIPS_SHOWN = 20
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.error:
+        err_console.print(f"[bold red]failed[/] {report.error}")
+        return
+    console.print(
+        f"[green]{report.source}[/] ({report.format}): {report.imported:,} imported, "
+        f"{report.merged:,} merged duplicates, {len(report.skipped):,} skipped, "
+        f"{len(report.warnings):,} warnings"
+    )
+    for item in report.skipped[:SKIPS_SHOWN]:
+        err_console.print(f"  skipped record {item.record}: {item.field}: {item.reason}")
+    for item in report.warnings[:SKIPS_SHOWN]:
+        err_console.print(f"  warning record {item.record}: {item.field}: {item.reason}")
+    hidden = len(report.skipped) + len(report.warnings) - 2 * SKIPS_SHOWN
+    if hidden > 0:
+        err_console.print("  ... and more: see --report for every record")
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    set_name: str = typer.Option(..., "--set", help="Set to import into (created if new)."),
+    scheme: str | None = typer.Option(
+        None,
+        help=f"Category scheme or format: {', '.join(SCHEME_CHOICES)}. Default: from content.",
+    ),
+    ignore: bool = typer.Option(False, "--ignore", help="Mark the set as an ignore set."),
+    pdq_radius: int = typer.Option(31, min=0, max=128, help="PDQ match radius for this set."),
+    category: str = typer.Option(
+        "uncategorised", help="Category for bare PDQ lists, which carry none."
+    ),
+    report_path: Path | None = typer.Option(
+        None, "--report", help="Write every file's full import report (JSON) here."
+    ),
+) -> None:
+    """Import hash-set files (VICS JSON, ICSE CSV, plain CSV, NSRL RDS v3, PDQ lists).
+
+    Each file goes in whole or not at all; bad records are skipped and listed with their
+    number, field and reason while the rest go in.
+    """
+    if scheme is not None and scheme not in SCHEME_CHOICES:
+        fail(f"--scheme {scheme!r}: choose one of {', '.join(SCHEME_CHOICES)}")
+    config = settings()
+    try:
+        uk_codes = parse_uk_codes(config.uk_category_codes)
+        list_category = UnifiedCategory(category)
+    except ValueError as exc:
+        fail(str(exc))
+    options = ImportOptions(
+        scheme=scheme,
+        kind=SetKind.IGNORE if ignore else None,
+        pdq_radius=pdq_radius,
+        uk_codes=uk_codes,
+        list_category=list_category,
+    )
+    store = open_store(config)
+    try:
+        with console.status(f"importing into {set_name}..."):
+            reports = import_files(store, files, set_name, options, on_file=_print_report)
+    finally:
+        store.close()
+    if report_path:
+        report_path.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
+    if any(r.error or r.skipped for r in reports):
+        raise typer.Exit(int(ExitCode.IMPORT_SKIPPED))
+
+
+@app.command("list")
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the hash sets with their kind, version, record count and categories."""
+    store = open_store(settings())
+    try:
+        rows = [(info, store.category_counts(info.id)) for info in store.sets()]
+    finally:
+        store.close()
+    if as_json:
+        payload = [
+            {
+                "name": i.name,
+                "kind": str(i.kind),
+                "version": i.version,
+                "records": i.records,
+                "pdq_radius": i.pdq_radius,
+                "updated_at": i.updated_at,
+                "categories": counts,
+            }
+            for i, counts in rows
+        ]
+        console.print_json(json.dumps(payload))
+        return
+    table = Table("set", "kind", "version", "records", "PDQ radius", "categories", "updated")
+    for info, counts in rows:
+        cats = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
+        table.add_row(
+            info.name,
+            str(info.kind),
+            str(info.version),
+            f"{info.records:,}",
+            str(info.pdq_radius),
+            cats,
+            info.updated_at,
+        )
+    console.print(table)
+
+
+@app.command("export")
+def export(
+    name: str = typer.Argument(..., help="The set to export."),
+    fmt: str = typer.Option("vics", "--format", help="Export format: vics (VICS 2.0 JSON)."),
+    shape: str = typer.Option("hashset", help="VICS shape: hashset or case."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+) -> None:
+    """Export a set as VICS 2.0 JSON (import -> export -> import loses nothing)."""
+    if fmt != "vics":
+        fail(f"--format {fmt!r}: only vics is supported")
+    if shape not in ("hashset", "case"):
+        fail(f"--shape {shape!r}: choose hashset or case")
+    store = open_store(settings())
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as stream:
+            count = export_set(store, name, stream, shape)
+        tmp.replace(out)
+    except SetNotFound as exc:
+        tmp.unlink(missing_ok=True)
+        fail(str(exc))
+    finally:
+        store.close()
+    console.print(f"wrote {count:,} records of {name} to {out}")

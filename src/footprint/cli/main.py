@@ -1,0 +1,28 @@
+"""The `footprint` command."""
+
+from __future__ import annotations
+
+import typer
+
+from footprint import __version__
+from footprint.cli import demo, hashset
+from footprint.cli.scan import scan_command
+
+app = typer.Typer(
+    help="footprint: known-image triage and coordinated child-protection operations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(hashset.app, name="hashset")
+app.command("scan")(scan_command)
+app.command("demo")(demo.demo_command)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()

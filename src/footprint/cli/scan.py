@@ -1,0 +1,92 @@
+"""`footprint scan`: match every file of some evidence against known-hash sets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
+from footprint.hashsets import SetNotFound
+from footprint.signals import DecodePath, Orientation
+from footprint.triage.scan import Progress as Advance
+from footprint.triage.scan import ScanError
+from footprint.triage.service import ScanRequest, scan
+from footprint.triage.signals_job import SignalOptions
+
+
+def _progress_bar(progress: Progress):  # type: ignore[no-untyped-def]
+    def start(files: int, size: int, already: int) -> Advance:
+        if already:
+            console.print(f"resuming: {already:,} files already done")
+        files_task = progress.add_task("files", total=files)
+        bytes_task = progress.add_task("bytes", total=size)
+
+        def advance(done_files: int, done_bytes: int) -> None:
+            progress.advance(files_task, done_files)
+            progress.advance(bytes_task, done_bytes)
+
+        return advance
+
+    return start
+
+
+def scan_command(
+    paths: list[Path] = typer.Argument(..., help="Folders or files of evidence (read only)."),
+    against: str = typer.Option(..., help="Comma-separated hash sets to match against."),
+    out: Path = typer.Option(..., "--out", help="Output folder; rerun with it to resume."),
+    workers: int = typer.Option(0, min=0, help="Worker processes (0: one per core)."),
+    decode: DecodePath | None = typer.Option(None, help="fast (JPEG DCT scaling) or exact."),
+    orientation: Orientation = typer.Option(
+        Orientation.STORED, help="stored, or both (also the EXIF-displayed orientation)."
+    ),
+    dihedral: bool = typer.Option(False, help="Also match the 8 rotations/flips."),
+) -> None:
+    """Scan evidence; writes findings.jsonl, summary.json and report.html to --out.
+
+    Exit codes: 0 done, 1 done with file errors, 2 usage error, 3 interrupted (resumable).
+    """
+    config = settings()
+    options = SignalOptions(
+        decode=decode or DecodePath(config.decode),
+        orientation=orientation,
+        dihedral=dihedral,
+        pixel_limit=config.pixel_limit,
+    )
+    set_names = [s.strip() for s in against.split(",") if s.strip()]
+    request = ScanRequest(
+        paths, set_names, out, options, workers or config.workers or os.cpu_count() or 1
+    )
+    store = open_store(config)
+    columns = (
+        TextColumn("{task.description:>5}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, console=err_console, transient=False) as progress:
+            summary = scan(store, request, _progress_bar(progress))
+    except (SetNotFound, ScanError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: run the same command again to resume into {out}")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    finally:
+        store.close()
+    console.print_json(json.dumps(summary))
+    if summary["errors"]:
+        raise typer.Exit(int(ExitCode.FILE_ERRORS))

@@ -1,0 +1,55 @@
+"""One settings object: defaults that work embedded, then an optional TOML file, then
+environment variables FOOTPRINT_* (highest). See docs/configuration.md."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    var_dir: Path = Path("var")
+    hashset_store: Path = Path("var/hashsets.sqlite")
+    uk_category_codes: str = ""  # e.g. "1=A,2=B,3=C,0=non-pertinent"; not public, so no default
+    pixel_limit: int = DEFAULT_PIXEL_LIMIT
+    decode: str = "fast"
+    workers: int = 0  # 0: one per core
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "Path":
+            return Path(str(raw))
+        if kind == "int":
+            return int(raw)
+        return str(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {name}: expected {kind}, got {raw!r}") from exc
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = Path(env.get("FOOTPRINT_CONFIG", "footprint.toml"))
+    if config_file.is_file():
+        with config_file.open("rb") as stream:
+            table = tomllib.load(stream)
+        values.update(table.get("footprint", table))
+    for f in fields(Settings):
+        key = f"FOOTPRINT_{f.name.upper()}"
+        if key in env:
+            values[f.name] = env[key]
+    unknown = set(values) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ValueError(f"unknown setting(s) in {config_file}: {', '.join(sorted(unknown))}")
+    settings = replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
+    if "hashset_store" not in values and "var_dir" in values:
+        settings = replace(settings, hashset_store=settings.var_dir / "hashsets.sqlite")
+    return settings

@@ -1,0 +1,19 @@
+"""Known-hash sets: the record model, category schemes, importers/exporters and the store."""
+
+from footprint.hashsets.model import ImportReport, KnownHash, SetKind, UnifiedCategory
+from footprint.hashsets.service import ImportOptions, export_set, import_file, import_files
+from footprint.hashsets.store import HashSetInfo, KnownHashStore, SetNotFound
+
+__all__ = [
+    "HashSetInfo",
+    "ImportOptions",
+    "ImportReport",
+    "KnownHash",
+    "KnownHashStore",
+    "SetKind",
+    "SetNotFound",
+    "UnifiedCategory",
+    "export_set",
+    "import_file",
+    "import_files",
+]

@@ -1,0 +1,105 @@
+"""Exact PDQ radius search in Hamming space.
+
+``PdqIndex`` is a multi-index hash (Norouzi et al.): the 256 bits are cut into 16 chunks of 16
+bits. If two hashes are within distance r, at least one chunk differs in at most r // 16 bits
+(pigeonhole), so probing every chunk value within that many bit flips finds every true neighbour;
+candidates are then verified at full length. The result is exactly what brute force returns,
+which ``brute_force_radius`` stays in the code to prove (tests/matching).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from itertools import combinations
+
+import numpy as np
+
+HASH_BYTES = 32
+CHUNKS = 16
+CHUNK_BITS = 16
+# Beyond this many flips per chunk probing costs more than scanning everything.
+MAX_FLIPS_PER_CHUNK = 3
+
+
+def hashes_from_hex(hex_values: list[str]) -> np.ndarray:
+    """(N, 32) uint8 array from 64-digit hex strings."""
+    if not hex_values:
+        return np.zeros((0, HASH_BYTES), dtype=np.uint8)
+    joined = bytes.fromhex("".join(hex_values))
+    return np.frombuffer(joined, dtype=np.uint8).reshape(-1, HASH_BYTES).copy()
+
+
+def distances_to(hashes: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Hamming distance from one (32,) query to each row of (N, 32) hashes."""
+    counts: np.ndarray = np.bitwise_count(np.bitwise_xor(hashes, query)).sum(axis=1, dtype=np.int32)
+    return counts
+
+
+def brute_force_radius(
+    hashes: np.ndarray, ids: np.ndarray, query: np.ndarray, radius: int
+) -> list[tuple[int, int]]:
+    """The oracle: every (id, distance) within radius, sorted by distance then id."""
+    distances = distances_to(hashes, query)
+    rows = np.nonzero(distances <= radius)[0]
+    return sorted((int(ids[r]), int(distances[r])) for r in rows)
+
+
+@cache
+def _flip_masks(max_flips: int) -> np.ndarray:
+    masks = [0]
+    for flips in range(1, max_flips + 1):
+        for bits in combinations(range(CHUNK_BITS), flips):
+            masks.append(sum(1 << b for b in bits))
+    return np.array(masks, dtype=np.int64)
+
+
+class PdqIndex:
+    """Radius search over a fixed set of PDQ hashes with their record ids."""
+
+    def __init__(self, hashes: np.ndarray, ids: np.ndarray) -> None:
+        if hashes.ndim != 2 or hashes.shape[1] != HASH_BYTES or len(hashes) != len(ids):
+            raise ValueError("hashes must be (N, 32) uint8 with one id per row")
+        self.hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
+        self.ids = np.asarray(ids, dtype=np.int64)
+        words = self.hashes.view(">u2").astype(np.int64)  # (N, 16) chunk values
+        self._order: list[np.ndarray] = []
+        self._offsets: list[np.ndarray] = []
+        all_values = np.arange(1 << CHUNK_BITS)
+        for chunk in range(CHUNKS):
+            column = words[:, chunk]
+            order = np.argsort(column, kind="stable").astype(np.int32)
+            self._order.append(order)
+            self._offsets.append(np.searchsorted(column[order], all_values, side="left"))
+            self._offsets[-1] = np.append(self._offsets[-1], len(column))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def query(self, query: np.ndarray, radius: int) -> list[tuple[int, int]]:
+        """Every (id, distance) within radius, sorted by distance then id."""
+        if len(self.ids) == 0 or radius < 0:
+            return []
+        flips = radius // CHUNKS
+        if flips > MAX_FLIPS_PER_CHUNK:
+            return brute_force_radius(self.hashes, self.ids, query, radius)
+        candidates = self._candidates(query, flips)
+        distances = distances_to(self.hashes[candidates], query)
+        keep = distances <= radius
+        return sorted(
+            (int(i), int(d))
+            for i, d in zip(self.ids[candidates[keep]], distances[keep], strict=True)
+        )
+
+    def _candidates(self, query: np.ndarray, flips: int) -> np.ndarray:
+        chunk_values = np.ascontiguousarray(query, dtype=np.uint8).view(">u2").astype(np.int64)
+        masks = _flip_masks(flips)
+        pieces: list[np.ndarray] = []
+        for chunk in range(CHUNKS):
+            probes = chunk_values[chunk] ^ masks
+            offsets = self._offsets[chunk]
+            starts, ends = offsets[probes], offsets[probes + 1]
+            order = self._order[chunk]
+            pieces.extend(order[s:e] for s, e in zip(starts, ends, strict=True) if e > s)
+        if not pieces:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(pieces))

@@ -1,0 +1,1 @@
+"""Benign generated content for the demo, tests and benchmarks. Never real imagery."""

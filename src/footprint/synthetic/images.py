@@ -1,0 +1,64 @@
+"""Benign, varied, deterministic images: gradients, shapes and textures drawn from a seed."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+
+def benign_image(seed: int, size: tuple[int, int] | None = None) -> Image.Image:
+    """An RGB picture of coloured shapes on a gradient; the same seed gives the same picture."""
+    rng = random.Random(seed)
+    width, height = size or (rng.randint(160, 1400), rng.randint(160, 1000))
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    angle = rng.uniform(0, np.pi)
+    ramp = (np.cos(angle) * xs / width + np.sin(angle) * ys / height + 1) / 2
+    base = np.stack(
+        [ramp * rng.randint(40, 255) + rng.randint(0, 60) for _ in range(3)], axis=-1
+    ).clip(0, 255)
+    image = Image.fromarray(base.astype(np.uint8), "RGB")
+    draw = ImageDraw.Draw(image)
+    for _ in range(rng.randint(3, 14)):
+        colour = tuple(rng.randint(0, 255) for _ in range(3))
+        x0, y0 = rng.randint(0, width - 1), rng.randint(0, height - 1)
+        x1, y1 = x0 + rng.randint(10, width // 2 + 10), y0 + rng.randint(10, height // 2 + 10)
+        shape = rng.choice(("ellipse", "rectangle", "line", "polygon"))
+        if shape == "ellipse":
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+        elif shape == "rectangle":
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
+        elif shape == "line":
+            draw.line((x0, y0, x1, y1), fill=colour, width=rng.randint(2, 25))
+        else:
+            points = [(rng.randint(0, width), rng.randint(0, height)) for _ in range(5)]
+            draw.polygon(points, fill=colour)
+    if rng.random() < 0.3:
+        noise = np.random.default_rng(seed).normal(0, rng.uniform(2, 18), (height, width, 3))
+        image = Image.fromarray((np.asarray(image) + noise).clip(0, 255).astype(np.uint8))
+    if rng.random() < 0.3:
+        image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 3)))
+    return image
+
+
+def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **params)
+    return buffer.getvalue()
+
+
+def edited_copies(image: Image.Image) -> dict[str, bytes]:
+    """The edits an image goes through when shared: resized, recompressed, re-encoded, mode-changed.
+    Keys are file names with honest extensions."""
+    width, height = image.size
+    return {
+        "resized-half.jpg": encode(image.resize((width // 2, height // 2)), "JPEG", quality=85),
+        "recompressed-q40.jpg": encode(image, "JPEG", quality=40),
+        "reencoded.png": encode(image, "PNG"),
+        "reencoded.webp": encode(image, "WEBP", quality=80),
+        "palette.gif": encode(image.convert("P", palette=Image.Palette.ADAPTIVE), "GIF"),
+        "greyscale.bmp": encode(image.convert("L"), "BMP"),
+        "cmyk.tiff": encode(image.convert("CMYK"), "TIFF"),
+    }

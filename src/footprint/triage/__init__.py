@@ -1,0 +1,1 @@
+"""The triage scan pipeline: evidence -> signals -> matches -> findings."""

@@ -1,0 +1,107 @@
+"""summary.json and report.html, both computed from findings.jsonl so a resumed scan reports
+exactly what an uninterrupted one would."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from footprint import __version__
+
+# Most serious first: a file matched in several sets is counted once, under its worst grade.
+SEVERITY = ["A", "B", "C", "indecent-uncategorised", "uncategorised", "non-pertinent"]
+REPORT_TABLE_LIMIT = 5_000
+
+
+def iter_findings(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            if line.strip():
+                yield json.loads(line)
+
+
+def file_category(finding: dict[str, Any]) -> str | None:
+    categories = {m["category"] for m in finding.get("matches", [])}
+    for category in SEVERITY:
+        if category in categories:
+            return category
+    return None
+
+
+def build_summary(
+    findings_path: Path, sets: list[dict[str, Any]], elapsed: float, links_not_followed: int
+) -> dict[str, Any]:
+    per_category: Counter[str] = Counter()
+    match_kinds: Counter[str] = Counter()
+    error_codes: Counter[str] = Counter()
+    files = size = images = unknown_images = suppressed = 0
+    for finding in iter_findings(findings_path):
+        files += 1
+        size += finding.get("size") or 0
+        is_image = (finding.get("media_type") or "").startswith("image/")
+        images += is_image
+        if finding.get("error"):
+            error_codes[finding["error"]["code"]] += 1
+        category = file_category(finding)
+        if category:
+            per_category[category] += 1
+            match_kinds.update({m["kind"] for m in finding["matches"]})
+        elif is_image and not finding.get("error"):
+            unknown_images += 1
+        suppressed += bool(finding.get("suppressed_matches"))
+    return {
+        "files": files,
+        "bytes": size,
+        "images": images,
+        "errors": sum(error_codes.values()),
+        "errors_by_code": dict(sorted(error_codes.items())),
+        "matched_files": sum(per_category.values()),
+        "matched_files_by_category": {c: per_category.get(c, 0) for c in SEVERITY},
+        "matched_files_by_kind": dict(sorted(match_kinds.items())),
+        "unknown_images": unknown_images,
+        "suppressed_by_ignore_sets": suppressed,
+        "symlinks_not_followed": links_not_followed,
+        "elapsed_seconds": round(elapsed, 3),
+        "sets": sets,
+        "footprint_version": __version__,
+    }
+
+
+def _report_rows(findings_path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Matched files and unknown images first (what an examiner reviews), then the rest."""
+    errors: list[dict[str, Any]] = []
+    ranked: list[tuple[int, str, dict[str, Any]]] = []
+    total = 0
+    for finding in iter_findings(findings_path):
+        total += 1
+        if finding.get("error"):
+            errors.append(finding)
+        category = file_category(finding)
+        finding["category"] = category
+        is_image = (finding.get("media_type") or "").startswith("image/")
+        # matches by severity, then unknown images, then everything else
+        rank = SEVERITY.index(category) if category else len(SEVERITY) + (not is_image)
+        ranked.append((rank, finding["path"], finding))
+        if len(ranked) > REPORT_TABLE_LIMIT * 2:
+            ranked.sort(key=lambda r: (r[0], r[1]))
+            del ranked[REPORT_TABLE_LIMIT:]
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in ranked[:REPORT_TABLE_LIMIT]], errors, total
+
+
+def write_reports(out_dir: Path, summary: dict[str, Any], findings_path: Path) -> None:
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    rows, errors, total = _report_rows(findings_path)
+    env = Environment(
+        loader=PackageLoader("footprint.triage", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+    html = env.get_template("report.html").render(
+        summary=summary, rows=rows, errors=errors, total=total, limit=REPORT_TABLE_LIMIT
+    )
+    (out_dir / "report.html").write_text(html, encoding="utf-8")

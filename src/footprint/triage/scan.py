@@ -1,0 +1,191 @@
+"""The triage scan: evidence -> signals -> matches -> findings, parallel and resumable.
+
+Findings are appended to ``findings.jsonl`` one complete line at a time and flushed, so a scan
+killed at any point (even ``kill -9``) leaves at most one torn last line; a rerun with the same
+output folder truncates that line, skips every path already written and carries on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import IO, Any
+
+from footprint.evidence import EvidenceFile, WalkProblem, walk_evidence
+from footprint.matching import Matcher
+from footprint.triage.signals_job import SignalOptions, empty_finding, signals_for_file
+
+FINDINGS = "findings.jsonl"
+MANIFEST = "scan.json"
+
+
+class ScanError(Exception):
+    """A scan that cannot start: the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlan:
+    roots: list[str]
+    sets: list[str]
+    set_versions: dict[str, int]
+    decode: str
+    orientation: str
+    dihedral: bool
+
+    def same_job(self, other: dict[str, Any]) -> bool:
+        mine = asdict(self)
+        return all(mine[k] == other.get(k) for k in ("roots", "sets", "set_versions", "decode"))
+
+
+Progress = Callable[[int, int], None]  # (files done, bytes done)
+
+
+def load_done(findings_path: Path) -> set[str]:
+    """Paths already written; a torn last line from a killed run is cut off first."""
+    done: set[str] = set()
+    if not findings_path.exists():
+        return done
+    good_bytes = 0
+    with findings_path.open("rb") as stream:
+        for line in stream:
+            if not line.endswith(b"\n"):
+                break
+            try:
+                done.add(json.loads(line)["path"])
+            except (json.JSONDecodeError, KeyError, UnicodeDecodeError):
+                break
+            good_bytes += len(line)
+    if good_bytes != findings_path.stat().st_size:
+        with findings_path.open("r+b") as stream:
+            stream.truncate(good_bytes)
+    return done
+
+
+def prepare_output(out_dir: Path, plan: ScanPlan) -> tuple[set[str], float]:
+    """Create or reopen the output folder; refuse to mix two different jobs in one folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / MANIFEST
+    elapsed_before = 0.0
+    if manifest_path.exists():
+        previous = json.loads(manifest_path.read_text())
+        if not plan.same_job(previous.get("plan", {})):
+            raise ScanError(
+                f"{out_dir} holds a different scan (other evidence, sets, set versions or decode "
+                "path); choose a new --out folder to start afresh"
+            )
+        elapsed_before = float(previous.get("elapsed_seconds", 0.0))
+    done = load_done(out_dir / FINDINGS)
+    write_manifest(out_dir, plan, elapsed_before, complete=False)
+    return done, elapsed_before
+
+
+def write_manifest(out_dir: Path, plan: ScanPlan, elapsed: float, complete: bool) -> None:
+    manifest = {"plan": asdict(plan), "elapsed_seconds": elapsed, "complete": complete}
+    tmp = out_dir / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2))
+    tmp.replace(out_dir / MANIFEST)
+
+
+def plan_work(
+    roots: list[Path], done: set[str]
+) -> tuple[list[EvidenceFile], list[dict[str, Any]], list[WalkProblem]]:
+    """Files still to do, findings for unreadable places, and symlinks that were not followed."""
+    todo: list[EvidenceFile] = []
+    problems: list[dict[str, Any]] = []
+    links: list[WalkProblem] = []
+    for item in walk_evidence(roots):
+        if isinstance(item, WalkProblem):
+            if item.code == "symlink":
+                links.append(item)
+            elif item.path not in done:
+                finding = empty_finding(item.path, 0)
+                finding["error"] = {"code": item.code, "message": item.message}
+                problems.append(finding)
+        elif item.path not in done:
+            todo.append(item)
+    return todo, problems, links
+
+
+def _signals_inline(files: list[EvidenceFile], options: SignalOptions) -> Iterator[dict[str, Any]]:
+    for item in files:
+        yield signals_for_file(item.path, item.size, options)
+
+
+def _signals_parallel(
+    files: list[EvidenceFile], options: SignalOptions, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Results as they finish, with a bounded number in flight (memory stays flat)."""
+    window = workers * 4
+    pending: set[Future[dict[str, Any]]] = set()
+    queue = iter(files)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        while True:
+            for item in queue:
+                pending.add(pool.submit(signals_for_file, item.path, item.size, options))
+                if len(pending) >= window:
+                    break
+            if not pending:
+                return
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+
+
+def _write(stream: IO[str], finding: dict[str, Any]) -> None:
+    stream.write(json.dumps(finding, separators=(",", ":")) + "\n")
+    stream.flush()
+
+
+def match_finding(finding: dict[str, Any], matcher: Matcher) -> dict[str, Any]:
+    query_pdq = finding.pop("_query_pdq", [])
+    if finding["md5"] is None and not query_pdq:
+        return finding
+    digests = {k: finding[k] for k in ("md5", "sha1", "sha256")}
+    result = matcher.match(digests, query_pdq)
+    finding["matches"] = [m.as_dict() for m in result.matches]
+    if result.suppressed:
+        finding["suppressed_matches"] = [m.as_dict() for m in result.suppressed]
+    return finding
+
+
+def run_scan(
+    roots: list[Path],
+    out_dir: Path,
+    matcher: Matcher,
+    plan: ScanPlan,
+    options: SignalOptions,
+    workers: int,
+    progress: Callable[[int, int, int], Progress] | None = None,
+) -> tuple[float, int]:
+    """Scan what is not done yet; returns the total elapsed seconds over every run of the job
+    and the number of symbolic links that were not followed."""
+    done, elapsed_before = prepare_output(out_dir, plan)
+    started = time.monotonic()
+    todo, problems, links = plan_work(roots, done)
+    advance = progress(len(todo), sum(f.size for f in todo), len(done)) if progress else None
+    results: Iterable[dict[str, Any]] = (
+        _signals_inline(todo, options)
+        if workers <= 1
+        else _signals_parallel(todo, options, workers)
+    )
+    with (out_dir / FINDINGS).open("a", encoding="utf-8") as stream:
+        for finding in problems:
+            _write(stream, finding)
+        try:
+            for finding in results:
+                _write(stream, match_finding(finding, matcher))
+                if advance:
+                    advance(1, finding["size"] or 0)
+        finally:
+            stream.flush()
+            os.fsync(stream.fileno())
+            elapsed = elapsed_before + time.monotonic() - started
+            write_manifest(out_dir, plan, elapsed, complete=False)
+    write_manifest(out_dir, plan, elapsed, complete=True)
+    return elapsed, len(links)

@@ -1,0 +1,54 @@
+"""One call that the CLI (and later the web app) use to run a triage scan end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from footprint.hashsets.store import KnownHashStore
+from footprint.triage.report import build_summary, write_reports
+from footprint.triage.scan import FINDINGS, Progress, ScanPlan, run_scan
+from footprint.triage.signals_job import SignalOptions
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    roots: list[Path]
+    set_names: list[str]
+    out_dir: Path
+    options: SignalOptions
+    workers: int
+
+
+def scan(
+    store: KnownHashStore,
+    request: ScanRequest,
+    progress: Callable[[int, int, int], Progress] | None = None,
+) -> dict[str, Any]:
+    matcher, infos = store.open_matcher(request.set_names)
+    plan = ScanPlan(
+        roots=[str(r) for r in request.roots],
+        sets=[i.name for i in infos],
+        set_versions={i.name: i.version for i in infos},
+        decode=str(request.options.decode),
+        orientation=str(request.options.orientation),
+        dihedral=request.options.dihedral,
+    )
+    elapsed, links = run_scan(
+        request.roots, request.out_dir, matcher, plan, request.options, request.workers, progress
+    )
+    sets = [
+        {
+            "name": i.name,
+            "kind": str(i.kind),
+            "version": i.version,
+            "records": i.records,
+            "pdq_radius": i.pdq_radius,
+        }
+        for i in infos
+    ]
+    summary = build_summary(request.out_dir / FINDINGS, sets, elapsed, links)
+    write_reports(request.out_dir, summary, request.out_dir / FINDINGS)
+    return summary
