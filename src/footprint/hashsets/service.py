@@ -45,7 +45,8 @@ def detect_format(path: Path) -> SourceFormat:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     if text.startswith("{") or text.startswith("["):
         return SourceFormat.VICS
-    first = text.splitlines()[0] if text else ""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    first = lines[0] if lines else ""
     if first.upper().startswith("MD5;") or ";SHA1;" in first.upper():
         return SourceFormat.ICSE
     token = first.strip().split(",")[0].split()[0] if first.strip() else ""

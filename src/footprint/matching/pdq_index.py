@@ -9,6 +9,7 @@ which ``brute_force_radius`` stays in the code to prove (tests/matching).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from itertools import combinations
 
@@ -41,7 +42,11 @@ def brute_force_radius(
     """The oracle: every (id, distance) within radius, sorted by distance then id."""
     distances = distances_to(hashes, query)
     rows = np.nonzero(distances <= radius)[0]
-    return sorted((int(ids[r]), int(distances[r])) for r in rows)
+    return _nearest_first((int(ids[r]), int(distances[r])) for r in rows)
+
+
+def _nearest_first(hits: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    return sorted(hits, key=lambda hit: (hit[1], hit[0]))
 
 
 @cache
@@ -85,10 +90,8 @@ class PdqIndex:
         candidates = self._candidates(query, flips)
         distances = distances_to(self.hashes[candidates], query)
         keep = distances <= radius
-        return sorted(
-            (int(i), int(d))
-            for i, d in zip(self.ids[candidates[keep]], distances[keep], strict=True)
-        )
+        found = zip(self.ids[candidates[keep]].tolist(), distances[keep].tolist(), strict=True)
+        return _nearest_first(found)
 
     def _candidates(self, query: np.ndarray, flips: int) -> np.ndarray:
         chunk_values = np.ascontiguousarray(query, dtype=np.uint8).view(">u2").astype(np.int64)

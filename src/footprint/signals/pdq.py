@@ -2,9 +2,10 @@
 
 The reference pipeline, which known-hash sets are built with, is: Pillow full-resolution decode,
 ``convert("RGB")``, no EXIF transpose, then PDQ. The *exact* decode path is that pipeline bit for
-bit. The *fast* path lets libjpeg decode a JPEG at 1/2, 1/4 or 1/8 scale (DCT scaling) while the
-shorter side stays at least ``FAST_MIN_SIDE`` pixels; PDQ downsamples to 64x64 anyway, so the hash
-moves by a few bits at most (measured in docs/performance.md).
+bit. The *fast* path lets libjpeg decode a JPEG at 1/2, 1/4 or 1/8 scale (DCT scaling), and
+box-reduces any other large image by an integer factor, while the shorter side stays at least
+``FAST_MIN_SIDE`` pixels; PDQ downsamples to 64x64 anyway, so the hash moves by a few bits at most
+(measured in docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from enum import StrEnum
 import numpy as np
 import pdqhash
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from footprint.signals.errors import ErrorCode, SignalError
 
@@ -30,8 +31,21 @@ PDQ_BITS = 256
 PDQ_HEX_DIGITS = 64
 MIN_MATCH_QUALITY = 50
 DEFAULT_PIXEL_LIMIT = 178_956_970  # Pillow's own default bomb threshold (2 x 89,478,485)
-FAST_MIN_SIDE = 300
+FAST_MIN_SIDE = 512
 EXIF_ORIENTATION_TAG = 0x0112
+
+
+T = Image.Transpose
+# EXIF orientation -> the transpose that shows the image as a viewer displays it.
+_TRANSPOSE = {
+    2: T.FLIP_LEFT_RIGHT,
+    3: T.ROTATE_180,
+    4: T.FLIP_TOP_BOTTOM,
+    5: T.TRANSPOSE,
+    6: T.ROTATE_270,
+    7: T.TRANSVERSE,
+    8: T.ROTATE_90,
+}
 
 
 class DecodePath(StrEnum):
@@ -102,7 +116,7 @@ def normalise_to_rgb(image: Image.Image) -> Image.Image:
     raise SignalError(ErrorCode.UNSUPPORTED, f"image mode {image.mode} cannot be converted to RGB")
 
 
-def _pdq_of(image: Image.Image) -> PdqHash:
+def pdq_of_image(image: Image.Image) -> PdqHash:
     bits, quality = pdqhash.compute(np.asarray(normalise_to_rgb(image)))
     return PdqHash(bits_to_hex(bits), int(quality))
 
@@ -143,6 +157,11 @@ def _apply_fast_decode(image: Image.Image) -> None:
         image.draft("RGB", (width // scale, height // scale))
 
 
+def _pre_shrink(image: Image.Image) -> Image.Image:
+    factor = min(image.size) // FAST_MIN_SIDE
+    return image.reduce(factor) if factor >= 2 else image
+
+
 def _load(image: Image.Image) -> None:
     try:
         with warnings.catch_warnings():
@@ -170,9 +189,12 @@ def hash_image(
     if decode is DecodePath.FAST:
         _apply_fast_decode(image)
     _load(image)
-    pdq = _pdq_of(image)
+    exif_orientation = image.getexif().get(EXIF_ORIENTATION_TAG, 1)
+    if decode is DecodePath.FAST:
+        image = _pre_shrink(normalise_to_rgb(image))
+    pdq = pdq_of_image(image)
     displayed = None
-    if orientation is Orientation.BOTH and image.getexif().get(EXIF_ORIENTATION_TAG, 1) != 1:
-        displayed = _pdq_of(ImageOps.exif_transpose(image))
+    if orientation is Orientation.BOTH and exif_orientation in _TRANSPOSE:
+        displayed = pdq_of_image(image.transpose(_TRANSPOSE[exif_orientation]))
     dihedral_hashes = _dihedral_of(image) if dihedral and pdq.matchable else ()
     return ImageSignals(pdq, width, height, displayed, dihedral_hashes)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from footprint.hashsets.grading import GradeStatus, settle
+from footprint.hashsets.model import GradingVote, RecordError, UnifiedCategory
+from footprint.hashsets.schemes import CategoryMapper, Scheme, parse_uk_codes
+
+U = UnifiedCategory
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "expected"),
+    [
+        (Scheme.VICS, 0, U.NON_PERTINENT),
+        (Scheme.VICS, 1, U.INDECENT_UNCATEGORISED),
+        (Scheme.VICS, "2", U.UNCATEGORISED),
+        (Scheme.VICS, 3, U.UNCATEGORISED),
+        (Scheme.VICS, 4, U.NON_PERTINENT),
+        (Scheme.VICS, None, U.UNCATEGORISED),
+        (Scheme.DHS, "CAT-0", U.UNCATEGORISED),
+        (Scheme.DHS, "CAT-1", U.INDECENT_UNCATEGORISED),
+        (Scheme.DHS, 5, U.NON_PERTINENT),
+        (Scheme.UK, "A", U.A),
+        (Scheme.UK, "b", U.B),
+        (Scheme.UK, 3, U.C),
+    ],
+)
+def test_scheme_mapping(scheme: Scheme, value: object, expected: UnifiedCategory) -> None:
+    mapper = CategoryMapper(scheme, parse_uk_codes("1=A,2=B,3=C"))
+    assert mapper.map(value)[1] is expected
+
+
+def test_unknown_codes_name_the_field() -> None:
+    with pytest.raises(RecordError) as caught:
+        CategoryMapper(Scheme.DHS).map(6)
+    assert caught.value.field == "Category"
+    with pytest.raises(RecordError):
+        CategoryMapper(Scheme.VICS).map("purple")
+
+
+def test_uk_codes_setting_is_validated() -> None:
+    assert parse_uk_codes(" 10=A, 20=non-pertinent ") == {10: U.A, 20: U.NON_PERTINENT}
+    with pytest.raises(ValueError, match="CODE=CATEGORY"):
+        parse_uk_codes("1=D")
+
+
+def vote(grader: str, category: UnifiedCategory) -> GradingVote:
+    return GradingVote(grader, category)
+
+
+def test_three_independent_undisputed_votes_settle() -> None:
+    assert settle([]).status is GradeStatus.UNGRADED
+    two = settle([vote("g1", U.B), vote("g2", U.B)])
+    assert (two.status, two.category) == (GradeStatus.PROVISIONAL, U.B)
+    same_grader = settle([vote("g1", U.B), vote("g1", U.B), vote("g2", U.B)])
+    assert same_grader.status is GradeStatus.PROVISIONAL  # not independent
+    settled = settle([vote("g1", U.B), vote("g2", U.B), vote("g3", U.B)])
+    assert (settled.status, settled.category) == (GradeStatus.SETTLED, U.B)
+    disputed = settle([vote("g1", U.A), vote("g2", U.B), vote("g3", U.B), vote("g4", U.B)])
+    assert disputed.status is GradeStatus.DISPUTED and disputed.category is None
+    changed_mind = settle([vote("g1", U.A), vote("g1", U.B), vote("g2", U.B), vote("g3", U.B)])
+    assert changed_mind.status is GradeStatus.SETTLED
