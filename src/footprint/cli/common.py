@@ -11,8 +11,8 @@ from rich.console import Console
 from footprint.config import Settings, load_settings
 from footprint.hashsets.store import KnownHashStore
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class ExitCode(IntEnum):

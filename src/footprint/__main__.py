@@ -1,0 +1,3 @@
+from footprint.cli.main import app
+
+app()

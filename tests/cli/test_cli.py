@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from footprint.cli.main import app
+from tests.hashsets.vics_samples import media, write_hashset
+from tests.triage.evidence_fixtures import build_case
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "var" / "hashsets.sqlite"
+    monkeypatch.setenv("FOOTPRINT_HASHSET_STORE", str(path))
+    monkeypatch.delenv("FOOTPRINT_CONFIG", raising=False)
+    return path
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_import_list_export_round_trip(tmp_path: Path) -> None:
+    source = write_hashset(tmp_path / "s.json", [media(1), media(2, Category=0)])
+    result = invoke("hashset", "import", str(source), "--set", "ops")
+    assert result.exit_code == 0, result.output
+    assert "2 imported" in result.output
+    listed = invoke("hashset", "list", "--json")
+    sets = json.loads(listed.output)
+    assert sets[0]["name"] == "ops" and sets[0]["records"] == 2 and sets[0]["version"] == 1
+    assert sets[0]["categories"] == {"indecent-uncategorised": 1, "non-pertinent": 1}
+    out = tmp_path / "export.json"
+    assert invoke("hashset", "export", "ops", "--format", "vics", "--out", str(out)).exit_code == 0
+    assert invoke("hashset", "import", str(out), "--set", "copy").exit_code == 0
+    table = invoke("hashset", "list")
+    assert "ops" in table.output and "copy" in table.output
+
+
+def test_import_reports_skipped_records_and_exit_code(tmp_path: Path) -> None:
+    source = write_hashset(tmp_path / "s.json", [media(1), media(2, MD5="xyz")])
+    report_path = tmp_path / "report.json"
+    result = invoke("hashset", "import", str(source), "--set", "s", "--report", str(report_path))
+    assert result.exit_code == 4
+    assert "skipped record 2: md5" in result.output
+    report = json.loads(report_path.read_text())[0]
+    assert report["imported"] == 1 and report["skipped"][0]["record"] == 2
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    source = write_hashset(tmp_path / "s.json", [media(1)])
+    bad_scheme = invoke("hashset", "import", str(source), "--set", "s", "--scheme", "nope")
+    assert bad_scheme.exit_code == 2 and "choose one of" in bad_scheme.output
+    unknown = invoke("hashset", "export", "missing", "--out", str(tmp_path / "x.json"))
+    assert unknown.exit_code == 2 and "not found" in unknown.output
+    assert not (tmp_path / "x.json").exists()
+    scan = invoke("scan", str(tmp_path), "--against", "missing", "--out", str(tmp_path / "o"))
+    assert scan.exit_code == 2
+
+
+def test_scan_writes_outputs_and_exits_1_on_file_errors(tmp_path: Path) -> None:
+    evidence, vics = build_case(tmp_path)
+    assert invoke("hashset", "import", str(vics), "--set", "known").exit_code == 0
+    out = tmp_path / "out"
+    result = invoke(
+        "scan", str(evidence), "--against", "known", "--out", str(out), "--workers", "1"
+    )
+    assert result.exit_code == 1  # the fixture holds an empty and a truncated file
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["matched_files"] == 9 and summary["errors"] == 2
+    assert {p.name for p in out.iterdir()} >= {"findings.jsonl", "summary.json", "report.html"}
+
+
+def test_bad_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOOTPRINT_PIXEL_LIMIT", "lots")
+    result = invoke("hashset", "list")
+    assert result.exit_code == 2 and "pixel_limit" in result.output
