@@ -66,16 +66,16 @@ class PdqIndex:
             raise ValueError("hashes must be (N, 32) uint8 with one id per row")
         self.hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
         self.ids = np.asarray(ids, dtype=np.int64)
+        self._words = self.hashes.view(np.uint64)  # (N, 4): gathers 8 bytes at a time
         words = self.hashes.view(">u2").astype(np.int64)  # (N, 16) chunk values
-        self._order: list[np.ndarray] = []
-        self._offsets: list[np.ndarray] = []
-        all_values = np.arange(1 << CHUNK_BITS)
-        for chunk in range(CHUNKS):
-            column = words[:, chunk]
-            order = np.argsort(column, kind="stable").astype(np.int32)
-            self._order.append(order)
-            self._offsets.append(np.searchsorted(column[order], all_values, side="left"))
-            self._offsets[-1] = np.append(self._offsets[-1], len(column))
+        # For each chunk: row numbers sorted by that chunk's value, and where each value starts.
+        order = np.argsort(words, axis=0, kind="stable").T
+        self._order = np.ascontiguousarray(order, dtype=np.int32)  # (16, N), flat-indexable
+        counts = np.stack(
+            [np.bincount(words[:, c], minlength=1 << CHUNK_BITS) for c in range(CHUNKS)]
+        )
+        self._offsets = np.zeros((CHUNKS, (1 << CHUNK_BITS) + 1), dtype=np.int64)
+        np.cumsum(counts, axis=1, out=self._offsets[:, 1:])
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -87,22 +87,28 @@ class PdqIndex:
         flips = radius // CHUNKS
         if flips > MAX_FLIPS_PER_CHUNK:
             return brute_force_radius(self.hashes, self.ids, query, radius)
-        candidates = self._candidates(query, flips)
-        distances = distances_to(self.hashes[candidates], query)
-        keep = distances <= radius
-        found = zip(self.ids[candidates[keep]].tolist(), distances[keep].tolist(), strict=True)
+        rows = self._candidates(query, flips)
+        query_words = np.ascontiguousarray(query, dtype=np.uint8).view(np.uint64)
+        gathered = np.take(self._words, rows, axis=0)
+        distances = np.bitwise_count(gathered ^ query_words).sum(axis=1)
+        # a row can be a candidate through several chunks: dedupe the few hits, not every candidate
+        hit_rows, first = np.unique(rows[distances <= radius], return_index=True)
+        hit_distances = distances[distances <= radius][first]
+        found = zip(self.ids[hit_rows].tolist(), hit_distances.tolist(), strict=True)
         return _nearest_first(found)
 
     def _candidates(self, query: np.ndarray, flips: int) -> np.ndarray:
+        """Rows sharing a chunk value within `flips` bits of the query's (may repeat)."""
         chunk_values = np.ascontiguousarray(query, dtype=np.uint8).view(">u2").astype(np.int64)
-        masks = _flip_masks(flips)
-        pieces: list[np.ndarray] = []
-        for chunk in range(CHUNKS):
-            probes = chunk_values[chunk] ^ masks
-            offsets = self._offsets[chunk]
-            starts, ends = offsets[probes], offsets[probes + 1]
-            order = self._order[chunk]
-            pieces.extend(order[s:e] for s, e in zip(starts, ends, strict=True) if e > s)
-        if not pieces:
+        probes = chunk_values[:, None] ^ _flip_masks(flips)[None, :]  # (16, probes per chunk)
+        chunk_rows = np.arange(CHUNKS)[:, None]
+        starts = self._offsets[chunk_rows, probes].ravel()
+        lengths = self._offsets[chunk_rows, probes + 1].ravel() - starts
+        total = int(lengths.sum())
+        if total == 0:
             return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(pieces))
+        # flat positions into self._order: chunk * N + start + 0..length-1 for every probe
+        bases = starts + np.repeat(np.arange(CHUNKS) * len(self.ids), probes.shape[1])
+        run_starts = np.cumsum(lengths) - lengths
+        positions = np.repeat(bases - run_starts, lengths) + np.arange(total)
+        return self._order.reshape(-1)[positions].astype(np.intp)

@@ -1,0 +1,31 @@
+"""Helpers shared by the benchmark scripts: peak memory and writing results as JSON."""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_results(name: str, figures: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {
+        "benchmark": name,
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        **figures,
+    }
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"results written to {path}")
+    return path
