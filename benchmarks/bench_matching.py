@@ -59,7 +59,10 @@ def main() -> None:
     for q in sample:
         brute_force_radius(hashes, ids, q, args.radius)
     brute_qps = len(sample) / (time.perf_counter() - started)
-    agree = all(index.query(q, args.radius) == brute_force_radius(hashes, ids, q, args.radius) for q in sample[:20])
+    agree = all(
+        index.query(q, args.radius) == brute_force_radius(hashes, ids, q, args.radius)
+        for q in sample[:20]
+    )
 
     figures = {
         "records": args.records,

@@ -156,3 +156,20 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     assert error.code is ErrorCode.DECOMPRESSION_BOMB
     assert "16,000,000" in error.message
     assert hash_image(huge, pixel_limit=20_000_000).pdq.quality == 0  # flat image, allowed
+
+
+def test_fast_path_rule_on_varied_generated_images() -> None:
+    """The rule that makes fast the default, on a slice of the benchmark's corpus
+    (benchmarks/fast_path_agreement.py runs it on 1,000 images)."""
+    from footprint.synthetic.images import varied_image
+
+    checked = 0
+    for seed in range(0, 240, 8):
+        name, data = varied_image(seed)
+        exact = hash_image(data, decode=DecodePath.EXACT).pdq
+        if exact.quality < 80:
+            continue
+        fast = hash_image(data, decode=DecodePath.FAST).pdq
+        assert hamming_distance(exact.hex, fast.hex) <= 10, name
+        checked += 1
+    assert checked >= 10

@@ -62,3 +62,36 @@ def edited_copies(image: Image.Image) -> dict[str, bytes]:
         "greyscale.bmp": encode(image.convert("L"), "BMP"),
         "cmyk.tiff": encode(image.convert("CMYK"), "TIFF"),
     }
+
+
+# Sizes a seized device holds: thumbnails, web images, scans and phone photos (12 MP).
+CORPUS_SIZES = [
+    (120, 90),
+    (320, 240),
+    (640, 480),
+    (800, 1200),
+    (1024, 768),
+    (1280, 960),
+    (1600, 1200),
+    (2048, 1536),
+    (3000, 2000),
+    (3024, 4032),
+    (4032, 3024),
+]
+CORPUS_FORMATS = ["JPEG"] * 6 + ["PNG", "WEBP", "GIF", "BMP", "TIFF", "HEIF"]
+
+
+def varied_image(seed: int) -> tuple[str, bytes]:
+    """One image of a varied corpus: size, format, JPEG quality/subsampling and mode vary."""
+    rng = random.Random(seed * 7919)
+    size = rng.choice(CORPUS_SIZES)
+    fmt = rng.choice(CORPUS_FORMATS)
+    picture = benign_image(seed, size)
+    if fmt == "JPEG":
+        mode = rng.choice(["RGB"] * 6 + ["L", "CMYK"])
+        params = {"quality": rng.randint(50, 97), "subsampling": rng.choice([0, 1, 2])}
+        return f"{seed:05d}-{mode}.jpg", encode(picture.convert(mode), "JPEG", **params)
+    if fmt == "GIF":
+        return f"{seed:05d}.gif", encode(picture.convert("P", palette=Image.Palette.ADAPTIVE), fmt)
+    extension = {"PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff", "HEIF": "heic"}[fmt]
+    return f"{seed:05d}.{extension}", encode(picture, fmt)

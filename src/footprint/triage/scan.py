@@ -40,7 +40,7 @@ class ScanPlan:
 
     def same_job(self, other: dict[str, Any]) -> bool:
         mine = asdict(self)
-        return all(mine[k] == other.get(k) for k in ("roots", "sets", "set_versions", "decode"))
+        return all(mine[k] == other.get(k) for k in mine)
 
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
@@ -76,8 +76,8 @@ def prepare_output(out_dir: Path, plan: ScanPlan) -> tuple[set[str], float]:
         previous = json.loads(manifest_path.read_text())
         if not plan.same_job(previous.get("plan", {})):
             raise ScanError(
-                f"{out_dir} holds a different scan (other evidence, sets, set versions or decode "
-                "path); choose a new --out folder to start afresh"
+                f"{out_dir} holds a different scan (other evidence, sets, set versions, decode "
+                "path, orientation or dihedral option); choose a new --out folder to start afresh"
             )
         elapsed_before = float(previous.get("elapsed_seconds", 0.0))
     done = load_done(out_dir / FINDINGS)

@@ -1,0 +1,107 @@
+"""The embedded known-hash store at scale: import, open-ready-to-match, and lookups.
+
+    .venv/bin/python benchmarks/bench_store.py [--records 1000000] [--pdq-share 0.2]
+
+Writes a synthetic VICS 2.0 hash set of N records (every record has MD5 and SHA-1, a share of them
+a PDQ), imports it through the normal importer, then reopens the store as a new process would and
+times how long it takes until the first match can be made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from _common import peak_rss_mib, write_results
+from footprint.hashsets import ImportOptions, KnownHashStore, import_file
+
+BASE = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
+
+
+def write_set(path: Path, records: int, pdq_share: float) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    pdqs = rng.integers(0, 256, (int(records * pdq_share), 32), dtype=np.uint8)
+    with path.open("w") as out:
+        out.write(json.dumps({"@odata.context": BASE})[:-1] + ', "value": [\n')
+        for n in range(records):
+            media = {
+                "MediaID": n,
+                "MD5": f"{n:032x}",
+                "SHA1": f"{n:040x}",
+                "Category": n % 5,
+                "IsDistributed": "true",
+            }
+            if n < len(pdqs):
+                media["AlternativeHashes"] = [
+                    {"HashName": "PDQ", "HashValue": pdqs[n].tobytes().hex()}
+                ]
+            out.write(("" if n == 0 else ",\n") + json.dumps(media))
+        out.write("]}\n")
+    return pdqs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--pdq-share", type=float, default=0.2)
+    parser.add_argument("--dir", type=Path, default=None, help="work folder (default: temp)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        work = Path(tmp)
+        source = work / "set.json"
+        started = time.perf_counter()
+        pdqs = write_set(source, args.records, args.pdq_share)
+        generate_s = time.perf_counter() - started
+
+        store = KnownHashStore(work / "hs.sqlite")
+        started = time.perf_counter()
+        report = import_file(store, source, "big", ImportOptions())
+        import_s = time.perf_counter() - started
+        store.close()
+        assert report.imported == args.records, report.as_dict()
+
+        started = time.perf_counter()
+        reopened = KnownHashStore(work / "hs.sqlite")
+        matcher, _infos = reopened.open_matcher(["big"])
+        open_s = time.perf_counter() - started
+
+        rng = np.random.default_rng(8)
+        wanted = rng.integers(0, args.records, 20_000)
+        started = time.perf_counter()
+        found = sum(bool(matcher.exact.lookup("md5", f"{n:032x}")) for n in wanted)
+        exact_per_s = len(wanted) / (time.perf_counter() - started)
+        assert found == len(wanted)
+
+        queries = [pdqs[i].tobytes().hex() for i in rng.integers(0, len(pdqs), 1000)]
+        started = time.perf_counter()
+        pdq_hits = sum(bool(matcher.match({}, [q]).matches) for q in queries)
+        pdq_per_s = len(queries) / (time.perf_counter() - started)
+        assert pdq_hits == len(queries)
+        db_mb = os.path.getsize(work / "hs.sqlite") / 1e6
+        reopened.close()
+
+    figures = {
+        "records": args.records,
+        "pdq_records": len(pdqs),
+        "generate_seconds": round(generate_s, 1),
+        "import_seconds": round(import_s, 1),
+        "import_records_per_second": round(args.records / import_s),
+        "store_mb": round(db_mb, 1),
+        "open_ready_to_match_seconds": round(open_s, 2),
+        "exact_lookups_per_second": round(exact_per_s),
+        "pdq_queries_per_second": round(pdq_per_s, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+    for key, value in figures.items():
+        print(f"{key:>30}: {value}")
+    write_results(f"store-{args.records}", figures)
+
+
+if __name__ == "__main__":
+    main()
