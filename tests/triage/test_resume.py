@@ -76,3 +76,24 @@ def test_resume_after_kill_9(tmp_path: Path) -> None:
     summary.pop("elapsed_seconds")
     reference_summary.pop("elapsed_seconds")
     assert summary == reference_summary
+
+
+def test_ctrl_c_exits_3_and_the_rerun_completes(tmp_path: Path) -> None:
+    evidence, vics = build_case(tmp_path, known_count=3, unrelated=3)
+    for seed in range(600, 700):
+        (evidence / f"p{seed}.jpg").write_bytes(encode(benign_image(seed, (900, 700)), "JPEG"))
+    total_files = len([p for p in evidence.rglob("*") if p.is_file()])
+    env = {**os.environ, "FOOTPRINT_HASHSET_STORE": str(tmp_path / "hs.sqlite")}
+    assert footprint(["hashset", "import", str(vics), "--set", "known"], env).wait(60) == 0
+    out = tmp_path / "out"
+    args = ["scan", str(evidence), "--against", "known", "--out", str(out), "--workers", "2"]
+    process = footprint([*args, "--decode", "exact"], env)
+    while line_count(out / "findings.jsonl") < 10:
+        assert process.poll() is None, "scan ended before it could be interrupted"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+    assert process.wait(60) == 3
+    assert line_count(out / "findings.jsonl") < total_files
+    assert footprint([*args, "--decode", "exact"], env).wait(300) == 1  # fixture has bad files
+    findings = sorted_findings(out)
+    assert len(findings) == len({json.loads(line)["path"] for line in findings}) == total_files

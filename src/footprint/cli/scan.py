@@ -10,7 +10,6 @@ import typer
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -27,15 +26,18 @@ from footprint.triage.signals_job import SignalOptions
 
 
 def _progress_bar(progress: Progress):  # type: ignore[no-untyped-def]
+    """One bar over bytes (what sets the time left) with a running count of files."""
+
     def start(files: int, size: int, already: int) -> Advance:
         if already:
             console.print(f"resuming: {already:,} files already done")
-        files_task = progress.add_task("files", total=files)
-        bytes_task = progress.add_task("bytes", total=size)
+        task = progress.add_task("scanning", total=size, files=f"0/{files:,} files")
+        done = 0
 
         def advance(done_files: int, done_bytes: int) -> None:
-            progress.advance(files_task, done_files)
-            progress.advance(bytes_task, done_bytes)
+            nonlocal done
+            done += done_files
+            progress.update(task, advance=done_bytes, files=f"{done:,}/{files:,} files")
 
         return advance
 
@@ -70,9 +72,9 @@ def scan_command(
     )
     store = open_store(config)
     columns = (
-        TextColumn("{task.description:>5}"),
+        TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[files]}"),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),

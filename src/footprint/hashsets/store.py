@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from footprint.hashsets.model import GradingVote, KnownHash, SetKind, UnifiedCategory
-from footprint.matching import Match, Matcher, PdqIndex, PdqSet
+from footprint.matching import IndexTables, Match, Matcher, PdqIndex, PdqSet
 
 DEFAULT_PDQ_RADIUS = 31
 BATCH = 5_000
+_TABLES = ("hashes", "ids", "order", "offsets")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS hash_sets (
@@ -291,43 +292,42 @@ class KnownHashStore:
 
     # --- matching -----------------------------------------------------------------------------
 
-    def compile_pdq(self, info: HashSetInfo) -> tuple[Path, Path]:
-        """Write the set's PDQ hashes and row ids as .npy files named by set version."""
+    def compile_pdq(self, info: HashSetInfo) -> dict[str, Path]:
+        """Build the set's PDQ index once per set version and save its tables as .npy files."""
         self.sidecar_dir.mkdir(exist_ok=True)
-        stem = self.sidecar_dir / f"set{info.id}.v{info.version}"
-        hashes_path, ids_path = stem.with_suffix(".hashes.npy"), stem.with_suffix(".ids.npy")
-        if hashes_path.exists() and ids_path.exists():
-            return hashes_path, ids_path
+        stem = f"set{info.id}.v{info.version}"
+        paths = {name: self.sidecar_dir / f"{stem}.{name}.npy" for name in _TABLES}
+        if all(p.exists() for p in paths.values()):
+            return paths
         rows = self.db.execute(
             "SELECT id, pdq FROM known_hashes WHERE set_id = ? AND pdq IS NOT NULL ORDER BY id",
             (info.id,),
         ).fetchall()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
-        blob = b"".join(r[1] for r in rows)
-        hashes = np.frombuffer(blob, dtype=np.uint8).reshape(-1, 32)
-        for path, array in ((hashes_path, hashes), (ids_path, ids)):
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, array)
+        hashes = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8).reshape(-1, 32)
+        tables = IndexTables.build(hashes, ids)
+        for name, path in paths.items():
+            tmp = path.with_name(path.name + ".tmp.npy")
+            np.save(tmp, getattr(tables, name))
             tmp.replace(path)
         for stale in self.sidecar_dir.glob(f"set{info.id}.v*.npy"):
-            if stale not in (hashes_path, ids_path):
+            if stale not in paths.values():
                 stale.unlink(missing_ok=True)
-        return hashes_path, ids_path
+        return paths
 
     def open_matcher(self, names: Sequence[str]) -> tuple[Matcher, list[HashSetInfo]]:
         infos = [self.get_set(n) for n in names]
         pdq_sets = []
         for info in infos:
-            hashes_path, ids_path = self.compile_pdq(info)
-            hashes = np.load(hashes_path, mmap_mode="r")
-            ids = np.load(ids_path)
-            if len(ids):
+            paths = self.compile_pdq(info)
+            tables = IndexTables(**{n: np.load(p, mmap_mode="r") for n, p in paths.items()})
+            if len(tables.ids):
                 pdq_sets.append(
                     PdqSet(
                         info.name,
                         info.pdq_radius,
                         info.kind is SetKind.IGNORE,
-                        PdqIndex(np.asarray(hashes), ids),
+                        PdqIndex.from_tables(tables),
                         self._describer(info),
                     )
                 )

@@ -4,10 +4,16 @@ This layer imports nothing else from footprint.
 """
 
 from footprint.matching.matcher import ExactSource, Match, Matcher, MatchResult, PdqSet
-from footprint.matching.pdq_index import PdqIndex, brute_force_radius, hashes_from_hex
+from footprint.matching.pdq_index import (
+    IndexTables,
+    PdqIndex,
+    brute_force_radius,
+    hashes_from_hex,
+)
 
 __all__ = [
     "ExactSource",
+    "IndexTables",
     "Match",
     "MatchResult",
     "Matcher",

@@ -10,6 +10,7 @@ which ``brute_force_radius`` stays in the code to prove (tests/matching).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
@@ -58,24 +59,49 @@ def _flip_masks(max_flips: int) -> np.ndarray:
     return np.array(masks, dtype=np.int64)
 
 
+@dataclass(frozen=True, slots=True)
+class IndexTables:
+    """What a built index consists of; saved beside a hash set so opening it is a memory map."""
+
+    hashes: np.ndarray  # (N, 32) uint8
+    ids: np.ndarray  # (N,) int64
+    order: np.ndarray  # (16, N) int32: row numbers sorted by each chunk's value
+    offsets: np.ndarray  # (16, 65537) int64: where each chunk value starts in `order`
+
+    @classmethod
+    def build(cls, hashes: np.ndarray, ids: np.ndarray) -> IndexTables:
+        if hashes.ndim != 2 or hashes.shape[1] != HASH_BYTES or len(hashes) != len(ids):
+            raise ValueError("hashes must be (N, 32) uint8 with one id per row")
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
+        words = hashes.view(">u2").astype(np.int64)  # (N, 16) chunk values
+        order = np.ascontiguousarray(np.argsort(words, axis=0, kind="stable").T, dtype=np.int32)
+        counts = np.stack(
+            [np.bincount(words[:, c], minlength=1 << CHUNK_BITS) for c in range(CHUNKS)]
+        )
+        offsets = np.zeros((CHUNKS, (1 << CHUNK_BITS) + 1), dtype=np.int64)
+        np.cumsum(counts, axis=1, out=offsets[:, 1:])
+        return cls(hashes, np.asarray(ids, dtype=np.int64), order, offsets)
+
+
 class PdqIndex:
     """Radius search over a fixed set of PDQ hashes with their record ids."""
 
     def __init__(self, hashes: np.ndarray, ids: np.ndarray) -> None:
-        if hashes.ndim != 2 or hashes.shape[1] != HASH_BYTES or len(hashes) != len(ids):
-            raise ValueError("hashes must be (N, 32) uint8 with one id per row")
-        self.hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
-        self.ids = np.asarray(ids, dtype=np.int64)
-        self._words = self.hashes.view(np.uint64)  # (N, 4): gathers 8 bytes at a time
-        words = self.hashes.view(">u2").astype(np.int64)  # (N, 16) chunk values
-        # For each chunk: row numbers sorted by that chunk's value, and where each value starts.
-        order = np.argsort(words, axis=0, kind="stable").T
-        self._order = np.ascontiguousarray(order, dtype=np.int32)  # (16, N), flat-indexable
-        counts = np.stack(
-            [np.bincount(words[:, c], minlength=1 << CHUNK_BITS) for c in range(CHUNKS)]
-        )
-        self._offsets = np.zeros((CHUNKS, (1 << CHUNK_BITS) + 1), dtype=np.int64)
-        np.cumsum(counts, axis=1, out=self._offsets[:, 1:])
+        self._use(IndexTables.build(hashes, ids))
+
+    @classmethod
+    def from_tables(cls, tables: IndexTables) -> PdqIndex:
+        index = cls.__new__(cls)
+        index._use(tables)
+        return index
+
+    def _use(self, tables: IndexTables) -> None:
+        self.tables = tables
+        self.hashes = tables.hashes
+        self.ids = tables.ids
+        self._words = np.ascontiguousarray(tables.hashes).view(np.uint64)  # gathers 8 bytes
+        self._order = tables.order
+        self._offsets = tables.offsets
 
     def __len__(self) -> int:
         return len(self.ids)
