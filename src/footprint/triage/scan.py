@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -117,24 +118,65 @@ def _signals_inline(files: list[EvidenceFile], options: SignalOptions) -> Iterat
         yield signals_for_file(item.path, item.size, options)
 
 
+SignalJob = Callable[[str, int, SignalOptions], dict[str, Any]]
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
 def _signals_parallel(
-    files: list[EvidenceFile], options: SignalOptions, workers: int
+    files: list[EvidenceFile],
+    options: SignalOptions,
+    workers: int,
+    job: SignalJob = signals_for_file,
 ) -> Iterator[dict[str, Any]]:
-    """Results as they finish, with a bounded number in flight (memory stays flat)."""
+    """Results as they finish, with a bounded number in flight (memory stays flat).
+
+    A file that kills its worker (a decoder crash on hostile input) must not stop the scan, nor
+    stop every resumed run at the same place: when the pool breaks, the files in flight are
+    retried one at a time in a fresh process, and the one that crashes again is recorded as an
+    error finding."""
     window = workers * 4
-    pending: set[Future[dict[str, Any]]] = set()
+    pending: dict[Future[dict[str, Any]], EvidenceFile] = {}
     queue = iter(files)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    pool = _new_pool(workers)
+    try:
         while True:
             for item in queue:
-                pending.add(pool.submit(signals_for_file, item.path, item.size, options))
+                pending[pool.submit(job, item.path, item.size, options)] = item
                 if len(pending) >= window:
                     break
             if not pending:
                 return
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                yield from _isolate_crash(list(pending.values()), options, job)
+                pending.clear()
+                pool.shutdown(cancel_futures=True)
+                pool = _new_pool(workers)
+                continue
             for future in finished:
+                del pending[future]
                 yield future.result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _isolate_crash(
+    items: list[EvidenceFile], options: SignalOptions, job: SignalJob
+) -> Iterator[dict[str, Any]]:
+    for item in items:
+        with _new_pool(1) as alone:
+            try:
+                yield alone.submit(job, item.path, item.size, options).result()
+            except BrokenProcessPool:
+                finding = empty_finding(item.path, item.size)
+                finding["error"] = {
+                    "code": "crashed",
+                    "message": "the decoder crashed the worker process on this file",
+                }
+                yield finding
 
 
 def _write(stream: IO[str], finding: dict[str, Any]) -> None:
