@@ -5,39 +5,50 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
+from rich.table import Table
 
-from footprint.cli.common import console, err_console
+from footprint.cli.common import console, err_console, fail
+from footprint.cli.scan import PROGRESS_COLUMNS, progress_bar
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
 from footprint.hashsets.model import KnownHash, UnifiedCategory
 from footprint.hashsets.vics import write_vics
 from footprint.signals import DecodePath, digest_bytes, hash_image
 from footprint.synthetic.images import benign_image, edited_copies, encode
+from footprint.triage.report import iter_findings
+from footprint.triage.scan import FINDINGS
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
 
 KNOWN_IMAGES = 12
 OTHER_IMAGES = 8
 DEMO_CATEGORIES = [UnifiedCategory.A, UnifiedCategory.B, UnifiedCategory.C]
+DEMO_MARKER = ".footprint-demo"
 UK_CODES = {UnifiedCategory.A: 1, UnifiedCategory.B: 2, UnifiedCategory.C: 3}
 
 
-def _build_evidence(evidence: Path) -> list[KnownHash]:
-    """Originals become the 'known' set; the device holds edited copies and unrelated images."""
+def _build_evidence(evidence: Path) -> tuple[list[KnownHash], list[str]]:
+    """Originals become the 'known' set; the device holds edited copies and unrelated images.
+    Also returns the folders whose original is too flat for PDQ (quality < 50)."""
     known = []
+    flat = []
     for seed in range(KNOWN_IMAGES):
         original = encode(benign_image(seed), "JPEG", quality=92)
         category = DEMO_CATEGORIES[seed % 3]
         digests = digest_bytes(original)
-        pdq = hash_image(original, decode=DecodePath.EXACT).pdq.hex
+        pdq = hash_image(original, decode=DecodePath.EXACT).pdq
+        if not pdq.matchable:
+            flat.append(f"set-{seed:02d}")
         known.append(
             KnownHash(
                 record_id=str(1000 + seed),
                 md5=digests.md5,
                 sha1=digests.sha1,
-                pdq=pdq,
+                pdq=pdq.hex,
                 source_category=str(UK_CODES[category]),
                 category=category,
             )
@@ -55,18 +66,17 @@ def _build_evidence(evidence: Path) -> list[KnownHash]:
     (unrelated / "notes.txt").write_text("shopping list\n")
     (unrelated / "broken.jpg").write_bytes(encode(benign_image(999), "JPEG")[:900])
     (unrelated / "empty.png").write_bytes(b"")
-    return known
+    return known, flat
 
 
 def demo_command(
     workdir: Path = typer.Option(Path("var/demo"), help="Folder for the demo's files."),
 ) -> None:
     """Generate benign images, build a 'known' VICS set, scan edited copies, print the summary."""
-    if workdir.exists():
-        shutil.rmtree(workdir)
+    _fresh_workdir(workdir)
     evidence = workdir / "evidence"
     console.rule("1. generating benign images and edited copies")
-    known = _build_evidence(evidence)
+    known, flat = _build_evidence(evidence)
     vics_path = workdir / "known-demo.vics.json"
     with vics_path.open("w") as stream:
         write_vics(known, stream, country="UK")
@@ -81,8 +91,48 @@ def demo_command(
         [evidence], ["demo-known"], workdir / "scan", SignalOptions(), os.cpu_count() or 1
     )
     try:
-        summary = scan(store, request)
+        with Progress(*PROGRESS_COLUMNS, console=err_console) as progress:
+            summary = scan(store, request, progress_bar(progress))
     finally:
         store.close()
     console.print_json(json.dumps(summary))
+    console.rule("4. which edits still match")
+    console.print(_edits_table(workdir / "scan" / FINDINGS))
+    if flat:
+        console.print(
+            f"Edits in {', '.join(flat)} cannot match by PDQ: the original's PDQ quality is below "
+            "50, so its hash is reported but never used (flat images would match everything)."
+        )
     err_console.print(f"report: {workdir / 'scan' / 'report.html'}")
+
+
+def _fresh_workdir(workdir: Path) -> None:
+    """Start clean, but only ever delete a folder that an earlier demo made."""
+    marker = workdir / DEMO_MARKER
+    if workdir.exists():
+        if not marker.exists():
+            fail(f"{workdir} exists and was not made by the demo; choose another --workdir")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    marker.write_text("made by `footprint demo`; deleted and rebuilt by the next demo run\n")
+
+
+def _edits_table(findings_path: Path) -> Table:
+    matched: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    distances: dict[str, list[int]] = {}
+    for finding in iter_findings(findings_path):
+        path = Path(finding["path"])
+        if not path.parent.name.startswith("set-"):
+            continue
+        total[path.name] += 1
+        pdq = [m["distance"] for m in finding["matches"] if m["kind"] == "pdq"]
+        if finding["matches"]:
+            matched[path.name] += 1
+        distances.setdefault(path.name, []).extend(pdq)
+    table = Table("copy on the device", "matched", "PDQ distance (median)")
+    for name in sorted(total):
+        found = sorted(distances[name])
+        median = str(found[len(found) // 2]) if found else "-"
+        table.add_row(name, f"{matched[name]} of {total[name]}", median)
+    return table

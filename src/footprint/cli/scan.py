@@ -24,8 +24,17 @@ from footprint.triage.scan import ScanError
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
 
+PROGRESS_COLUMNS = (
+    TextColumn("{task.description}"),
+    BarColumn(),
+    TextColumn("{task.fields[files]}"),
+    DownloadColumn(),
+    TransferSpeedColumn(),
+    TimeRemainingColumn(),
+)
 
-def _progress_bar(progress: Progress):  # type: ignore[no-untyped-def]
+
+def progress_bar(progress: Progress):  # type: ignore[no-untyped-def]
     """One bar over bytes (what sets the time left) with a running count of files."""
 
     def start(files: int, size: int, already: int) -> Advance:
@@ -71,17 +80,9 @@ def scan_command(
         paths, set_names, out, options, workers or config.workers or os.cpu_count() or 1
     )
     store = open_store(config)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[files]}"),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-    )
     try:
-        with Progress(*columns, console=err_console, transient=False) as progress:
-            summary = scan(store, request, _progress_bar(progress))
+        with Progress(*PROGRESS_COLUMNS, console=err_console) as progress:
+            summary = scan(store, request, progress_bar(progress))
     except (SetNotFound, ScanError) as exc:
         fail(str(exc))
     except KeyboardInterrupt:

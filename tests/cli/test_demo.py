@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from footprint.cli.main import app
+
+runner = CliRunner()
+
+
+def test_demo_runs_end_to_end_and_only_deletes_its_own_folder(tmp_path: Path) -> None:
+    workdir = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--workdir", str(workdir)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((workdir / "scan" / "summary.json").read_text())
+    assert summary["matched_files"] >= 70
+    assert summary["unknown_images"] >= 8  # the unrelated holiday pictures at least
+    assert summary["errors_by_code"] == {"empty": 1, "truncated": 1}
+    assert "which edits still match" in result.output
+    again = runner.invoke(app, ["demo", "--workdir", str(workdir)])  # its own folder: rebuilt
+    assert again.exit_code == 0
+    foreign = tmp_path / "precious"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("do not delete")
+    refused = runner.invoke(app, ["demo", "--workdir", str(foreign)])
+    assert refused.exit_code == 2
+    assert (foreign / "keep.txt").exists()
