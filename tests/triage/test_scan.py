@@ -71,6 +71,7 @@ def test_findings_summary_and_report(case, tmp_path: Path) -> None:
     assert summary["sets"][0]["name"] == "known" and summary["sets"][0]["version"] == 1
     report = (tmp_path / "out" / "report.html").read_text()
     assert "<img" not in report and "k0/copy.jpg" in report and "truncated" in report
+    assert "<svg" in report and "<script" not in report  # chart drawn inline, no script
     assert json.loads((tmp_path / "out" / "summary.json").read_text()) == summary
 
 
