@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+
+from footprint.store import Database
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -24,3 +30,41 @@ def pdq_expected() -> dict[str, dict[str, Any]]:
 
 def pdq_image_bytes(name: str) -> bytes:
     return (PDQ_DIR / name).read_bytes()
+
+
+def _postgres_schema_url(base_url: str, schema: str) -> str:
+    joiner = "&" if "?" in base_url else "?"
+    return f"{base_url}{joiner}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database per test: SQLite by default; when FOOTPRINT_DATABASE_URL
+    names PostgreSQL (the second CI pass), a schema of its own in that database."""
+    base_url = os.environ.get("FOOTPRINT_DATABASE_URL", "")
+    if not base_url.startswith("postgresql"):
+        url = f"sqlite:///{tmp_path}/footprint.db"
+        Database(url).upgrade()
+        yield url
+        return
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _postgres_schema_url(base_url, schema)
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()

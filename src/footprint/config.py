@@ -16,6 +16,7 @@ from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT
 class Settings:
     var_dir: Path = Path("var")
     hashset_store: Path = Path("var/hashsets.sqlite")
+    database_url: str = "sqlite:///var/footprint.db"  # PostgreSQL: postgresql+psycopg://...
     uk_category_codes: str = ""  # e.g. "1=A,2=B,3=C,0=non-pertinent"; not public, so no default
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
     decode: str = "fast"
@@ -50,6 +51,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if unknown:
         raise ValueError(f"unknown setting(s) in {config_file}: {', '.join(sorted(unknown))}")
     settings = replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
-    if "hashset_store" not in values and "var_dir" in values:
-        settings = replace(settings, hashset_store=settings.var_dir / "hashsets.sqlite")
+    if "var_dir" in values:
+        if "hashset_store" not in values:
+            settings = replace(settings, hashset_store=settings.var_dir / "hashsets.sqlite")
+        if "database_url" not in values:
+            settings = replace(settings, database_url=f"sqlite:///{settings.var_dir}/footprint.db")
     return settings

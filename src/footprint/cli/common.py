@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad option, unknown set, input that cannot be used at all
     INTERRUPTED = 3  # stopped by the user; run again with the same --out to resume
     IMPORT_SKIPPED = 4  # import finished but skipped records or whole files (see the report)
+    TAMPERED = 5  # `audit verify` found edited, inserted or deleted entries
 
 
 def settings() -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footprint import __version__
-from footprint.cli import demo, hashset
+from footprint.cli import admin, demo, hashset
 from footprint.cli.scan import scan_command
 
 app = typer.Typer(
@@ -14,6 +14,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(hashset.app, name="hashset")
+app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.orgs_app, name="orgs")
+app.add_typer(admin.users_app, name="users")
+app.add_typer(admin.audit_app, name="audit")
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)
 

@@ -1,0 +1,129 @@
+"""Administration: `db upgrade`, `orgs list`, `users add|list`, `audit verify`."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from footprint.cli.common import ExitCode, console, fail, settings
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role, parse_roles
+from footprint.security.users import UserError, add_user, list_users
+from footprint.store import Database
+from footprint.store.models import Organisation
+
+db_app = typer.Typer(help="The operations database.", no_args_is_help=True)
+orgs_app = typer.Typer(
+    help="Organisations: the 45 forces and the coordinator.", no_args_is_help=True
+)
+users_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+
+
+def database() -> Database:
+    return Database(settings().database_url)
+
+
+def _not_ready(exc: Exception) -> None:
+    fail(f"the database is not ready ({type(exc).__name__}); run `footprint db upgrade` first")
+
+
+@db_app.command("upgrade")
+def upgrade() -> None:
+    """Create or migrate the schema to the newest version and load reference data."""
+    db = database()
+    try:
+        db.upgrade()
+    finally:
+        db.dispose()
+    console.print(f"database at the newest schema: {db.url.split('@')[-1]}")
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List organisations with their codes (ONS GSS codes for forces)."""
+    db = database()
+    table = Table("code", "name", "kind", "country")
+    try:
+        with db.unit_of_work() as session:
+            for org in session.scalars(
+                select(Organisation).order_by(Organisation.kind, Organisation.name)
+            ):
+                table.add_row(org.code, org.name, org.kind, org.country or "")
+    except (OperationalError, ProgrammingError) as exc:
+        _not_ready(exc)
+    finally:
+        db.dispose()
+    console.print(table)
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(...),
+    org: str = typer.Option(..., "--org", help="Organisation code, e.g. E23000001 or NCA."),
+    role: list[str] = typer.Option(
+        ..., "--role", help=f"Repeat for several: {', '.join(r.value for r in Role)}."
+    ),
+    name: str | None = typer.Option(None, "--name", help="Display name."),
+) -> None:
+    """Add a user (run by the local administrator; audited)."""
+    try:
+        roles = parse_roles(role)
+    except ValueError as exc:
+        fail(str(exc))
+    db = database()
+    try:
+        with db.unit_of_work() as session:
+            user = add_user(session, Actor.system(), username, org, roles, name)
+    except (UserError, AccessDenied) as exc:
+        fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        _not_ready(exc)
+    finally:
+        db.dispose()
+    console.print(f"added {user.username} ({user.organisation}: {', '.join(user.roles)})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users with their organisation and roles."""
+    db = database()
+    table = Table("username", "name", "organisation", "roles", "active")
+    try:
+        with db.unit_of_work() as session:
+            for user in list_users(session, Actor.system()):
+                table.add_row(
+                    user.username,
+                    user.display_name,
+                    user.organisation,
+                    ", ".join(user.roles),
+                    str(user.active),
+                )
+    except (OperationalError, ProgrammingError) as exc:
+        _not_ready(exc)
+    finally:
+        db.dispose()
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole audit chain; names every edited, inserted or deleted entry. Exit 5 if any."""
+    db = database()
+    try:
+        with db.unit_of_work() as session:
+            checked, problems = audit.verify(session)
+    except (OperationalError, ProgrammingError) as exc:
+        _not_ready(exc)
+    finally:
+        db.dispose()
+    if not problems:
+        console.print(f"audit chain intact: {checked:,} entries verified")
+        return
+    for problem in problems:
+        console.print(f"[bold red]{problem.kind}[/]: {problem.message}")
+    console.print(f"{len(problems)} problem(s) in {checked:,} entries")
+    raise typer.Exit(int(ExitCode.TAMPERED))

@@ -1,0 +1,1 @@
+"""Users, roles, organisation scoping and the tamper-evident audit chain."""

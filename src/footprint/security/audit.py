@@ -1,0 +1,77 @@
+"""The append-only audit log over the store: append entries, verify the chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from footprint.security.actor import Actor
+from footprint.security.audit_chain import ChainEntry, ChainProblem, compute_hash, verify_chain
+from footprint.store.models import AuditEntry, AuditHead
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: object,
+    **detail: Any,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction: it commits with the change it describes.
+
+    Locking the head row serialises concurrent appends (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite has one writer at a time anyway)."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
+    content = {
+        "seq": head.last_seq + 1,
+        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "actor": actor.username,
+        "organisation": actor.organisation,
+        "action": action,
+        "record_type": record_type,
+        "record_id": str(record_id),
+        "detail": detail,
+    }
+    entry_hash = compute_hash(head.last_hash, content)
+    entry = AuditEntry(**content, prev_hash=head.last_hash, entry_hash=entry_hash)
+    session.add(entry)
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(last_seq=content["seq"], last_hash=entry_hash)
+    )
+    return entry
+
+
+def _entries(session: Session) -> Iterator[ChainEntry]:
+    for row in session.scalars(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=5000)
+    ):
+        yield ChainEntry(
+            row.seq,
+            row.at,
+            row.actor,
+            row.organisation,
+            row.action,
+            row.record_type,
+            row.record_id,
+            row.detail,
+            row.prev_hash,
+            row.entry_hash,
+        )
+
+
+def verify(session: Session) -> tuple[int, list[ChainProblem]]:
+    """(entries checked, problems). An intact chain has no problems."""
+    head = session.get(AuditHead, 1)
+    entries = list(_entries(session))
+    if head is None:
+        return len(entries), [ChainProblem(0, "truncated", "the audit head is missing")]
+    return len(entries), verify_chain(entries, head.last_seq, head.last_hash)

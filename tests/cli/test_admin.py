@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from footprint.cli.main import app
+from footprint.store import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def use_test_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", database_url)
+
+
+def test_users_and_audit_verify(database_url: str) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    added = runner.invoke(app, ["users", "add", "alice", "--org", "E23000001", "--role", "analyst"])
+    assert added.exit_code == 0, added.output
+    assert "added alice (E23000001: analyst)" in added.output
+    listed = runner.invoke(app, ["users", "list"])
+    assert "alice" in listed.output and "E23000001" in listed.output
+    orgs = runner.invoke(app, ["orgs", "list"])
+    assert "Metropolitan Police" in orgs.output and "NCA" in orgs.output
+    verified = runner.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0 and "intact: 2 entries" in verified.output
+
+    db = Database(database_url)
+    with db.unit_of_work() as session:
+        session.execute(text("UPDATE audit_entries SET record_id = 'bob' WHERE seq = 1"))
+    db.dispose()
+    tampered = runner.invoke(app, ["audit", "verify"])
+    assert tampered.exit_code == 5
+    assert "edited: entry 1 was altered" in tampered.output
+
+
+def test_user_errors_exit_2() -> None:
+    bad_role = runner.invoke(app, ["users", "add", "x", "--org", "E23000001", "--role", "boss"])
+    assert bad_role.exit_code == 2 and "not one of" in bad_role.output
+    bad_org = runner.invoke(app, ["users", "add", "x", "--org", "ZZZ", "--role", "analyst"])
+    assert bad_org.exit_code == 2 and "organisation 'ZZZ'" in bad_org.output
+
+
+def test_commands_before_upgrade_say_what_to_do(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
+    result = runner.invoke(app, ["users", "list"])
+    assert result.exit_code == 2 and "footprint db upgrade" in result.output
