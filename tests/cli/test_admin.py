@@ -47,3 +47,25 @@ def test_commands_before_upgrade_say_what_to_do(tmp_path, monkeypatch: pytest.Mo
     monkeypatch.setenv("FOOTPRINT_DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
     result = runner.invoke(app, ["users", "list"])
     assert result.exit_code == 2 and "footprint db upgrade" in result.output
+
+
+def test_operation_and_referral_commands(tmp_path) -> None:
+    import json
+
+    from tests.operations.samples import referral
+
+    created = runner.invoke(
+        app, ["operation", "create", "Op CLI", "--starts", "2026-10-01", "--force", "E23000001"]
+    )
+    assert created.exit_code == 0, created.output
+    assert "1 forces" in created.output
+    assert "Op CLI" in runner.invoke(app, ["operation", "list"]).output
+    bad_date = runner.invoke(app, ["operation", "create", "Op D", "--starts", "1 Oct"])
+    assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps([referral(1), referral(2, report_id="")]))
+    result = runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op CLI"])
+    assert result.exit_code == 4
+    assert "1 imported" in result.output and "skipped record 2: report_id: missing" in result.output
+    missing = runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op None"])
+    assert missing.exit_code == 2 and "not found" in missing.output

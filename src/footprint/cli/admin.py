@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import typer
 from rich.table import Table
 from sqlalchemy import select
@@ -27,7 +29,7 @@ def database() -> Database:
     return Database(settings().database_url)
 
 
-def _not_ready(exc: Exception) -> None:
+def not_ready(exc: Exception) -> NoReturn:
     fail(f"the database is not ready ({type(exc).__name__}); run `footprint db upgrade` first")
 
 
@@ -54,7 +56,7 @@ def orgs_list() -> None:
             ):
                 table.add_row(org.code, org.name, org.kind, org.country or "")
     except (OperationalError, ProgrammingError) as exc:
-        _not_ready(exc)
+        not_ready(exc)
     finally:
         db.dispose()
     console.print(table)
@@ -81,7 +83,7 @@ def users_add(
     except (UserError, AccessDenied) as exc:
         fail(str(exc))
     except (OperationalError, ProgrammingError) as exc:
-        _not_ready(exc)
+        not_ready(exc)
     finally:
         db.dispose()
     console.print(f"added {user.username} ({user.organisation}: {', '.join(user.roles)})")
@@ -103,7 +105,7 @@ def users_list() -> None:
                     str(user.active),
                 )
     except (OperationalError, ProgrammingError) as exc:
-        _not_ready(exc)
+        not_ready(exc)
     finally:
         db.dispose()
     console.print(table)
@@ -117,7 +119,7 @@ def audit_verify() -> None:
         with db.unit_of_work() as session:
             checked, problems = audit.verify(session)
     except (OperationalError, ProgrammingError) as exc:
-        _not_ready(exc)
+        not_ready(exc)
     finally:
         db.dispose()
     if not problems:

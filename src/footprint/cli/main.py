@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footprint import __version__
-from footprint.cli import admin, demo, hashset
+from footprint.cli import admin, demo, hashset, operation
 from footprint.cli.scan import scan_command
 
 app = typer.Typer(
@@ -18,6 +18,8 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.orgs_app, name="orgs")
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.audit_app, name="audit")
+app.add_typer(operation.operation_app, name="operation")
+app.add_typer(operation.referrals_app, name="referrals")
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)
 

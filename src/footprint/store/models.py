@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -76,3 +76,86 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(Text)
+
+
+class Operation(Base):
+    __tablename__ = "operations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # planned | active | closed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    forces: Mapped[list[Organisation]] = relationship(secondary="operation_forces")
+
+
+class OperationForce(Base):
+    __tablename__ = "operation_forces"
+
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    __table_args__ = (UniqueConstraint("source", "report_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    source: Mapped[str] = mapped_column(String(40))
+    report_id: Mapped[str] = mapped_column(String(80))
+    incident_type: Mapped[str | None] = mapped_column(String(200))
+    incident_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    prior_report_ids: Mapped[list[str]] = mapped_column(JSON)
+
+    identifiers: Mapped[list[ReferralIdentifier]] = relationship(cascade="all, delete-orphan")
+    ip_events: Mapped[list[ReferralIpEvent]] = relationship(cascade="all, delete-orphan")
+    files: Mapped[list[ReferralFileRow]] = relationship(cascade="all, delete-orphan")
+    postcodes: Mapped[list[ReferralPostcode]] = relationship(cascade="all, delete-orphan")
+
+
+class ReferralIdentifier(Base):
+    __tablename__ = "referral_identifiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(320), index=True)
+
+
+class ReferralIpEvent(Base):
+    __tablename__ = "referral_ip_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    port: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str | None] = mapped_column(String(40))
+    possible_proxy: Mapped[bool | None]
+
+
+class ReferralFileRow(Base):
+    __tablename__ = "referral_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    file_name: Mapped[str | None] = mapped_column(String(400))
+    md5: Mapped[str | None] = mapped_column(String(32))
+    sha1: Mapped[str | None] = mapped_column(String(40))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    pdq: Mapped[str | None] = mapped_column(String(64))
+    photodna: Mapped[str | None] = mapped_column(Text)
+    industry_classification: Mapped[str | None] = mapped_column(String(8))
+    uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReferralPostcode(Base):
+    __tablename__ = "referral_postcodes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    postcode: Mapped[str] = mapped_column(String(8))

@@ -1,0 +1,118 @@
+"""`footprint operation create|list` and `footprint referrals import`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from footprint.cli.admin import database, not_ready
+from footprint.cli.common import ExitCode, console, err_console, fail
+from footprint.operations.intake import import_referrals
+from footprint.operations.service import OperationError, create_operation, list_operations
+from footprint.security.actor import AccessDenied, Actor
+
+operation_app = typer.Typer(help="Coordinated operations.", no_args_is_help=True)
+referrals_app = typer.Typer(help="Referral intake.", no_args_is_help=True)
+
+SKIPS_SHOWN = 20
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} {value!r}: expected YYYY-MM-DD")
+
+
+@operation_app.command("create")
+def create(
+    name: str = typer.Argument(...),
+    starts: str = typer.Option(..., help="First day, YYYY-MM-DD."),
+    ends: str | None = typer.Option(None, help="Last day, YYYY-MM-DD."),
+    force: list[str] = typer.Option([], "--force", help="Taking part (GSS code); default: all 45."),
+    status: str = typer.Option("active", help="planned, active or closed."),
+) -> None:
+    """Create an operation (the coordinator's act; audited)."""
+    starts_on = _date(starts, "--starts")
+    assert starts_on is not None
+    db = database()
+    try:
+        with db.unit_of_work() as session:
+            view = create_operation(
+                session, Actor.system(), name, starts_on, force, _date(ends, "--ends"), status
+            )
+    except (OperationError, AccessDenied) as exc:
+        fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        not_ready(exc)
+    finally:
+        db.dispose()
+    console.print(
+        f"created operation {view.name} ({len(view.forces)} forces, from {view.starts_on})"
+    )
+
+
+@operation_app.command("list")
+def list_() -> None:
+    """List operations."""
+    db = database()
+    table = Table("name", "status", "starts", "ends", "forces")
+    try:
+        with db.unit_of_work() as session:
+            for view in list_operations(session, Actor.system()):
+                table.add_row(
+                    view.name,
+                    view.status,
+                    str(view.starts_on),
+                    str(view.ends_on or ""),
+                    str(len(view.forces)),
+                )
+    except (OperationalError, ProgrammingError) as exc:
+        not_ready(exc)
+    finally:
+        db.dispose()
+    console.print(table)
+
+
+@referrals_app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    operation: str = typer.Option(..., "--operation", help="The operation they belong to."),
+    report_path: Path | None = typer.Option(
+        None, "--report", help="Write full reports (JSON) here."
+    ),
+) -> None:
+    """Take in referrals: CyberTipline-shaped JSON (array, {"referrals": [...]} or JSON Lines) or
+    a peer-to-peer observation CSV. Bad records are listed; re-importing changes nothing."""
+    db = database()
+    reports = []
+    try:
+        for path in files:
+            with console.status(f"importing {path}..."):
+                report = import_referrals(db, Actor.system(), operation, path)
+            reports.append(report)
+            console.print(
+                f"{path} ({report.format}): {report.imported:,} imported, "
+                f"{report.already_present:,} already present, {len(report.skipped):,} skipped"
+            )
+            for item in report.skipped[:SKIPS_SHOWN]:
+                err_console.print(f"  skipped record {item.record}: {item.field}: {item.reason}")
+            if report.error:
+                err_console.print(f"[bold red]error:[/] {report.error}")
+    except (OperationError, AccessDenied) as exc:
+        fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        not_ready(exc)
+    finally:
+        db.dispose()
+    if report_path:
+        report_path.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
+    if any(r.skipped or r.error for r in reports):
+        raise typer.Exit(int(ExitCode.IMPORT_SKIPPED))

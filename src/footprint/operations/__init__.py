@@ -1,0 +1,1 @@
+"""The coordinated operation: referrals, subjects, allocation, risk, packages, cases, outcomes."""

@@ -1,0 +1,77 @@
+"""Normalising the identifiers that link referrals to one subject (pure functions)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import UTC, datetime
+
+import phonenumbers
+
+from footprint.hashsets.model import RecordError
+
+DEFAULT_PHONE_REGION = "GB"
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(value: str, field: str) -> str:
+    text = value.strip().lower()
+    if not _EMAIL_RE.match(text):
+        raise RecordError(field, f"not an e-mail address: {value!r}")
+    return text
+
+
+def normalise_phone(value: str, field: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """E.164, e.g. +447700900123; numbers without a country code are read as `region`."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise RecordError(field, f"not a phone number: {value!r} ({exc})") from None
+    if not phonenumbers.is_possible_number(number):
+        raise RecordError(field, f"not a possible phone number: {value!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_ip(value: str, field: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise RecordError(field, f"not an IP address: {value!r}") from None
+
+
+def parse_port(value: object, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        port = int(str(value))
+    except ValueError:
+        raise RecordError(field, f"not a port number: {value!r}") from None
+    if not 0 < port < 65536:
+        raise RecordError(field, f"port {port} outside 1-65535")
+    return port
+
+
+def parse_zoned_time(value: object, field: str) -> datetime:
+    """An ISO 8601 time with its zone, as UTC. A time without a zone is refused: carrier-grade
+    NAT makes IP + port + time useless unless the time is exact."""
+    if not isinstance(value, str) or not value.strip():
+        raise RecordError(field, "missing date-time")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(field, f"not an ISO 8601 date-time: {value!r}") from None
+    if moment.tzinfo is None:
+        raise RecordError(field, f"date-time {value!r} has no time zone")
+    return moment.astimezone(UTC)
+
+
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value: str, field: str) -> str:
+    """UK postcode in the ONS `pcds` form: outward code, one space, inward code."""
+    text = re.sub(r"\s+", "", value.upper())
+    found = _POSTCODE_RE.match(text[:-3] + " " + text[-3:]) if len(text) > 3 else None
+    if found is None:
+        raise RecordError(field, f"not a UK postcode: {value!r}")
+    return f"{found.group(1)} {found.group(2)}"

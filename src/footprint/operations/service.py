@@ -1,0 +1,103 @@
+"""Operations: created by the coordinator, visible to the forces taking part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.store.models import Operation, Organisation
+
+STATUSES = ("planned", "active", "closed")
+
+
+class OperationError(ValueError):
+    """Bad input for an operation: the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date | None
+    status: str
+    forces: tuple[str, ...]
+
+
+def _view(operation: Operation) -> OperationView:
+    return OperationView(
+        operation.id,
+        operation.name,
+        operation.starts_on,
+        operation.ends_on,
+        operation.status,
+        tuple(sorted(f.code for f in operation.forces)),
+    )
+
+
+def create_operation(
+    session: Session,
+    actor: Actor,
+    name: str,
+    starts_on: date,
+    force_codes: list[str] | None = None,
+    ends_on: date | None = None,
+    status: str = "active",
+) -> OperationView:
+    """Only the coordinator creates operations; no force list means all 45 take part."""
+    if not actor.is_coordinator:
+        raise AccessDenied("only the national coordinator creates operations")
+    name = name.strip()
+    if not name:
+        raise OperationError("name: missing")
+    if status not in STATUSES:
+        raise OperationError(f"status {status!r}: choose one of {', '.join(STATUSES)}")
+    if ends_on is not None and ends_on < starts_on:
+        raise OperationError(f"ends_on {ends_on}: before starts_on {starts_on}")
+    if session.scalar(select(Operation).where(Operation.name == name)) is not None:
+        raise OperationError(f"name {name!r}: an operation with this name exists")
+    forces_query = select(Organisation).where(Organisation.kind == "force")
+    if force_codes:
+        forces_query = forces_query.where(Organisation.code.in_(force_codes))
+    forces = list(session.scalars(forces_query))
+    unknown = set(force_codes or []) - {f.code for f in forces}
+    if unknown:
+        raise OperationError(f"forces: unknown code(s) {', '.join(sorted(unknown))}")
+    operation = Operation(
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        created_at=datetime.now(UTC),
+        forces=forces,
+    )
+    session.add(operation)
+    session.flush()
+    audit.record(
+        session, actor, "operation.create", "operation", operation.id, name=name, forces=len(forces)
+    )
+    return _view(operation)
+
+
+def visible_operations(session: Session, actor: Actor) -> list[Operation]:
+    query = select(Operation).order_by(Operation.starts_on, Operation.name)
+    if not actor.is_coordinator:
+        query = query.where(Operation.forces.any(Organisation.code == actor.organisation))
+    return list(session.scalars(query))
+
+
+def list_operations(session: Session, actor: Actor) -> list[OperationView]:
+    return [_view(o) for o in visible_operations(session, actor)]
+
+
+def get_operation(session: Session, actor: Actor, name: str) -> Operation:
+    """The named operation if the actor may see it; the same error whether absent or hidden."""
+    for operation in visible_operations(session, actor):
+        if operation.name == name:
+            return operation
+    raise OperationError(f"operation {name!r}: not found")
