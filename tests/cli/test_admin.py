@@ -69,3 +69,34 @@ def test_operation_and_referral_commands(tmp_path) -> None:
     assert "1 imported" in result.output and "skipped record 2: report_id: missing" in result.output
     missing = runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op None"])
     assert missing.exit_code == 2 and "not found" in missing.output
+
+
+def test_referrals_grade_command(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from tests.hashsets.vics_samples import media, write_hashset
+    from tests.operations.samples import referral
+
+    monkeypatch.setenv("FOOTPRINT_HASHSET_STORE", str(tmp_path / "hs.sqlite"))
+    known = write_hashset(tmp_path / "known.json", [media(1)])
+    assert runner.invoke(app, ["hashset", "import", str(known), "--set", "national"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["operation", "create", "Op G", "--starts", "2026-10-01"]).exit_code == 0
+    )
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps([referral(1), referral(2)]))
+    assert (
+        runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op G"]).exit_code == 0
+    )
+    result = runner.invoke(
+        app, ["referrals", "grade", "--operation", "Op G", "--against", "national"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "graded 2 files: matched indecent-uncategorised 1; queued for human grading 1"
+        in result.output
+    )
+    unknown_set = runner.invoke(
+        app, ["referrals", "grade", "--operation", "Op G", "--against", "nope"]
+    )
+    assert unknown_set.exit_code == 2

@@ -11,7 +11,9 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from footprint.cli.admin import database, not_ready
-from footprint.cli.common import ExitCode, console, err_console, fail
+from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
+from footprint.hashsets import SetNotFound
+from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
 from footprint.operations.service import OperationError, create_operation, list_operations
 from footprint.security.actor import AccessDenied, Actor
@@ -116,3 +118,30 @@ def import_(
         report_path.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
     if any(r.skipped or r.error for r in reports):
         raise typer.Exit(int(ExitCode.IMPORT_SKIPPED))
+
+
+@referrals_app.command("grade")
+def grade(
+    operation: str = typer.Option(..., "--operation", help="The operation whose files to grade."),
+    against: str = typer.Option(..., help="Comma-separated hash sets to match against."),
+) -> None:
+    """Grade every ungraded referral file against known-hash sets; unknown files are queued for
+    human grading (three independent, undisputed votes settle a grade)."""
+    db = database()
+    store = open_store(settings())
+    sets = [s.strip() for s in against.split(",") if s.strip()]
+    try:
+        with console.status("grading..."):
+            report = grade_operation(db, store, Actor.system(), operation, sets)
+    except (OperationError, AccessDenied, SetNotFound) as exc:
+        fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        not_ready(exc)
+    finally:
+        store.close()
+        db.dispose()
+    matched = ", ".join(f"{c} {n:,}" for c, n in sorted(report.matched.items())) or "none"
+    console.print(
+        f"graded {report.files:,} files: matched {matched}; queued for human grading "
+        f"{report.queued:,}; suppressed by ignore sets {report.suppressed:,}"
+    )

@@ -151,6 +151,26 @@ class ReferralFileRow(Base):
     photodna: Mapped[str | None] = mapped_column(Text)
     industry_classification: Mapped[str | None] = mapped_column(String(8))
     uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # grading (operations/grading.py): matched by the detection engine, or queued for people
+    grade_status: Mapped[str] = mapped_column(String(16), default="ungraded", index=True)
+    category: Mapped[str | None] = mapped_column(String(24))
+    match_set: Mapped[str | None] = mapped_column(String(120))
+    match_record_id: Mapped[str | None] = mapped_column(String(80))
+    match_kind: Mapped[str | None] = mapped_column(String(8))
+    match_distance: Mapped[int | None] = mapped_column(Integer)
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    votes: Mapped[list[GradingVoteRow]] = relationship(cascade="all, delete-orphan")
+
+
+class GradingVoteRow(Base):
+    __tablename__ = "grading_votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_file_id: Mapped[int] = mapped_column(ForeignKey("referral_files.id"), index=True)
+    grader: Mapped[str] = mapped_column(String(80))
+    category: Mapped[str] = mapped_column(String(24))
+    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ReferralPostcode(Base):

@@ -1,0 +1,120 @@
+"""Grading referral files: the detection engine first, people for what it does not know.
+
+A file whose hashes match a known set takes the most serious category among its matches. A file
+matching nothing is queued for human grading; graders' votes settle it by the rule of the
+domain (three independent, undisputed votes; see hashsets/grading.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from footprint.hashsets.grading import GradeStatus, settle
+from footprint.hashsets.model import GradingVote, UnifiedCategory
+from footprint.hashsets.store import KnownHashStore
+from footprint.matching import Match
+from footprint.operations.service import get_operation
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
+from footprint.triage.report import SEVERITY
+
+BATCH = 1_000
+
+
+@dataclass(slots=True)
+class GradingReport:
+    files: int = 0
+    matched: Counter[str] = field(default_factory=Counter)
+    queued: int = 0
+    suppressed: int = 0
+
+
+def _most_serious(matches: list[Match]) -> Match:
+    return min(matches, key=lambda m: (SEVERITY.index(m.category), m.distance))
+
+
+def grade_operation(
+    db: Database, hashsets: KnownHashStore, actor: Actor, operation_name: str, set_names: list[str]
+) -> GradingReport:
+    """Grade every ungraded file of the operation's referrals, a batch per transaction."""
+    if not actor.is_coordinator:
+        raise AccessDenied("grading is done by the national coordinator")
+    matcher, infos = hashsets.open_matcher(set_names)
+    report = GradingReport()
+    while True:
+        with db.unit_of_work() as session:
+            operation = get_operation(session, actor, operation_name)
+            files = session.scalars(
+                select(ReferralFileRow)
+                .join(Referral)
+                .where(
+                    Referral.operation_id == operation.id,
+                    ReferralFileRow.grade_status == "ungraded",
+                )
+                .order_by(ReferralFileRow.id)
+                .limit(BATCH)
+            ).all()
+            if not files:
+                return report
+            now = datetime.now(UTC)
+            for item in files:
+                digests = {"md5": item.md5, "sha1": item.sha1, "sha256": item.sha256}
+                result = matcher.match(digests, [item.pdq] if item.pdq else [])
+                report.files += 1
+                report.suppressed += bool(result.suppressed)
+                known = [m for m in result.matches if not m.ignore]
+                if known:
+                    best = _most_serious(known)
+                    item.grade_status = "matched"
+                    item.category = best.category
+                    item.match_set, item.match_record_id = best.set, best.record_id
+                    item.match_kind, item.match_distance = best.kind, best.distance
+                    report.matched[best.category] += 1
+                else:
+                    item.grade_status = "queued"
+                    report.queued += 1
+                item.graded_at = now
+            audit.record(
+                session,
+                actor,
+                "referral.grade",
+                "operation",
+                operation.id,
+                files=len(files),
+                sets={i.name: i.version for i in infos},
+            )
+
+
+def record_vote(db: Database, actor: Actor, file_id: int, category: UnifiedCategory) -> GradeStatus:
+    """One grader's vote on a queued file; returns the file's grading status after it."""
+    if not actor.is_coordinator or not (actor.has(Role.ANALYST) or actor.has(Role.COORDINATOR)):
+        raise AccessDenied("only the coordinator's analysts grade images")
+    with db.unit_of_work() as session:
+        item = session.get(ReferralFileRow, file_id)
+        if item is None or item.grade_status in ("ungraded", "matched"):
+            raise LookupError(f"file {file_id}: not waiting for human grading")
+        item.votes.append(
+            GradingVoteRow(
+                grader=actor.username, category=str(category), voted_at=datetime.now(UTC)
+            )
+        )
+        grade = settle([GradingVote(v.grader, UnifiedCategory(v.category)) for v in item.votes])
+        item.grade_status = str(grade.status)
+        item.category = str(grade.category) if grade.category else None
+        audit.record(
+            session,
+            actor,
+            "referral_file.vote",
+            "referral_file",
+            file_id,
+            category=str(category),
+            status=str(grade.status),
+        )
+        return grade.status
