@@ -100,3 +100,28 @@ def test_referrals_grade_command(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
         app, ["referrals", "grade", "--operation", "Op G", "--against", "nope"]
     )
     assert unknown_set.exit_code == 2
+
+
+def test_subject_commands(tmp_path) -> None:
+    import json
+
+    from tests.operations.samples import referral
+
+    assert (
+        runner.invoke(app, ["operation", "create", "Op R", "--starts", "2026-10-01"]).exit_code == 0
+    )
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps([referral(1), referral(2)]))  # same phone: one subject
+    assert (
+        runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op R"]).exit_code == 0
+    )
+    resolved = runner.invoke(app, ["subjects", "resolve", "--operation", "Op R"])
+    assert (
+        resolved.exit_code == 0
+        and "1 subjects created, 0 merges, 2 referrals attached" in resolved.output
+    )
+    found = runner.invoke(app, ["subjects", "lookup", "phone", "07700 900123"])
+    assert "NCMEC:TIP-000001" in found.output and "NCMEC:TIP-000002" in found.output
+    bad = runner.invoke(app, ["subjects", "lookup", "email", "nope"])
+    assert bad.exit_code == 2 and "not an e-mail" in bad.output
+    assert runner.invoke(app, ["subjects", "unmerge", "99"]).exit_code == 2

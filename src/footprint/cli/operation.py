@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -13,9 +13,11 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from footprint.cli.admin import database, not_ready
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.hashsets import SetNotFound
+from footprint.hashsets.model import RecordError
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
 from footprint.operations.service import OperationError, create_operation, list_operations
+from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
 from footprint.security.actor import AccessDenied, Actor
 
 operation_app = typer.Typer(help="Coordinated operations.", no_args_is_help=True)
@@ -145,3 +147,62 @@ def grade(
         f"graded {report.files:,} files: matched {matched}; queued for human grading "
         f"{report.queued:,}; suppressed by ignore sets {report.suppressed:,}"
     )
+
+
+subjects_app = typer.Typer(
+    help="Subjects: resolution, merges, deconfliction.", no_args_is_help=True
+)
+
+
+@subjects_app.command("resolve")
+def resolve(
+    operation: str = typer.Option(..., "--operation"),
+    ip_window: int = typer.Option(300, "--ip-window-seconds", min=0, help="IP+port link window."),
+) -> None:
+    """Resolve the operation's referrals into subjects (shared e-mail, phone, ESP account, device
+    id, or IP + port within the window); merges are recorded with their reasons."""
+    db = database()
+    try:
+        report = resolve_subjects(db, Actor.system(), operation, timedelta(seconds=ip_window))
+    except (OperationError, AccessDenied) as exc:
+        fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        not_ready(exc)
+    finally:
+        db.dispose()
+    console.print(
+        f"{report.subjects_created:,} subjects created, {report.merges:,} merges, "
+        f"{report.referrals_attached:,} referrals attached"
+    )
+
+
+@subjects_app.command("unmerge")
+def unmerge(merge_id: int = typer.Argument(...)) -> None:
+    """Undo a merge: the absorbed subject gets its referrals back and is never re-merged."""
+    db = database()
+    try:
+        undo_merge(db, Actor.system(), merge_id)
+    except (LookupError, AccessDenied) as exc:
+        fail(str(exc))
+    finally:
+        db.dispose()
+    console.print(f"merge {merge_id} undone")
+
+
+@subjects_app.command("lookup")
+def lookup(
+    kind: str = typer.Argument(..., help="email, phone, esp_account, device_id, screen_name, ..."),
+    value: str = typer.Argument(...),
+) -> None:
+    """Deconfliction: every operation, subject and referral an identifier appears in."""
+    db = database()
+    try:
+        hits = lookup_identifier(db, Actor.system(), kind, value)
+    except RecordError as exc:
+        fail(f"{kind}: {exc.reason}")
+    finally:
+        db.dispose()
+    table = Table("operation", "subject", "referral")
+    for hit in hits:
+        table.add_row(hit.operation, str(hit.subject_id or "unresolved"), hit.referral)
+    console.print(table if hits else f"{kind} {value!r}: not seen in any referral")

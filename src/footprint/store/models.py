@@ -179,3 +179,42 @@ class ReferralPostcode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
     postcode: Mapped[str] = mapped_column(String(8))
+
+
+class Subject(Base):
+    """One person of interest: the referrals resolved to them, with why each belongs."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # active | merged
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    referrals: Mapped[list[SubjectReferral]] = relationship(cascade="all, delete-orphan")
+
+
+class SubjectReferral(Base):
+    __tablename__ = "subject_referrals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(400))
+
+
+class SubjectMerge(Base):
+    """Provenance of a merge, and what undoing it must move back."""
+
+    __tablename__ = "subject_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    absorbed_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    reason: Mapped[str] = mapped_column(String(400))
+    moved_referral_ids: Mapped[list[int]] = mapped_column(JSON)
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    merged_by: Mapped[str] = mapped_column(String(80))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(80))

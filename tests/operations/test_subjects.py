@@ -1,0 +1,144 @@
+"""Subject resolution, merges with provenance, undo, and deconfliction (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from footprint.operations.intake import import_referrals
+from footprint.operations.service import create_operation
+from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+from footprint.store.models import AuditEntry, Referral, Subject, SubjectMerge, SubjectReferral
+from tests.operations.samples import referral
+
+
+def person(
+    n: int, email: str, phone: str | None = None, ip: tuple[str, int, str] | None = None
+) -> dict[str, Any]:
+    doc = referral(n)
+    who = doc["reported_person"]
+    who.update(emails=[email], phones=[phone] if phone else [], screen_names=[], esp_user_ids=[])
+    who["ip_events"] = [{"ip": ip[0], "port": ip[1], "at": ip[2]}] if ip else []
+    return doc
+
+
+def take_in(database: Database, tmp_path: Path, name: str, docs: list[dict[str, Any]]) -> None:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(docs))
+    report = import_referrals(database, Actor.system(), "Op S", path)
+    assert report.skipped == [] and report.error is None
+
+
+def subjects_by_report(database: Database) -> dict[str, int]:
+    with database.unit_of_work() as session:
+        rows = session.execute(
+            select(Referral.report_id, SubjectReferral.subject_id).join(
+                SubjectReferral, SubjectReferral.referral_id == Referral.id
+            )
+        ).all()
+    return {report_id: subject_id for report_id, subject_id in rows}
+
+
+@pytest.fixture
+def operation(database: Database) -> str:
+    with database.unit_of_work() as session:
+        create_operation(session, Actor.system(), "Op S", date(2026, 10, 1))
+    return "Op S"
+
+
+def test_referrals_resolve_into_subjects_with_reasons(
+    database: Database, operation: str, tmp_path: Path
+) -> None:
+    take_in(
+        database,
+        tmp_path,
+        "first",
+        [
+            person(1, "a@example.org"),
+            person(2, "A@Example.org", phone="07700 900001"),
+            person(3, "b@example.org", ip=("203.0.113.9", 4000, "2026-10-01T10:00:00Z")),
+            person(4, "c@example.org", ip=("203.0.113.9", 4000, "2026-10-01T10:02:00Z")),
+            person(5, "d@example.org", ip=("203.0.113.9", 4001, "2026-10-01T10:02:00Z")),
+        ],
+    )
+    report = resolve_subjects(database, Actor.system(), operation)
+    assert (report.subjects_created, report.merges, report.referrals_attached) == (3, 0, 5)
+    subjects = subjects_by_report(database)
+    assert subjects["TIP-000001"] == subjects["TIP-000002"]
+    assert subjects["TIP-000003"] == subjects["TIP-000004"] != subjects["TIP-000005"]
+    with database.unit_of_work() as session:
+        reasons = {r.reason for r in session.scalars(select(SubjectReferral))}
+    assert "email:a@example.org" in reasons and "ip:203.0.113.9:4000 within 300s" in reasons
+
+    again = resolve_subjects(database, Actor.system(), operation)  # nothing new: nothing changes
+    assert (again.subjects_created, again.merges, again.referrals_attached) == (0, 0, 0)
+
+
+def test_a_bridging_referral_merges_subjects_and_the_merge_can_be_undone(
+    database: Database, operation: str, tmp_path: Path
+) -> None:
+    take_in(database, tmp_path, "first", [person(1, "a@example.org"), person(2, "b@example.org")])
+    resolve_subjects(database, Actor.system(), operation)
+    before = subjects_by_report(database)
+    assert before["TIP-000001"] != before["TIP-000002"]
+
+    bridge = person(3, "a@example.org", phone="07700 900002")
+    bridge["reported_person"]["emails"].append("b@example.org")
+    take_in(database, tmp_path, "second", [bridge])
+    report = resolve_subjects(database, Actor.system(), operation)
+    assert (report.merges, report.referrals_attached) == (1, 1)
+    merged = subjects_by_report(database)
+    assert len(set(merged.values())) == 1
+    with database.unit_of_work() as session:
+        merge = session.scalars(select(SubjectMerge)).one()
+        absorbed = session.get_one(Subject, merge.absorbed_id)
+        assert (absorbed.status, absorbed.merged_into_id) == ("merged", merge.survivor_id)
+        assert merge.moved_referral_ids and merge.reason
+        merge_id = merge.id
+        actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+    assert "subject.merge" in actions
+
+    undo_merge(database, Actor.system(), merge_id)
+    assert subjects_by_report(database)["TIP-000002"] == before["TIP-000002"]
+    resolve_subjects(database, Actor.system(), operation)  # a person pulled them apart: stays so
+    assert subjects_by_report(database)["TIP-000002"] == before["TIP-000002"]
+    with pytest.raises(LookupError, match="already undone"):
+        undo_merge(database, Actor.system(), merge_id)
+
+
+def test_identifier_lookup_crosses_operations_and_is_audited(
+    database: Database, operation: str, tmp_path: Path
+) -> None:
+    take_in(database, tmp_path, "first", [person(1, "a@example.org", phone="07700 900003")])
+    resolve_subjects(database, Actor.system(), operation)
+    met_investigator = Actor("inv", "E23000001", frozenset({Role.INVESTIGATOR}))
+    hits = lookup_identifier(database, met_investigator, "email", " A@EXAMPLE.ORG ")
+    assert [(h.operation, h.referral) for h in hits] == [("Op S", "NCMEC:TIP-000001")]
+    assert hits[0].subject_id is not None
+    assert (
+        lookup_identifier(database, met_investigator, "phone", "+44 7700 900003")[0].referral
+        == "NCMEC:TIP-000001"
+    )
+    assert lookup_identifier(database, met_investigator, "email", "z@example.org") == []
+    with database.unit_of_work() as session:
+        lookups = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "identifier.lookup")
+        ).all()
+    assert [(e.organisation, e.record_id) for e in lookups] == [
+        ("E23000001", "email:a@example.org"),
+        ("E23000001", "phone:+447700900003"),
+        ("E23000001", "email:z@example.org"),
+    ]
+
+
+def test_only_the_coordinator_resolves(database: Database, operation: str) -> None:
+    with pytest.raises(AccessDenied):
+        resolve_subjects(database, Actor("x", "E23000001", frozenset({Role.ANALYST})), operation)
