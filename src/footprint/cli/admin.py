@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
@@ -10,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from footprint.cli.common import ExitCode, console, fail, settings
+from footprint.hashsets.model import RecordError
+from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role, parse_roles
@@ -25,40 +29,45 @@ users_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
 
-def database() -> Database:
-    return Database(settings().database_url)
+# What a service refuses with (bad input, not allowed, not found): shown, exit code 2.
+REFUSALS = (UserError, OperationError, RecordError, AccessDenied, LookupError)
 
 
 def not_ready(exc: Exception) -> NoReturn:
     fail(f"the database is not ready ({type(exc).__name__}); run `footprint db upgrade` first")
 
 
+@contextmanager
+def open_database() -> Iterator[Database]:
+    """The operations database for one command: refusals and a missing schema become clear
+    errors with exit code 2, and the engine is always released."""
+    db = Database(settings().database_url)
+    try:
+        yield db
+    except REFUSALS as exc:
+        fail(f"{exc.field}: {exc.reason}" if isinstance(exc, RecordError) else str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        not_ready(exc)
+    finally:
+        db.dispose()
+
+
 @db_app.command("upgrade")
 def upgrade() -> None:
     """Create or migrate the schema to the newest version and load reference data."""
-    db = database()
-    try:
+    with open_database() as db:
         db.upgrade()
-    finally:
-        db.dispose()
     console.print(f"database at the newest schema: {db.url.split('@')[-1]}")
 
 
 @orgs_app.command("list")
 def orgs_list() -> None:
     """List organisations with their codes (ONS GSS codes for forces)."""
-    db = database()
     table = Table("code", "name", "kind", "country")
-    try:
-        with db.unit_of_work() as session:
-            for org in session.scalars(
-                select(Organisation).order_by(Organisation.kind, Organisation.name)
-            ):
-                table.add_row(org.code, org.name, org.kind, org.country or "")
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
+    with open_database() as db, db.unit_of_work() as session:
+        query = select(Organisation).order_by(Organisation.kind, Organisation.name)
+        for org in session.scalars(query):
+            table.add_row(org.code, org.name, org.kind, org.country or "")
     console.print(table)
 
 
@@ -76,52 +85,29 @@ def users_add(
         roles = parse_roles(role)
     except ValueError as exc:
         fail(str(exc))
-    db = database()
-    try:
-        with db.unit_of_work() as session:
-            user = add_user(session, Actor.system(), username, org, roles, name)
-    except (UserError, AccessDenied) as exc:
-        fail(str(exc))
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
+    with open_database() as db, db.unit_of_work() as session:
+        user = add_user(session, Actor.system(), username, org, roles, name)
     console.print(f"added {user.username} ({user.organisation}: {', '.join(user.roles)})")
 
 
 @users_app.command("list")
 def users_list() -> None:
     """List users with their organisation and roles."""
-    db = database()
     table = Table("username", "name", "organisation", "roles", "active")
-    try:
-        with db.unit_of_work() as session:
-            for user in list_users(session, Actor.system()):
-                table.add_row(
-                    user.username,
-                    user.display_name,
-                    user.organisation,
-                    ", ".join(user.roles),
-                    str(user.active),
-                )
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
+    with open_database() as db, db.unit_of_work() as session:
+        for user in list_users(session, Actor.system()):
+            roles = ", ".join(user.roles)
+            table.add_row(
+                user.username, user.display_name, user.organisation, roles, str(user.active)
+            )
     console.print(table)
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole audit chain; names every edited, inserted or deleted entry. Exit 5 if any."""
-    db = database()
-    try:
-        with db.unit_of_work() as session:
-            checked, problems = audit.verify(session)
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
+    with open_database() as db, db.unit_of_work() as session:
+        checked, problems = audit.verify(session)
     if not problems:
         console.print(f"audit chain intact: {checked:,} entries verified")
         return

@@ -8,17 +8,14 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from footprint.cli.admin import database, not_ready
+from footprint.cli.admin import open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
-from footprint.hashsets import SetNotFound
-from footprint.hashsets.model import RecordError
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
-from footprint.operations.service import OperationError, create_operation, list_operations
+from footprint.operations.service import create_operation, list_operations
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
 
 operation_app = typer.Typer(help="Coordinated operations.", no_args_is_help=True)
 referrals_app = typer.Typer(help="Referral intake.", no_args_is_help=True)
@@ -46,18 +43,9 @@ def create(
     """Create an operation (the coordinator's act; audited)."""
     starts_on = _date(starts, "--starts")
     assert starts_on is not None
-    db = database()
-    try:
-        with db.unit_of_work() as session:
-            view = create_operation(
-                session, Actor.system(), name, starts_on, force, _date(ends, "--ends"), status
-            )
-    except (OperationError, AccessDenied) as exc:
-        fail(str(exc))
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
+    ends_on = _date(ends, "--ends")
+    with open_database() as db, db.unit_of_work() as session:
+        view = create_operation(session, Actor.system(), name, starts_on, force, ends_on, status)
     console.print(
         f"created operation {view.name} ({len(view.forces)} forces, from {view.starts_on})"
     )
@@ -66,22 +54,11 @@ def create(
 @operation_app.command("list")
 def list_() -> None:
     """List operations."""
-    db = database()
     table = Table("name", "status", "starts", "ends", "forces")
-    try:
-        with db.unit_of_work() as session:
-            for view in list_operations(session, Actor.system()):
-                table.add_row(
-                    view.name,
-                    view.status,
-                    str(view.starts_on),
-                    str(view.ends_on or ""),
-                    str(len(view.forces)),
-                )
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
+    with open_database() as db, db.unit_of_work() as session:
+        for view in list_operations(session, Actor.system()):
+            ends = str(view.ends_on or "")
+            table.add_row(view.name, view.status, str(view.starts_on), ends, str(len(view.forces)))
     console.print(table)
 
 
@@ -95,9 +72,8 @@ def import_(
 ) -> None:
     """Take in referrals: CyberTipline-shaped JSON (array, {"referrals": [...]} or JSON Lines) or
     a peer-to-peer observation CSV. Bad records are listed; re-importing changes nothing."""
-    db = database()
     reports = []
-    try:
+    with open_database() as db:
         for path in files:
             with console.status(f"importing {path}..."):
                 report = import_referrals(db, Actor.system(), operation, path)
@@ -110,12 +86,6 @@ def import_(
                 err_console.print(f"  skipped record {item.record}: {item.field}: {item.reason}")
             if report.error:
                 err_console.print(f"[bold red]error:[/] {report.error}")
-    except (OperationError, AccessDenied) as exc:
-        fail(str(exc))
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
     if report_path:
         report_path.write_text(json.dumps([r.as_dict() for r in reports], indent=2))
     if any(r.skipped or r.error for r in reports):
@@ -129,19 +99,13 @@ def grade(
 ) -> None:
     """Grade every ungraded referral file against known-hash sets; unknown files are queued for
     human grading (three independent, undisputed votes settle a grade)."""
-    db = database()
-    store = open_store(settings())
     sets = [s.strip() for s in against.split(",") if s.strip()]
+    store = open_store(settings())
     try:
-        with console.status("grading..."):
+        with open_database() as db, console.status("grading..."):
             report = grade_operation(db, store, Actor.system(), operation, sets)
-    except (OperationError, AccessDenied, SetNotFound) as exc:
-        fail(str(exc))
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
     finally:
         store.close()
-        db.dispose()
     matched = ", ".join(f"{c} {n:,}" for c, n in sorted(report.matched.items())) or "none"
     console.print(
         f"graded {report.files:,} files: matched {matched}; queued for human grading "
@@ -161,15 +125,8 @@ def resolve(
 ) -> None:
     """Resolve the operation's referrals into subjects (shared e-mail, phone, ESP account, device
     id, or IP + port within the window); merges are recorded with their reasons."""
-    db = database()
-    try:
+    with open_database() as db:
         report = resolve_subjects(db, Actor.system(), operation, timedelta(seconds=ip_window))
-    except (OperationError, AccessDenied) as exc:
-        fail(str(exc))
-    except (OperationalError, ProgrammingError) as exc:
-        not_ready(exc)
-    finally:
-        db.dispose()
     console.print(
         f"{report.subjects_created:,} subjects created, {report.merges:,} merges, "
         f"{report.referrals_attached:,} referrals attached"
@@ -179,13 +136,8 @@ def resolve(
 @subjects_app.command("unmerge")
 def unmerge(merge_id: int = typer.Argument(...)) -> None:
     """Undo a merge: the absorbed subject gets its referrals back and is never re-merged."""
-    db = database()
-    try:
+    with open_database() as db:
         undo_merge(db, Actor.system(), merge_id)
-    except (LookupError, AccessDenied) as exc:
-        fail(str(exc))
-    finally:
-        db.dispose()
     console.print(f"merge {merge_id} undone")
 
 
@@ -195,13 +147,8 @@ def lookup(
     value: str = typer.Argument(...),
 ) -> None:
     """Deconfliction: every operation, subject and referral an identifier appears in."""
-    db = database()
-    try:
+    with open_database() as db:
         hits = lookup_identifier(db, Actor.system(), kind, value)
-    except RecordError as exc:
-        fail(f"{kind}: {exc.reason}")
-    finally:
-        db.dispose()
     table = Table("operation", "subject", "referral")
     for hit in hits:
         table.add_row(hit.operation, str(hit.subject_id or "unresolved"), hit.referral)
