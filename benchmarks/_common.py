@@ -16,6 +16,14 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def report(name: str, figures: dict[str, Any]) -> Path:
+    """Print the figures, one per line, and write them as JSON."""
+    width = max(len(key) for key in figures)
+    for key, value in figures.items():
+        print(f"{key:>{width}}: {value}")
+    return write_results(name, figures)
+
+
 def write_results(name: str, figures: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"

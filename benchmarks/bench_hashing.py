@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import peak_rss_mib, write_results
+from _common import peak_rss_mib, report
 from footprint.hashsets import KnownHashStore, SetKind
 from footprint.signals import DecodePath, SignalError, digest_bytes, hash_image
 from footprint.synthetic.images import varied_image
@@ -75,9 +75,7 @@ def main() -> None:
                     len(images) / seconds, 2
                 )
     figures["peak_rss_mib"] = round(peak_rss_mib(), 1)
-    for key, value in figures.items():
-        print(f"{key:>42}: {value}")
-    write_results("hashing", figures)
+    report("hashing", figures)
 
 
 if __name__ == "__main__":

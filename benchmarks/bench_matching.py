@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from _common import peak_rss_mib, write_results
+from _common import peak_rss_mib, report
 from footprint.matching import PdqIndex, brute_force_radius
 
 
@@ -76,9 +76,7 @@ def main() -> None:
         "index_equals_brute_force_on_sample": agree,
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
-    for key, value in figures.items():
-        print(f"{key:>34}: {value}")
-    write_results(f"matching-{args.records}", figures)
+    report(f"matching-{args.records}", figures)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import peak_rss_mib, write_results
+from _common import peak_rss_mib, report
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
 
 BASE = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
@@ -61,10 +61,10 @@ def main() -> None:
 
         store = KnownHashStore(work / "hs.sqlite")
         started = time.perf_counter()
-        report = import_file(store, source, "big", ImportOptions())
+        import_report = import_file(store, source, "big", ImportOptions())
         import_s = time.perf_counter() - started
         store.close()
-        assert report.imported == args.records, report.as_dict()
+        assert import_report.imported == args.records, import_report.as_dict()
 
         started = time.perf_counter()
         reopened = KnownHashStore(work / "hs.sqlite")
@@ -98,9 +98,7 @@ def main() -> None:
         "pdq_queries_per_second": round(pdq_per_s, 1),
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
-    for key, value in figures.items():
-        print(f"{key:>30}: {value}")
-    write_results(f"store-{args.records}", figures)
+    report(f"store-{args.records}", figures)
 
 
 if __name__ == "__main__":

@@ -3,27 +3,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from footprint.hashsets import ImportOptions, KnownHashStore, SetKind, UnifiedCategory, import_file
 from footprint.hashsets.service import SourceFormat, detect_format
+from tests.hashsets.conftest import records_of
 from tests.hashsets.vics_samples import PDQ_A, md5_of
 
 ICSE_HEADER = (
     "MD5;SHA1;PhotoDNA;Image ID;Is distributed;Victim identified;Offender identified;Series name;"
     "Number of submissions;File Available;Media Type;Baseline"
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = KnownHashStore(tmp_path / "store.sqlite")
-    yield s
-    s.close()
-
-
-def records_of(store: KnownHashStore, name: str):
-    return list(store.records(store.get_set(name).id))
 
 
 def test_icse_export(tmp_path: Path, store: KnownHashStore) -> None:

@@ -14,18 +14,8 @@ from footprint.hashsets import (
     import_file,
 )
 from footprint.hashsets.schemes import parse_uk_codes
+from tests.hashsets.conftest import records_of
 from tests.hashsets.vics_samples import PDQ_A, md5_of, media, write_case, write_hashset
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    s = KnownHashStore(tmp_path / "store.sqlite")
-    yield s
-    s.close()
-
-
-def records_of(store: KnownHashStore, name: str):
-    return list(store.records(store.get_set(name).id))
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.3", "2.0"])
