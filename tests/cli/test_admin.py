@@ -125,3 +125,37 @@ def test_subject_commands(tmp_path) -> None:
     bad = runner.invoke(app, ["subjects", "lookup", "email", "nope"])
     assert bad.exit_code == 2 and "not an e-mail" in bad.output
     assert runner.invoke(app, ["subjects", "unmerge", "99"]).exit_code == 2
+
+
+def test_postcode_and_allocation_commands(tmp_path) -> None:
+    import json
+
+    from tests.operations.samples import referral
+
+    table = tmp_path / "table.csv"
+    table.write_text("postcode,pfa\nSW1A,E23000001\nXX1 1XX,E99\n")
+    loaded = runner.invoke(app, ["postcodes", "load", str(table), "--format", "table"])
+    assert loaded.exit_code == 4 and "1 postcodes loaded, 1 skipped" in loaded.output
+    assert (
+        runner.invoke(app, ["operation", "create", "Op P", "--starts", "2026-10-01"]).exit_code == 0
+    )
+    path = tmp_path / "tips.json"
+    second = referral(2, reported_person={"emails": ["x@example.org"]})  # no postcode
+    path.write_text(json.dumps([referral(1), second]))
+    assert (
+        runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op P"]).exit_code == 0
+    )
+    assert runner.invoke(app, ["subjects", "resolve", "--operation", "Op P"]).exit_code == 0
+    allocated = runner.invoke(app, ["allocate", "--operation", "Op P"])
+    assert allocated.exit_code == 0, allocated.output
+    assert "allocated: E23000001 1; waiting in the queue: 1" in allocated.output
+    assert "no postcode in any referral" in allocated.output
+    assigned = runner.invoke(
+        app, ["subjects", "assign", "2", "--force", "E23000002", "--reason", "research"]
+    )
+    assert assigned.exit_code == 0, assigned.output
+    blank = runner.invoke(app, ["subjects", "assign", "2", "--force", "E23000002", "--reason", " "])
+    assert blank.exit_code == 2 and "needs a reason" in blank.output
+    assert (
+        "waiting in the queue: 0" in runner.invoke(app, ["allocate", "--operation", "Op P"]).output
+    )

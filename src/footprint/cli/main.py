@@ -21,6 +21,8 @@ app.add_typer(admin.audit_app, name="audit")
 app.add_typer(operation.operation_app, name="operation")
 app.add_typer(operation.referrals_app, name="referrals")
 app.add_typer(operation.subjects_app, name="subjects")
+app.add_typer(operation.postcodes_app, name="postcodes")
+app.command("allocate")(operation.allocate)
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)
 

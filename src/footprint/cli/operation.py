@@ -11,6 +11,8 @@ from rich.table import Table
 
 from footprint.cli.admin import open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
+from footprint.geo.postcodes import load_postcodes
+from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
 from footprint.operations.service import create_operation, list_operations
@@ -153,3 +155,51 @@ def lookup(
     for hit in hits:
         table.add_row(hit.operation, str(hit.subject_id or "unresolved"), hit.referral)
     console.print(table if hits else f"{kind} {value!r}: not seen in any referral")
+
+
+@subjects_app.command("assign")
+def assign(
+    subject_id: int = typer.Argument(...),
+    force: str = typer.Option(..., "--force", help="GSS code of the receiving force."),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded and audited)."),
+) -> None:
+    """Allocate a subject to a force by hand (the last resolver in the chain)."""
+    with open_database() as db:
+        assign_manually(db, Actor.system(), subject_id, force, reason)
+    console.print(f"subject {subject_id} allocated to {force}")
+
+
+postcodes_app = typer.Typer(help="Postcode to police force area data.", no_args_is_help=True)
+
+
+@postcodes_app.command("load")
+def load(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    fmt: str = typer.Option(
+        "onspd", "--format", help="onspd (pcds, pfa columns) or table (postcode, pfa)."
+    ),
+) -> None:
+    """Load the ONS Postcode Directory or an explicit table; later loads replace earlier rows."""
+    with open_database() as db, db.unit_of_work() as session, console.status(f"loading {path}..."):
+        report = load_postcodes(session, path, fmt)
+    console.print(
+        f"{path} ({fmt}): {report.loaded:,} postcodes loaded, {len(report.skipped):,} skipped"
+    )
+    for item in report.skipped[:SKIPS_SHOWN]:
+        err_console.print(f"  skipped line {item.record}: {item.field}: {item.reason}")
+    if report.skipped:
+        raise typer.Exit(int(ExitCode.IMPORT_SKIPPED))
+
+
+def allocate(operation: str = typer.Option(..., "--operation")) -> None:
+    """Allocate the operation's subjects to forces by postcode; list those left in the queue."""
+    with open_database() as db:
+        report = allocate_operation(db, Actor.system(), operation)
+        queue = allocation_queue(db, Actor.system(), operation)
+    placed = ", ".join(f"{code} {n:,}" for code, n in sorted(report.allocated.items())) or "none"
+    console.print(f"allocated: {placed}; waiting in the queue: {len(queue):,}")
+    table = Table("subject", "why it waits")
+    for subject_id, why in queue:
+        table.add_row(str(subject_id), why)
+    if queue:
+        console.print(table)

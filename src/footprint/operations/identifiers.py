@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 
 import phonenumbers
 
+from footprint.geo.postcodes import normalise_postcode
 from footprint.hashsets.model import RecordError
+
+__all__ = [
+    "normalise_email",
+    "normalise_ip",
+    "normalise_phone",
+    "normalise_postcode",
+    "parse_port",
+    "parse_zoned_time",
+]
 
 DEFAULT_PHONE_REGION = "GB"
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -63,15 +73,3 @@ def parse_zoned_time(value: object, field: str) -> datetime:
     if moment.tzinfo is None:
         raise RecordError(field, f"date-time {value!r} has no time zone")
     return moment.astimezone(UTC)
-
-
-_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
-
-
-def normalise_postcode(value: str, field: str) -> str:
-    """UK postcode in the ONS `pcds` form: outward code, one space, inward code."""
-    text = re.sub(r"\s+", "", value.upper())
-    found = _POSTCODE_RE.match(text[:-3] + " " + text[-3:]) if len(text) > 3 else None
-    if found is None:
-        raise RecordError(field, f"not a UK postcode: {value!r}")
-    return f"{found.group(1)} {found.group(2)}"

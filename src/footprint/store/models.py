@@ -191,6 +191,13 @@ class Subject(Base):
     status: Mapped[str] = mapped_column(String(16))  # active | merged
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # allocation (operations/allocation.py): the force area that receives the package
+    force_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    allocation_source: Mapped[str | None] = mapped_column(String(16))  # onspd | table | manual
+    allocation_detail: Mapped[str | None] = mapped_column(String(400))  # why, or why not yet
+    allocated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    force: Mapped[Organisation | None] = relationship()
 
     referrals: Mapped[list[SubjectReferral]] = relationship(cascade="all, delete-orphan")
 
@@ -218,3 +225,13 @@ class SubjectMerge(Base):
     merged_by: Mapped[str] = mapped_column(String(80))
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     undone_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class PostcodeArea(Base):
+    """Postcode -> police force area, from the ONS Postcode Directory or a table the user loads."""
+
+    __tablename__ = "postcode_areas"
+
+    postcode: Mapped[str] = mapped_column(String(8), primary_key=True)  # pcds form, or a district
+    pfa: Mapped[str] = mapped_column(String(9))
+    source: Mapped[str] = mapped_column(String(16))  # onspd | table

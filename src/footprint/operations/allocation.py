@@ -1,0 +1,183 @@
+"""Allocation: which police force area receives a subject's intelligence package.
+
+The chain of resolvers, most exact first: the subject's postcodes looked up whole (ONS Postcode
+Directory, or an explicit table that corrects it), then by outward code in an explicit table;
+then a person assigns it by hand. A subject whose postcodes are missing, unknown or in different
+forces waits in the allocation queue with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from footprint.geo.postcodes import outward_code
+from footprint.operations.service import OperationError, get_operation
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.store import Database
+from footprint.store.models import (
+    Organisation,
+    PostcodeArea,
+    ReferralPostcode,
+    Subject,
+    SubjectReferral,
+)
+
+Lookup = Callable[[str], tuple[str, str] | None]  # postcode -> (pfa code, source)
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    pfa: str | None
+    source: str | None
+    detail: str
+
+
+def decide(postcodes: list[str], lookup: Lookup) -> Allocation:
+    """The rule alone: every postcode that resolves must agree on one force."""
+    if not postcodes:
+        return Allocation(None, None, "no postcode in any referral")
+    found: dict[str, tuple[str, str]] = {}
+    unknown = []
+    for postcode in sorted(set(postcodes)):
+        hit = lookup(postcode) or lookup(outward_code(postcode))
+        if hit is None:
+            unknown.append(postcode)
+        else:
+            found[postcode] = hit
+    forces = {pfa for pfa, _source in found.values()}
+    if not forces:
+        return Allocation(None, None, f"postcode(s) not found: {', '.join(unknown)}")
+    if len(forces) > 1:
+        listed = ", ".join(f"{p} -> {found[p][0]}" for p in sorted(found))
+        return Allocation(None, None, f"postcodes in different forces: {listed}")
+    (pfa,) = forces
+    sources = sorted({source for _pfa, source in found.values()})
+    detail = f"{', '.join(sorted(found))} -> {pfa}"
+    if unknown:
+        detail += f" (not found: {', '.join(unknown)})"
+    return Allocation(pfa, "+".join(sources), detail)
+
+
+@dataclass(slots=True)
+class AllocationReport:
+    allocated: dict[str, int] = field(default_factory=dict)  # force code -> subjects
+    queued: int = 0
+
+
+def _lookup(session: Session) -> Lookup:
+    def lookup(key: str) -> tuple[str, str] | None:
+        row = session.get(PostcodeArea, key)
+        return (row.pfa, row.source) if row is not None else None
+
+    return lookup
+
+
+def _postcodes(session: Session, subject: Subject) -> list[str]:
+    return list(
+        session.scalars(
+            select(ReferralPostcode.postcode)
+            .join(SubjectReferral, SubjectReferral.referral_id == ReferralPostcode.referral_id)
+            .where(SubjectReferral.subject_id == subject.id)
+        )
+    )
+
+
+def allocate_operation(db: Database, actor: Actor, operation_name: str) -> AllocationReport:
+    """Allocate every active, unallocated subject that the postcode chain can place."""
+    if not actor.is_coordinator:
+        raise AccessDenied("allocation is the national coordinator's")
+    report = AllocationReport()
+    with db.unit_of_work() as session:
+        operation = get_operation(session, actor, operation_name)
+        forces = {
+            o.code: o
+            for o in session.scalars(select(Organisation).where(Organisation.kind == "force"))
+        }
+        lookup = _lookup(session)
+        waiting = session.scalars(
+            select(Subject).where(
+                Subject.operation_id == operation.id,
+                Subject.status == "active",
+                Subject.force_id.is_(None),
+            )
+        ).all()
+        now = datetime.now(UTC)
+        for subject in waiting:
+            decision = decide(_postcodes(session, subject), lookup)
+            subject.allocation_detail = decision.detail
+            if decision.pfa is None:
+                report.queued += 1
+                continue
+            subject.force_id, subject.allocation_source = forces[decision.pfa].id, decision.source
+            subject.allocated_at = now
+            report.allocated[decision.pfa] = report.allocated.get(decision.pfa, 0) + 1
+            audit.record(
+                session,
+                actor,
+                "subject.allocate",
+                "subject",
+                subject.id,
+                force=decision.pfa,
+                why=decision.detail,
+            )
+    return report
+
+
+def allocation_queue(db: Database, actor: Actor, operation_name: str) -> list[tuple[int, str]]:
+    """Active subjects still without a force, with the reason."""
+    if not actor.is_coordinator:
+        raise AccessDenied("the allocation queue is the national coordinator's")
+    with db.unit_of_work() as session:
+        operation = get_operation(session, actor, operation_name)
+        rows = session.execute(
+            select(Subject.id, Subject.allocation_detail)
+            .where(
+                Subject.operation_id == operation.id,
+                Subject.status == "active",
+                Subject.force_id.is_(None),
+            )
+            .order_by(Subject.id)
+        ).all()
+        audit.record(
+            session, actor, "allocation.queue", "operation", operation.id, waiting=len(rows)
+        )
+    return [(subject_id, detail or "not yet allocated") for subject_id, detail in rows]
+
+
+def assign_manually(
+    db: Database, actor: Actor, subject_id: int, force_code: str, reason: str
+) -> None:
+    if not actor.is_coordinator:
+        raise AccessDenied("allocation is the national coordinator's")
+    if not reason.strip():
+        raise OperationError("reason: a manual assignment needs a reason")
+    with db.unit_of_work() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None or subject.status != "active":
+            raise LookupError(f"subject {subject_id}: not found, or merged into another")
+        force = session.scalar(
+            select(Organisation).where(
+                Organisation.code == force_code, Organisation.kind == "force"
+            )
+        )
+        if force is None:
+            raise LookupError(f"force {force_code!r}: not a police force code")
+        previous = subject.force.code if subject.force else None
+        subject.force_id, subject.allocation_source = force.id, "manual"
+        subject.allocation_detail, subject.allocated_at = reason.strip(), datetime.now(UTC)
+        audit.record(
+            session,
+            actor,
+            "subject.assign",
+            "subject",
+            subject_id,
+            force=force_code,
+            previous=previous,
+            reason=reason.strip(),
+        )
