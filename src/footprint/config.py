@@ -21,12 +21,13 @@ class Settings:
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
     decode: str = "fast"
     workers: int = 0  # 0: one per core
+    risk_model: Path | None = None  # TOML weights/thresholds/deadlines; None: the built-in model
 
 
 def _coerce(name: str, raw: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     try:
-        if kind == "Path":
+        if kind in ("Path", "Path | None"):
             return Path(str(raw))
         if kind == "int":
             return int(raw)

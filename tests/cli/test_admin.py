@@ -159,3 +159,42 @@ def test_postcode_and_allocation_commands(tmp_path) -> None:
     assert (
         "waiting in the queue: 0" in runner.invoke(app, ["allocate", "--operation", "Op P"]).output
     )
+
+
+def test_risk_commands(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from tests.operations.samples import referral
+
+    assert (
+        runner.invoke(app, ["operation", "create", "Op K", "--starts", "2026-10-01"]).exit_code == 0
+    )
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps([referral(1)]))
+    assert (
+        runner.invoke(app, ["referrals", "import", str(path), "--operation", "Op K"]).exit_code == 0
+    )
+    assert runner.invoke(app, ["subjects", "resolve", "--operation", "Op K"]).exit_code == 0
+    assert runner.invoke(app, ["risk", "show", "1"]).exit_code == 2  # not assessed yet
+    assessed = runner.invoke(
+        app, ["risk", "assess", "1", "--factor", "lives_with_children", "--factor", "grooming"]
+    )
+    assert assessed.exit_code == 0, assessed.output
+    assert (
+        "subject 1: high" in assessed.output
+        and "access to children: lives with children (+4)" in assessed.output
+    )
+    over = runner.invoke(
+        app, ["risk", "override", "1", "--band", "very-high", "--reason", "threats"]
+    )
+    assert "very-high (assessed high, overridden: threats)" in over.output
+    assert "very-high" in runner.invoke(app, ["risk", "show", "1"]).output
+    bad = runner.invoke(app, ["risk", "assess", "1", "--factor", "tall"])
+    assert bad.exit_code == 2 and "unknown tall" in bad.output
+    model = tmp_path / "risk.toml"
+    model.write_text("[weights]\ngrooming = 30\n")
+    monkeypatch.setenv("FOOTPRINT_RISK_MODEL", str(model))
+    custom = runner.invoke(app, ["risk", "assess", "1", "--factor", "grooming"])
+    assert "subject 1: very-high" in custom.output
+    model.write_text("[weights]\nmystery = 1\n")
+    assert runner.invoke(app, ["risk", "assess", "1"]).exit_code == 2

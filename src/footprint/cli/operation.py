@@ -13,8 +13,10 @@ from footprint.cli.admin import open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.geo.postcodes import load_postcodes
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
+from footprint.operations.assessments import RiskView, assess_subject, current_risk, override_risk
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
+from footprint.operations.risk import FACTORS, Band, RiskModel
 from footprint.operations.service import create_operation, list_operations
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
 from footprint.security.actor import Actor
@@ -203,3 +205,63 @@ def allocate(operation: str = typer.Option(..., "--operation")) -> None:
         table.add_row(str(subject_id), why)
     if queue:
         console.print(table)
+
+
+risk_app = typer.Typer(help="Risk to children: assess, override, show.", no_args_is_help=True)
+
+
+def _risk_model() -> RiskModel:
+    path = settings().risk_model
+    if path is None:
+        return RiskModel()
+    try:
+        return RiskModel.from_toml(path)
+    except (OSError, ValueError) as exc:
+        fail(f"risk_model: {exc}")
+
+
+def _print_risk(view: RiskView) -> None:
+    override = (
+        f" (assessed {view.assessed_band}, overridden: {view.override_reason})"
+        if view.override_reason
+        else ""
+    )
+    deadline = f"{view.deadline:%Y-%m-%d %H:%M} UTC"
+    console.print(f"subject {view.subject_id}: {view.band}{override}; act by {deadline}")
+    for reason in view.reasons:
+        console.print(f"  {reason}")
+
+
+@risk_app.command("assess")
+def risk_assess(
+    subject_id: int = typer.Argument(...),
+    factor: list[str] = typer.Option([], "--factor", help=f"Repeat; one of: {', '.join(FACTORS)}."),
+) -> None:
+    """Assess a subject; prints the band, the deadline and every reason."""
+    model = _risk_model()
+    with open_database() as db:
+        view = assess_subject(db, Actor.system(), subject_id, set(factor), model)
+    _print_risk(view)
+
+
+@risk_app.command("override")
+def risk_override(
+    subject_id: int = typer.Argument(...),
+    band: Band = typer.Option(..., "--band"),
+    reason: str = typer.Option(..., "--reason", help="Why the officer's judgement differs."),
+) -> None:
+    """Override the assessed band with a recorded reason; the deadline follows the new band."""
+    model = _risk_model()
+    with open_database() as db:
+        view = override_risk(db, Actor.system(), subject_id, band, reason, model)
+    _print_risk(view)
+
+
+@risk_app.command("show")
+def risk_show(subject_id: int = typer.Argument(...)) -> None:
+    """The assessment in force for a subject."""
+    with open_database() as db:
+        view = current_risk(db, Actor.system(), subject_id)
+    if view is None:
+        fail(f"subject {subject_id}: not assessed yet")
+    _print_risk(view)

@@ -235,3 +235,22 @@ class PostcodeArea(Base):
     postcode: Mapped[str] = mapped_column(String(8), primary_key=True)  # pcds form, or a district
     pfa: Mapped[str] = mapped_column(String(9))
     source: Mapped[str] = mapped_column(String(16))  # onspd | table
+
+
+class RiskAssessment(Base):
+    """Every assessment of a subject is kept; the newest is the one in force."""
+
+    __tablename__ = "risk_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    factors: Mapped[list[str]] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(16))  # as assessed
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    assessed_by: Mapped[str] = mapped_column(String(80))
+    assessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    override_band: Mapped[str | None] = mapped_column(String(16))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[str | None] = mapped_column(String(80))
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))

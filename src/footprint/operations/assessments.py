@@ -1,0 +1,166 @@
+"""Risk assessments of subjects: computed by the assessor, overridable by an officer with a
+recorded reason; the band in force sets the action deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from footprint.operations.risk import Band, RiskModel, assess
+from footprint.operations.service import OperationError
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+from footprint.store.models import RiskAssessment, Subject
+
+
+@dataclass(frozen=True, slots=True)
+class RiskView:
+    assessment_id: int
+    subject_id: int
+    band: Band  # the band in force: the override if there is one
+    assessed_band: Band
+    score: int
+    reasons: tuple[str, ...]
+    override_reason: str | None
+    deadline: datetime
+
+
+def _view(row: RiskAssessment) -> RiskView:
+    deadline = row.deadline if row.deadline.tzinfo else row.deadline.replace(tzinfo=UTC)
+    return RiskView(
+        row.id,
+        row.subject_id,
+        Band(row.override_band or row.band),
+        Band(row.band),
+        row.score,
+        tuple(row.reasons),
+        row.override_reason,
+        deadline,
+    )
+
+
+class NotVisible(LookupError):
+    """Absent and not-yours read the same, so nothing leaks across forces."""
+
+
+def _visible_subject(session: Session, actor: Actor, subject_id: int) -> Subject:
+    """The subject if the actor may see it: the coordinator, or the force it is allocated to."""
+    subject = session.get(Subject, subject_id)
+    if subject is None or subject.status != "active":
+        raise LookupError(f"subject {subject_id}: not found")
+    if not actor.is_coordinator and (
+        subject.force is None or subject.force.code != actor.organisation
+    ):
+        raise NotVisible(f"subject {subject_id}: not found")
+    return subject
+
+
+@contextmanager
+def _subject_session(
+    db: Database, actor: Actor, subject_id: int
+) -> Iterator[tuple[Session, Subject]]:
+    """A unit of work on one subject. A refused look at another force's subject is audited in a
+    transaction of its own, since the refused one rolls back."""
+    try:
+        with db.unit_of_work() as session:
+            yield session, _visible_subject(session, actor, subject_id)
+    except NotVisible:
+        with db.unit_of_work() as session:
+            audit.record(session, actor, "subject.denied", "subject", subject_id)
+        raise
+
+
+def assess_subject(
+    db: Database, actor: Actor, subject_id: int, factors: set[str], model: RiskModel | None = None
+) -> RiskView:
+    model = model or RiskModel()
+    try:
+        result = assess(factors, model)
+    except ValueError as exc:
+        raise OperationError(str(exc)) from None
+    now = datetime.now(UTC)
+    with _subject_session(db, actor, subject_id) as (session, _subject):
+        row = RiskAssessment(
+            subject_id=subject_id,
+            factors=sorted(factors),
+            score=result.score,
+            band=str(result.band),
+            reasons=list(result.reasons),
+            assessed_by=actor.username,
+            assessed_at=now,
+            deadline=result.deadline(model, now),
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "risk.assess",
+            "subject",
+            subject_id,
+            band=str(result.band),
+            score=result.score,
+        )
+        return _view(row)
+
+
+def override_risk(
+    db: Database,
+    actor: Actor,
+    subject_id: int,
+    band: Band,
+    reason: str,
+    model: RiskModel | None = None,
+) -> RiskView:
+    """An officer's judgement over the assessor's: needs a reason; the deadline follows the band."""
+    model = model or RiskModel()
+    if not reason.strip():
+        raise OperationError("reason: an override needs a recorded reason")
+    if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
+        raise AccessDenied("overriding a risk band needs the coordinator or a force supervisor")
+    with _subject_session(db, actor, subject_id) as (session, _subject):
+        row = session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.subject_id == subject_id)
+            .order_by(RiskAssessment.id.desc())
+        ).first()
+        if row is None:
+            raise OperationError(f"subject {subject_id}: assess it before overriding")
+        assessed_at = (
+            row.assessed_at if row.assessed_at.tzinfo else row.assessed_at.replace(tzinfo=UTC)
+        )
+        row.override_band, row.override_reason, row.override_by = (
+            str(band),
+            reason.strip(),
+            actor.username,
+        )
+        row.deadline = assessed_at + timedelta(days=model.deadline_days[band])
+        audit.record(
+            session,
+            actor,
+            "risk.override",
+            "subject",
+            subject_id,
+            band=str(band),
+            was=row.band,
+            reason=reason.strip(),
+        )
+        return _view(row)
+
+
+def current_risk(db: Database, actor: Actor, subject_id: int) -> RiskView | None:
+    with _subject_session(db, actor, subject_id) as (session, _subject):
+        row = session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.subject_id == subject_id)
+            .order_by(RiskAssessment.id.desc())
+        ).first()
+        audit.record(session, actor, "risk.read", "subject", subject_id)
+        return _view(row) if row else None
