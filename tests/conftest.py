@@ -68,3 +68,10 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(database_url)
     yield db
     db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never act as the developer's own user or risk model."""
+    for name in ("FOOTPRINT_USER", "FOOTPRINT_RISK_MODEL", "FOOTPRINT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)

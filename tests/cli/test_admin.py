@@ -198,3 +198,41 @@ def test_risk_commands(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "subject 1: very-high" in custom.output
     model.write_text("[weights]\nmystery = 1\n")
     assert runner.invoke(app, ["risk", "assess", "1"]).exit_code == 2
+
+
+def test_package_commands_as_coordinator_and_as_force_users(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from tests.operations.samples import referral
+
+    def ok(*args: str) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("users", "add", "metsup", "--org", "E23000001", "--role", "force-supervisor")
+    ok("users", "add", "gmpsup", "--org", "E23000005", "--role", "force-supervisor")
+    ok("operation", "create", "Op Q", "--starts", "2026-10-01")
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps([referral(1)]))
+    ok("referrals", "import", str(path), "--operation", "Op Q")
+    ok("subjects", "resolve", "--operation", "Op Q")
+    ok("subjects", "assign", "1", "--force", "E23000001", "--reason", "research")
+    ok("risk", "assess", "1", "--factor", "grooming")
+    assert "package 1: subject 1 -> E23000001, issued" in ok("packages", "issue", "1")
+    monkeypatch.setenv("FOOTPRINT_USER", "gmpsup")
+    assert "E23000001" not in ok("packages", "list")
+    hidden = runner.invoke(app, ["packages", "show", "1"])
+    assert hidden.exit_code == 2 and "package 1: not found" in hidden.output
+    monkeypatch.setenv("FOOTPRINT_USER", "metsup")
+    assert "acknowledged" in ok("packages", "acknowledge", "1")
+    assert "E23000005, issued" in ok(
+        "packages", "transfer", "1", "--to", "E23000005", "--reason", "moved"
+    )
+    monkeypatch.setenv("FOOTPRINT_USER", "gmpsup")
+    assert '"band": "medium"' in ok("packages", "show", "1")
+    monkeypatch.setenv("FOOTPRINT_USER", "nobody")
+    unknown = runner.invoke(app, ["packages", "list"])
+    assert unknown.exit_code == 2 and "unknown or inactive" in unknown.output

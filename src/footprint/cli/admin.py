@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -17,7 +18,7 @@ from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role, parse_roles
-from footprint.security.users import UserError, add_user, list_users
+from footprint.security.users import UserError, actor_for, add_user, list_users
 from footprint.store import Database
 from footprint.store.models import Organisation
 
@@ -50,6 +51,16 @@ def open_database() -> Iterator[Database]:
         not_ready(exc)
     finally:
         db.dispose()
+
+
+def current_actor(db: Database) -> Actor:
+    """Who this command acts as: the user named by FOOTPRINT_USER, else the local administrator
+    (the coordinator's `system`). Sign-in with passwords belongs to the web application."""
+    username = os.environ.get("FOOTPRINT_USER", "").strip()
+    if not username:
+        return Actor.system()
+    with db.unit_of_work() as session:
+        return actor_for(session, username)
 
 
 @db_app.command("upgrade")

@@ -9,13 +9,21 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from footprint.cli.admin import open_database
+from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.geo.postcodes import load_postcodes
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import RiskView, assess_subject, current_risk, override_risk
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
+from footprint.operations.packages import (
+    PackageView,
+    acknowledge_package,
+    get_package,
+    issue_package,
+    list_packages,
+    transfer_package,
+)
 from footprint.operations.risk import FACTORS, Band, RiskModel
 from footprint.operations.service import create_operation, list_operations
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
@@ -265,3 +273,69 @@ def risk_show(subject_id: int = typer.Argument(...)) -> None:
     if view is None:
         fail(f"subject {subject_id}: not assessed yet")
     _print_risk(view)
+
+
+packages_app = typer.Typer(help="Intelligence packages to forces.", no_args_is_help=True)
+
+
+def _print_package(view: PackageView) -> None:
+    console.print(
+        f"package {view.id}: subject {view.subject_id} -> {view.force}, {view.status}, "
+        f"act by {view.deadline:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+@packages_app.command("issue")
+def package_issue(subject_id: int = typer.Argument(...)) -> None:
+    """Issue a package (frozen snapshot) for an allocated, risk-assessed subject."""
+    with open_database() as db:
+        view = issue_package(db, current_actor(db), subject_id)
+    _print_package(view)
+
+
+@packages_app.command("list")
+def package_list() -> None:
+    """Packages you may see (a force: those it holds), soonest deadline first."""
+    with open_database() as db:
+        views = list_packages(db, current_actor(db))
+    table = Table("package", "subject", "force", "status", "risk", "act by (UTC)")
+    for view in views:
+        band = str(view.snapshot.get("risk", {}).get("band", ""))
+        table.add_row(
+            str(view.id),
+            str(view.subject_id),
+            view.force,
+            view.status,
+            band,
+            f"{view.deadline:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+@packages_app.command("show")
+def package_show(package_id: int = typer.Argument(...)) -> None:
+    """A package's snapshot as JSON (counts per category, never imagery)."""
+    with open_database() as db:
+        view = get_package(db, current_actor(db), package_id)
+    _print_package(view)
+    console.print_json(json.dumps(view.snapshot))
+
+
+@packages_app.command("acknowledge")
+def package_acknowledge(package_id: int = typer.Argument(...)) -> None:
+    """The receiving force confirms it holds the package (run as one of its users)."""
+    with open_database() as db:
+        view = acknowledge_package(db, current_actor(db), package_id)
+    _print_package(view)
+
+
+@packages_app.command("transfer")
+def package_transfer(
+    package_id: int = typer.Argument(...),
+    to: str = typer.Option(..., "--to", help="GSS code of the force taking it over."),
+    reason: str = typer.Option(..., "--reason"),
+) -> None:
+    """Transfer a package and its subject to another force, with a reason."""
+    with open_database() as db:
+        view = transfer_package(db, current_actor(db), package_id, to, reason)
+    _print_package(view)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footprint.operations.risk import Band, RiskModel, assess
+from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -46,19 +47,12 @@ def _view(row: RiskAssessment) -> RiskView:
     )
 
 
-class NotVisible(LookupError):
-    """Absent and not-yours read the same, so nothing leaks across forces."""
-
-
 def _visible_subject(session: Session, actor: Actor, subject_id: int) -> Subject:
     """The subject if the actor may see it: the coordinator, or the force it is allocated to."""
     subject = session.get(Subject, subject_id)
     if subject is None or subject.status != "active":
         raise LookupError(f"subject {subject_id}: not found")
-    if not actor.is_coordinator and (
-        subject.force is None or subject.force.code != actor.organisation
-    ):
-        raise NotVisible(f"subject {subject_id}: not found")
+    require_visible(actor, subject.force.code if subject.force else None, f"subject {subject_id}")
     return subject
 
 
@@ -66,15 +60,8 @@ def _visible_subject(session: Session, actor: Actor, subject_id: int) -> Subject
 def _subject_session(
     db: Database, actor: Actor, subject_id: int
 ) -> Iterator[tuple[Session, Subject]]:
-    """A unit of work on one subject. A refused look at another force's subject is audited in a
-    transaction of its own, since the refused one rolls back."""
-    try:
-        with db.unit_of_work() as session:
-            yield session, _visible_subject(session, actor, subject_id)
-    except NotVisible:
-        with db.unit_of_work() as session:
-            audit.record(session, actor, "subject.denied", "subject", subject_id)
-        raise
+    with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
+        yield session, _visible_subject(session, actor, subject_id)
 
 
 def assess_subject(

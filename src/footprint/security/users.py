@@ -86,3 +86,11 @@ def list_users(session: Session, actor: Actor) -> list[UserView]:
     users = [_view(u) for u in session.scalars(query)]
     audit.record(session, actor, "user.list", "user", "*", count=len(users))
     return users
+
+
+def actor_for(session: Session, username: str) -> Actor:
+    """The Actor a known, active user acts as."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise UserError(f"user {username!r}: unknown or inactive")
+    return Actor(user.username, user.organisation.code, frozenset(Role(r.role) for r in user.roles))

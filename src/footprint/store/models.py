@@ -254,3 +254,34 @@ class RiskAssessment(Base):
     override_reason: Mapped[str | None] = mapped_column(Text)
     override_by: Mapped[str | None] = mapped_column(String(80))
     deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IntelPackage(Base):
+    """An intelligence package: a frozen snapshot issued by the coordinator to one force."""
+
+    __tablename__ = "intel_packages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)  # holder
+    status: Mapped[str] = mapped_column(String(16))  # issued | acknowledged
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(80))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+
+    force: Mapped[Organisation] = relationship()
+
+
+class PackageTransfer(Base):
+    __tablename__ = "package_transfers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("intel_packages.id"), index=True)
+    from_force: Mapped[str] = mapped_column(String(16))
+    to_force: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    transferred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    transferred_by: Mapped[str] = mapped_column(String(80))

@@ -1,0 +1,224 @@
+"""Intelligence packages: issued by the coordinator to the force a subject is allocated to, as a
+frozen snapshot (subject, referrals and identifiers, graded evidence summary, risk, deadline);
+acknowledged by that force; transferable to another force with a reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from footprint.operations.scoping import require_visible, scoped_unit_of_work
+from footprint.operations.service import OperationError
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+from footprint.store.models import (
+    IntelPackage,
+    Organisation,
+    PackageTransfer,
+    Referral,
+    ReferralFileRow,
+    RiskAssessment,
+    Subject,
+    SubjectReferral,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageView:
+    id: int
+    subject_id: int
+    force: str
+    status: str
+    deadline: datetime
+    snapshot: dict[str, Any]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _view(package: IntelPackage) -> PackageView:
+    return PackageView(
+        package.id,
+        package.subject_id,
+        package.force.code,
+        package.status,
+        _aware(package.deadline),
+        package.snapshot,
+    )
+
+
+def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[str, Any]:
+    referrals = session.scalars(
+        select(Referral)
+        .join(SubjectReferral, SubjectReferral.referral_id == Referral.id)
+        .where(SubjectReferral.subject_id == subject.id)
+        .order_by(Referral.id)
+    ).all()
+    evidence: Counter[str] = Counter()
+    for item in session.scalars(
+        select(ReferralFileRow).where(ReferralFileRow.referral_id.in_([r.id for r in referrals]))
+    ):
+        settled = item.grade_status in ("matched", "settled")
+        evidence[
+            item.category if settled and item.category else f"not yet graded ({item.grade_status})"
+        ] += 1
+    return {
+        "subject_id": subject.id,
+        "referrals": [
+            {
+                "source": r.source,
+                "report_id": r.report_id,
+                "incident_type": r.incident_type,
+                "identifiers": sorted(f"{i.kind}:{i.value}" for i in r.identifiers),
+                "postcodes": sorted(p.postcode for p in r.postcodes),
+            }
+            for r in referrals
+        ],
+        "evidence_files_by_category": dict(sorted(evidence.items())),  # counts, never imagery
+        "risk": {
+            "band": risk.override_band or risk.band,
+            "assessed_band": risk.band,
+            "override_reason": risk.override_reason,
+            "reasons": risk.reasons,
+        },
+        "allocation": {"source": subject.allocation_source, "detail": subject.allocation_detail},
+    }
+
+
+def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
+    if not actor.is_coordinator:
+        raise AccessDenied("packages are issued by the national coordinator")
+    with db.unit_of_work() as session:
+        subject = session.get(Subject, subject_id)
+        if subject is None or subject.status != "active":
+            raise LookupError(f"subject {subject_id}: not found")
+        if subject.force is None:
+            raise OperationError(f"subject {subject_id}: not allocated to a force yet")
+        risk = session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.subject_id == subject_id)
+            .order_by(RiskAssessment.id.desc())
+        ).first()
+        if risk is None:
+            raise OperationError(f"subject {subject_id}: assess the risk before issuing a package")
+        package = IntelPackage(
+            subject_id=subject_id,
+            force=subject.force,
+            status="issued",
+            snapshot=_snapshot(session, subject, risk),
+            deadline=_aware(risk.deadline),
+            issued_at=datetime.now(UTC),
+            issued_by=actor.username,
+        )
+        session.add(package)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "package.issue",
+            "package",
+            package.id,
+            subject=subject_id,
+            force=subject.force.code,
+        )
+        return _view(package)
+
+
+def _held(session: Session, actor: Actor, package_id: int) -> IntelPackage:
+    package = session.get(IntelPackage, package_id)
+    if package is None:
+        raise LookupError(f"package {package_id}: not found")
+    require_visible(actor, package.force.code, f"package {package_id}")
+    return package
+
+
+def get_package(db: Database, actor: Actor, package_id: int) -> PackageView:
+    with scoped_unit_of_work(db, actor, "package", package_id) as session:
+        package = _held(session, actor, package_id)
+        audit.record(session, actor, "package.read", "package", package_id)
+        return _view(package)
+
+
+def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageView:
+    """The receiving force confirms it has the package."""
+    with scoped_unit_of_work(db, actor, "package", package_id) as session:
+        package = _held(session, actor, package_id)
+        if actor.organisation != package.force.code:
+            raise AccessDenied(f"package {package_id}: only {package.force.code} acknowledges it")
+        if package.status == "acknowledged":
+            raise OperationError(f"package {package_id}: already acknowledged")
+        package.status, package.acknowledged_at, package.acknowledged_by = (
+            "acknowledged",
+            datetime.now(UTC),
+            actor.username,
+        )
+        audit.record(session, actor, "package.acknowledge", "package", package_id)
+        return _view(package)
+
+
+def transfer_package(
+    db: Database, actor: Actor, package_id: int, to_force: str, reason: str
+) -> PackageView:
+    """Move a package (and its subject) to another force; the new force must acknowledge it."""
+    if not reason.strip():
+        raise OperationError("reason: a transfer needs a reason")
+    if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
+        raise AccessDenied("a transfer needs the coordinator or the holding force's supervisor")
+    with scoped_unit_of_work(db, actor, "package", package_id) as session:
+        package = _held(session, actor, package_id)
+        target = session.scalar(
+            select(Organisation).where(Organisation.code == to_force, Organisation.kind == "force")
+        )
+        if target is None:
+            raise OperationError(f"to_force {to_force!r}: not a police force code")
+        if target.id == package.force_id:
+            raise OperationError(f"to_force {to_force}: the package is already there")
+        from_force = package.force.code
+        session.add(
+            PackageTransfer(
+                package_id=package_id,
+                from_force=from_force,
+                to_force=to_force,
+                reason=reason.strip(),
+                transferred_at=datetime.now(UTC),
+                transferred_by=actor.username,
+            )
+        )
+        package.force, package.status = target, "issued"
+        package.acknowledged_at = package.acknowledged_by = None
+        subject = session.get_one(Subject, package.subject_id)
+        subject.force_id, subject.allocation_source = target.id, "transfer"
+        subject.allocation_detail = f"transferred from {from_force}: {reason.strip()}"
+        audit.record(
+            session,
+            actor,
+            "package.transfer",
+            "package",
+            package_id,
+            from_force=from_force,
+            to_force=to_force,
+            reason=reason.strip(),
+        )
+        return _view(package)
+
+
+def list_packages(db: Database, actor: Actor) -> list[PackageView]:
+    """The coordinator sees every package; a force the packages it holds. Overdue first."""
+    with db.unit_of_work() as session:
+        query = select(IntelPackage).join(Organisation, Organisation.id == IntelPackage.force_id)
+        if not actor.is_coordinator:
+            query = query.where(Organisation.code == actor.organisation)
+        packages = [
+            _view(p)
+            for p in session.scalars(query.order_by(IntelPackage.deadline, IntelPackage.id))
+        ]
+        audit.record(session, actor, "package.list", "package", "*", count=len(packages))
+    return packages

@@ -1,0 +1,36 @@
+"""Force scoping for single records: the coordinator sees all, a force its own. A refused look
+reads exactly like a missing record (nothing leaks) and is audited in a transaction of its own,
+because the refused unit of work rolls back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from footprint.security import audit
+from footprint.security.actor import Actor
+from footprint.store import Database
+
+
+class NotVisible(LookupError):
+    """Raised inside a scoped unit of work when the record belongs to another force."""
+
+
+def require_visible(actor: Actor, holder_code: str | None, record: str) -> None:
+    if not actor.is_coordinator and holder_code != actor.organisation:
+        raise NotVisible(f"{record}: not found")
+
+
+@contextmanager
+def scoped_unit_of_work(
+    db: Database, actor: Actor, record_type: str, record_id: int
+) -> Iterator[Session]:
+    try:
+        with db.unit_of_work() as session:
+            yield session
+    except NotVisible:
+        with db.unit_of_work() as session:
+            audit.record(session, actor, f"{record_type}.denied", record_type, record_id)
+        raise
