@@ -18,6 +18,7 @@ from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
+from footprint.store.database import aware_utc
 from footprint.store.models import RiskAssessment, Subject
 
 
@@ -34,7 +35,6 @@ class RiskView:
 
 
 def _view(row: RiskAssessment) -> RiskView:
-    deadline = row.deadline if row.deadline.tzinfo else row.deadline.replace(tzinfo=UTC)
     return RiskView(
         row.id,
         row.subject_id,
@@ -43,7 +43,7 @@ def _view(row: RiskAssessment) -> RiskView:
         row.score,
         tuple(row.reasons),
         row.override_reason,
-        deadline,
+        aware_utc(row.deadline),
     )
 
 
@@ -62,6 +62,12 @@ def _subject_session(
 ) -> Iterator[tuple[Session, Subject]]:
     with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
         yield session, _visible_subject(session, actor, subject_id)
+
+
+def latest_assessment(session: Session, subject_id: int) -> RiskAssessment | None:
+    """The assessment in force: the newest one."""
+    query = select(RiskAssessment).where(RiskAssessment.subject_id == subject_id)
+    return session.scalars(query.order_by(RiskAssessment.id.desc())).first()
 
 
 def assess_subject(
@@ -113,16 +119,10 @@ def override_risk(
     if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
         raise AccessDenied("overriding a risk band needs the coordinator or a force supervisor")
     with _subject_session(db, actor, subject_id) as (session, _subject):
-        row = session.scalars(
-            select(RiskAssessment)
-            .where(RiskAssessment.subject_id == subject_id)
-            .order_by(RiskAssessment.id.desc())
-        ).first()
+        row = latest_assessment(session, subject_id)
         if row is None:
             raise OperationError(f"subject {subject_id}: assess it before overriding")
-        assessed_at = (
-            row.assessed_at if row.assessed_at.tzinfo else row.assessed_at.replace(tzinfo=UTC)
-        )
+        assessed_at = aware_utc(row.assessed_at)
         row.override_band, row.override_reason, row.override_by = (
             str(band),
             reason.strip(),
@@ -144,10 +144,6 @@ def override_risk(
 
 def current_risk(db: Database, actor: Actor, subject_id: int) -> RiskView | None:
     with _subject_session(db, actor, subject_id) as (session, _subject):
-        row = session.scalars(
-            select(RiskAssessment)
-            .where(RiskAssessment.subject_id == subject_id)
-            .order_by(RiskAssessment.id.desc())
-        ).first()
+        row = latest_assessment(session, subject_id)
         audit.record(session, actor, "risk.read", "subject", subject_id)
         return _view(row) if row else None

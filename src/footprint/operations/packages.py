@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from footprint.operations.assessments import latest_assessment
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
+from footprint.store.database import aware_utc
 from footprint.store.models import (
     IntelPackage,
     Organisation,
@@ -40,17 +42,13 @@ class PackageView:
     snapshot: dict[str, Any]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _view(package: IntelPackage) -> PackageView:
     return PackageView(
         package.id,
         package.subject_id,
         package.force.code,
         package.status,
-        _aware(package.deadline),
+        aware_utc(package.deadline),
         package.snapshot,
     )
 
@@ -102,11 +100,7 @@ def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
             raise LookupError(f"subject {subject_id}: not found")
         if subject.force is None:
             raise OperationError(f"subject {subject_id}: not allocated to a force yet")
-        risk = session.scalars(
-            select(RiskAssessment)
-            .where(RiskAssessment.subject_id == subject_id)
-            .order_by(RiskAssessment.id.desc())
-        ).first()
+        risk = latest_assessment(session, subject_id)
         if risk is None:
             raise OperationError(f"subject {subject_id}: assess the risk before issuing a package")
         package = IntelPackage(
@@ -114,7 +108,7 @@ def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
             force=subject.force,
             status="issued",
             snapshot=_snapshot(session, subject, risk),
-            deadline=_aware(risk.deadline),
+            deadline=aware_utc(risk.deadline),
             issued_at=datetime.now(UTC),
             issued_by=actor.username,
         )

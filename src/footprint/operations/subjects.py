@@ -16,6 +16,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
+from footprint.store.database import aware_utc
 from footprint.store.models import (
     Operation,
     Referral,
@@ -62,7 +63,7 @@ def _keys(session: Session, operation: Operation) -> list[ReferralKeys]:
         .where(Referral.operation_id == operation.id)
     )
     for referral_id, ip, port, at in event_rows:
-        events[referral_id].append((ip, port, at if at.tzinfo else at.replace(tzinfo=UTC)))
+        events[referral_id].append((ip, port, aware_utc(at)))
     return [
         ReferralKeys(rid, source, frozenset(identifiers[rid]), tuple(events[rid]))
         for rid, source in sorted(sources.items())
