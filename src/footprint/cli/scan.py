@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -34,7 +35,7 @@ PROGRESS_COLUMNS = (
 )
 
 
-def progress_bar(progress: Progress):  # type: ignore[no-untyped-def]
+def progress_bar(progress: Progress) -> Callable[[int, int, int], Advance]:
     """One bar over bytes (what sets the time left) with a running count of files."""
 
     def start(files: int, size: int, already: int) -> Advance:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,19 +210,22 @@ class KnownHashStore:
             self.db.execute("SELECT id FROM hash_sets WHERE name = ?", (name,)).fetchone()[0]
         )
 
+    _SETS_SQL = (
+        "SELECT s.*, (SELECT count(*) FROM known_hashes k WHERE k.set_id = s.id) AS records "
+        "FROM hash_sets s"
+    )
+
     def sets(self) -> list[HashSetInfo]:
-        rows = self.db.execute(
-            "SELECT s.*, (SELECT count(*) FROM known_hashes k WHERE k.set_id = s.id) AS records "
-            "FROM hash_sets s ORDER BY s.name"
-        ).fetchall()
+        rows = self.db.execute(self._SETS_SQL + " ORDER BY s.name").fetchall()
         return [self._info(r) for r in rows]
 
     def get_set(self, name: str) -> HashSetInfo:
-        for info in self.sets():
-            if info.name == name:
-                return info
-        known = ", ".join(i.name for i in self.sets()) or "none yet"
-        raise SetNotFound(f"hash set {name!r} not found (sets: {known})")
+        """One set, counting only its own records (a store may hold 10^7 in other sets)."""
+        row = self.db.execute(self._SETS_SQL + " WHERE s.name = ?", (name,)).fetchone()
+        if row is not None:
+            return self._info(row)
+        names = [r[0] for r in self.db.execute("SELECT name FROM hash_sets ORDER BY name")]
+        raise SetNotFound(f"hash set {name!r} not found (sets: {', '.join(names) or 'none yet'})")
 
     @staticmethod
     def _info(row: sqlite3.Row) -> HashSetInfo:
@@ -333,7 +336,7 @@ class KnownHashStore:
                 )
         return Matcher(_ExactLookup(self.db, infos), pdq_sets), infos
 
-    def _describer(self, info: HashSetInfo):  # type: ignore[no-untyped-def]
+    def _describer(self, info: HashSetInfo) -> Callable[[list[tuple[int, int]]], list[Match]]:
         def describe(hits: list[tuple[int, int]]) -> list[Match]:
             distance = dict(hits)
             marks = ",".join("?" * len(hits))
