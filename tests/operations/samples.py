@@ -43,3 +43,12 @@ def referral(n: int, **overrides: Any) -> dict[str, Any]:
     }
     doc.update(overrides)
     return doc
+
+
+def lone_referral(n: int) -> dict[str, Any]:
+    """A referral that resolves to a subject of its own (no identifier shared with another)."""
+    doc = referral(n)
+    person = doc["reported_person"]
+    person["phones"] = [f"07700 9{n % 100000:05d}"]
+    person["ip_events"] = []
+    return doc

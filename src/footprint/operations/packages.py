@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footprint.operations.assessments import latest_assessment
+from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
@@ -142,7 +143,7 @@ def get_package(db: Database, actor: Actor, package_id: int) -> PackageView:
 
 
 def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageView:
-    """The receiving force confirms it has the package."""
+    """The receiving force confirms it has the package; its case opens as received."""
     with scoped_unit_of_work(db, actor, "package", package_id) as session:
         package = _held(session, actor, package_id)
         if actor.organisation != package.force.code:
@@ -155,6 +156,7 @@ def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageV
             actor.username,
         )
         audit.record(session, actor, "package.acknowledge", "package", package_id)
+        open_case(session, actor, package)
         return _view(package)
 
 
@@ -186,6 +188,7 @@ def transfer_package(
                 transferred_by=actor.username,
             )
         )
+        close_for_transfer(session, actor, package_id, to_force)
         package.force, package.status = target, "issued"
         package.acknowledged_at = package.acknowledged_by = None
         subject = session.get_one(Subject, package.subject_id)

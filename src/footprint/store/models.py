@@ -285,3 +285,151 @@ class PackageTransfer(Base):
     reason: Mapped[str] = mapped_column(Text)
     transferred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     transferred_by: Mapped[str] = mapped_column(String(80))
+
+
+class Case(Base):
+    """A force's investigation of one subject, opened when the force acknowledges the package."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("intel_packages.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    state: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_by: Mapped[str] = mapped_column(String(80))
+    position_of_trust: Mapped[bool] = mapped_column(default=False)
+    position_of_trust_detail: Mapped[str | None] = mapped_column(Text)
+    registered_sex_offender: Mapped[bool] = mapped_column(default=False)
+
+    force: Mapped[Organisation] = relationship()
+    events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id")
+
+
+class CaseEvent(Base):
+    """Each step of the workflow, kept: figures count cases that ever reached a state."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    by: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PropertySearch(Base):
+    __tablename__ = "property_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    address: Mapped[str] = mapped_column(String(400))
+    searched_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class SeizedDevice(Base):
+    """A seized exhibit; once triaged, the scan's matched files per category feed the charging
+    summary."""
+
+    __tablename__ = "seized_devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    exhibit_ref: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(400))
+    seized_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    scan_dir: Mapped[str | None] = mapped_column(Text)
+    scan_summary_sha256: Mapped[str | None] = mapped_column(String(64))
+    scan_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+
+class Charge(Base):
+    __tablename__ = "charges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    offence: Mapped[str] = mapped_column(String(40))
+    images_a: Mapped[int] = mapped_column(Integer)
+    images_b: Mapped[int] = mapped_column(Integer)
+    images_c: Mapped[int] = mapped_column(Integer)
+    charged_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class Bail(Base):
+    """Pre-charge bail: 3 months from the start, extended to 6 and 9 months by senior officers,
+    then only by a magistrates' court."""
+
+    __tablename__ = "bail"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    conditions: Mapped[list[str]] = mapped_column(JSON)
+    authorised_by: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(default=True)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    extensions: Mapped[list[BailExtension]] = relationship(order_by="BailExtension.id")
+
+
+class BailExtension(Base):
+    __tablename__ = "bail_extensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bail_id: Mapped[int] = mapped_column(ForeignKey("bail.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # 6-months | 9-months | court
+    expires_on: Mapped[date] = mapped_column(Date)
+    authorised_by: Mapped[str] = mapped_column(String(120))
+    authority: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class ChildSafeguarded(Base):
+    """Children the suspect lives with or has access to; counted, never named."""
+
+    __tablename__ = "children_safeguarded"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    age_band: Mapped[str] = mapped_column(String(8))
+    relationship_to_subject: Mapped[str] = mapped_column(String(40))
+    immediate_risk: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class SafeguardingAction(Base):
+    __tablename__ = "safeguarding_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    action_on: Mapped[date] = mapped_column(Date)
+    owner: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+
+class Publication(Base):
+    """A release of figures, kept whole so later releases can be checked for differencing."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str] = mapped_column(String(80))
+    as_of: Mapped[date] = mapped_column(Date)
+    rounded: Mapped[bool] = mapped_column(default=False)
+    table: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
