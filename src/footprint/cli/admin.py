@@ -14,6 +14,8 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from footprint.cli.common import ExitCode, console, fail, settings
 from footprint.hashsets.model import RecordError
+from footprint.operations.case_workflow import InvalidTransition
+from footprint.operations.outcomes import OutcomeError
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -31,7 +33,15 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 
 
 # What a service refuses with (bad input, not allowed, not found): shown, exit code 2.
-REFUSALS = (UserError, OperationError, RecordError, AccessDenied, LookupError)
+REFUSALS = (
+    UserError,
+    OperationError,
+    OutcomeError,
+    InvalidTransition,
+    RecordError,
+    AccessDenied,
+    LookupError,
+)
 
 
 def not_ready(exc: Exception) -> NoReturn:

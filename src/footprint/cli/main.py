@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footprint import __version__
-from footprint.cli import admin, demo, hashset, operation
+from footprint.cli import admin, case, demo, hashset, operation
 from footprint.cli.scan import scan_command
 
 app = typer.Typer(
@@ -24,7 +24,9 @@ app.add_typer(operation.subjects_app, name="subjects")
 app.add_typer(operation.postcodes_app, name="postcodes")
 app.add_typer(operation.risk_app, name="risk")
 app.add_typer(operation.packages_app, name="packages")
+app.add_typer(case.case_app, name="case")
 app.command("allocate")(operation.allocate)
+app.command("figures")(case.figures_command)
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)
 

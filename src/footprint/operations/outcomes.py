@@ -31,15 +31,20 @@ OFFENCE_STATUTE = {
     Offence.POSSESSION_WITH_VIEW: "Protection of Children Act 1978 s.1(1)(c)",
 }
 
-# The usual conditions, offered as choices; free text is accepted as well.
-USUAL_BAIL_CONDITIONS = (
-    "not to live or stay at any address where a child under 18 lives",
-    "no unsupervised contact with any child under 18",
-    "not to use any internet-enabled device not declared to the police",
-    "to reside at the bail address",
-    "not to enter any school, nursery or play area",
-    "to surrender passport",
-)
+# The usual conditions, offered as choices by short name; free text is accepted as well.
+USUAL_BAIL_CONDITIONS = {
+    "no-home-with-children": "not to live or stay at any address where a child under 18 lives",
+    "no-unsupervised-contact": "no unsupervised contact with any child under 18",
+    "declared-devices-only": "not to use any internet-enabled device not declared to the police",
+    "reside-at-address": "to reside at the bail address",
+    "no-schools-or-play-areas": "not to enter any school, nursery or play area",
+    "surrender-passport": "to surrender passport",
+}
+
+
+def bail_condition(value: str) -> str:
+    """A usual condition by its short name, or the free text as given."""
+    return USUAL_BAIL_CONDITIONS.get(value.strip().lower(), value.strip())
 
 
 class BailStage(StrEnum):

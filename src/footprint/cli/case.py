@@ -1,0 +1,323 @@
+"""`footprint case ...` (a force's investigation) and `footprint figures`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from footprint.cli.admin import current_actor, open_database
+from footprint.cli.common import console, fail
+from footprint.operations import cases
+from footprint.operations.cases import CaseView
+from footprint.operations.figures import MEASURES, publish_figures
+from footprint.operations.outcomes import (
+    USUAL_BAIL_CONDITIONS,
+    AgeBand,
+    Offence,
+    Relationship,
+    SafeguardingKind,
+    bail_condition,
+)
+
+case_app = typer.Typer(help="Cases: workflow, outcomes, bail, safeguarding.", no_args_is_help=True)
+
+
+def _day(value: str | None, name: str) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} {value!r}: expected YYYY-MM-DD")
+
+
+def _print_case(view: CaseView) -> None:
+    steps = ", ".join(view.allowed_next) or "none"
+    console.print(
+        f"case {view.id}: subject {view.subject_id}, {view.force}, [bold]{view.state}[/]"
+        f" (next: {steps})"
+    )
+
+
+@case_app.command("list")
+def case_list(state: str | None = typer.Option(None, help="Only cases in this state.")) -> None:
+    """Cases you may see (a force: its own)."""
+    with open_database() as db:
+        views = cases.list_cases(db, current_actor(db), state)
+    table = Table("case", "subject", "package", "force", "state", "next steps")
+    for view in views:
+        table.add_row(
+            str(view.id),
+            str(view.subject_id),
+            str(view.package_id),
+            view.force,
+            view.state,
+            ", ".join(view.allowed_next),
+        )
+    console.print(table)
+
+
+@case_app.command("show")
+def case_show(case_id: int = typer.Argument(...)) -> None:
+    """Everything recorded on a case, as JSON (audited)."""
+    with open_database() as db:
+        view = cases.get_case(db, current_actor(db), case_id)
+    _print_case(view)
+    console.print_json(json.dumps(_plain(view), default=str))
+
+
+def _plain(view: CaseView) -> dict[str, Any]:
+    return {
+        name: getattr(view, name)
+        for name in (
+            "history",
+            "searches",
+            "devices",
+            "charging_summary",
+            "charges",
+            "position_of_trust",
+            "registered_sex_offender",
+            "bail",
+            "children",
+            "safeguarding_actions",
+        )
+    }
+
+
+@case_app.command("advance")
+def case_advance(
+    case_id: int = typer.Argument(...),
+    to: str = typer.Argument(..., help="The next state, e.g. researching, arrested, charged."),
+    note: str | None = typer.Option(None, "--note"),
+) -> None:
+    """Move a case one step of the workflow; a step not allowed is refused with the allowed ones."""
+    with open_database() as db:
+        view = cases.advance_case(db, current_actor(db), case_id, to, note)
+    _print_case(view)
+
+
+@case_app.command("record-outcome")
+def case_record_outcome(
+    case_id: int = typer.Argument(...),
+    search: str | None = typer.Option(None, "--search", help="Address of a property searched."),
+    device: str | None = typer.Option(None, "--device", help="Exhibit reference of a device."),
+    description: str = typer.Option("", "--description", help="What the device is."),
+    scan: Path | None = typer.Option(None, "--scan", help="Triage scan output of --device."),
+    charge: str | None = typer.Option(
+        None, "--charge", help=f"Offence: {', '.join(o.value for o in Offence)}."
+    ),
+    images_a: int | None = typer.Option(None, "--images-a"),
+    images_b: int | None = typer.Option(None, "--images-b"),
+    images_c: int | None = typer.Option(None, "--images-c"),
+    position_of_trust: str | None = typer.Option(
+        None, "--position-of-trust", help="The position held (e.g. teacher)."
+    ),
+    registered_sex_offender: bool = typer.Option(False, "--registered-sex-offender"),
+    on: str | None = typer.Option(None, "--on", help="Date, YYYY-MM-DD (default today)."),
+) -> None:
+    """Record outcomes: a search, a seized device (with its triage scan), a charge (image counts
+    default to the devices' scans), position of trust, registered sex offender."""
+    day = _day(on, "--on")
+    with open_database() as db:
+        actor = current_actor(db)
+        view = None
+        if search:
+            view = cases.record_search(db, actor, case_id, search, day)
+        if device:
+            view = cases.record_device(db, actor, case_id, device, description, day)
+            if scan is not None:
+                device_id = max(d["id"] for d in view.devices if d["exhibit_ref"] == device)
+                view = cases.link_device_scan(db, actor, device_id, scan)
+        if charge:
+            offence = _offence(charge)
+            given = {"A": images_a, "B": images_b, "C": images_c}
+            images = (
+                None
+                if all(v is None for v in given.values())
+                else {k: v or 0 for k, v in given.items()}
+            )
+            view = cases.record_charge(db, actor, case_id, offence, images, day)
+        if position_of_trust is not None or registered_sex_offender:
+            view = cases.set_flags(
+                db,
+                actor,
+                case_id,
+                position_of_trust=True if position_of_trust is not None else None,
+                position_of_trust_detail=position_of_trust,
+                registered_sex_offender=True if registered_sex_offender else None,
+            )
+    if view is None:
+        fail(
+            "nothing to record: give --search, --device, --charge, --position-of-trust or "
+            "--registered-sex-offender"
+        )
+    _print_case(view)
+    if charge:
+        console.print(f"charging summary from seized devices: {view.charging_summary}")
+
+
+def _offence(value: str) -> Offence:
+    try:
+        return Offence(value.strip().lower())
+    except ValueError:
+        fail(f"--charge {value!r}: one of {', '.join(o.value for o in Offence)}")
+
+
+@case_app.command("link-scan")
+def case_link_scan(device_id: int = typer.Argument(...), scan: Path = typer.Argument(...)) -> None:
+    """Attach a finished triage scan to a seized device (its counts feed the charging summary)."""
+    with open_database() as db:
+        view = cases.link_device_scan(db, current_actor(db), device_id, scan)
+    _print_case(view)
+    console.print(f"charging summary from seized devices: {view.charging_summary}")
+
+
+@case_app.command("bail")
+def case_bail(
+    case_id: int = typer.Argument(...),
+    condition: list[str] = typer.Option(
+        ..., "--condition", help="A usual condition by name (see bail-conditions) or free text."
+    ),
+    authorised_by: str = typer.Option(..., "--authorised-by", help="The inspector."),
+    start: str | None = typer.Option(None, "--start", help="YYYY-MM-DD (default today)."),
+) -> None:
+    """Release on pre-charge bail with conditions; the 3-month clock starts."""
+    conditions = [bail_condition(c) for c in condition]
+    with open_database() as db:
+        view = cases.start_bail(
+            db, current_actor(db), case_id, _day(start, "--start"), conditions, authorised_by
+        )
+    _print_case(view)
+    console.print(f"bail expires {view.bail[-1]['expires_on']}")
+
+
+@case_app.command("bail-conditions")
+def case_bail_conditions() -> None:
+    """The usual bail conditions and their short names."""
+    for name, text in USUAL_BAIL_CONDITIONS.items():
+        console.print(f"{name}: {text}")
+
+
+@case_app.command("extend-bail")
+def case_extend_bail(
+    case_id: int = typer.Argument(...),
+    authorised_by: str = typer.Option(..., "--authorised-by"),
+    court_until: str | None = typer.Option(
+        None, "--court-until", help="After 9 months: the date a magistrates' court set."
+    ),
+) -> None:
+    """Extend bail to 6 months (superintendent), 9 months (ACC/commander), then by court."""
+    until = _day(court_until, "--court-until") if court_until else None
+    with open_database() as db:
+        view = cases.extend_bail(db, current_actor(db), case_id, authorised_by, until)
+    bail = view.bail[-1]
+    console.print(f"case {view.id}: bail at {bail['stage']}, expires {bail['expires_on']}")
+
+
+@case_app.command("bail-due")
+def case_bail_due(days: int = typer.Option(14, "--days")) -> None:
+    """Bail expiring in the next days (or already lapsed), soonest first."""
+    with open_database() as db:
+        due = cases.bail_expiring(db, current_actor(db), datetime.now(UTC).date(), days)
+    table = Table("case", "force", "expires", "days left", "stage", "next extension by")
+    for item in due:
+        table.add_row(
+            str(item.case_id),
+            item.force,
+            str(item.expires_on),
+            str(item.days_left),
+            item.stage,
+            item.next_authority,
+        )
+    console.print(table)
+
+
+@case_app.command("safeguard")
+def case_safeguard(
+    case_id: int = typer.Argument(...),
+    children: int | None = typer.Option(None, "--children", help="How many children."),
+    age_band: str = typer.Option(
+        AgeBand.FIVE_TO_10.value, "--age-band", help=", ".join(a.value for a in AgeBand)
+    ),
+    relationship: str = typer.Option(
+        Relationship.OTHER.value, "--relationship", help=", ".join(r.value for r in Relationship)
+    ),
+    immediate_risk: bool = typer.Option(False, "--immediate-risk"),
+    action: str | None = typer.Option(
+        None, "--action", help=", ".join(k.value for k in SafeguardingKind)
+    ),
+    owner: str = typer.Option("", "--owner", help="Who owns the action."),
+    on: str | None = typer.Option(None, "--on", help="Date of the action (default today)."),
+    note: str | None = typer.Option(None, "--note"),
+) -> None:
+    """Record children identified (counted, never named) and safeguarding actions."""
+    with open_database() as db:
+        actor = current_actor(db)
+        view = None
+        if children is not None:
+            view = cases.record_children(
+                db, actor, case_id, children, age_band, relationship, immediate_risk
+            )
+        if action:
+            view = cases.record_safeguarding_action(
+                db, actor, case_id, action, _day(on, "--on"), owner, note
+            )
+    if view is None:
+        fail("nothing to record: give --children and/or --action")
+    _print_case(view)
+
+
+SHORT_HEADERS = (
+    "issued",
+    "outst.",
+    "arrests",
+    "VI",
+    "searched",
+    "devices",
+    "charged",
+    "PoT",
+    "RSO",
+    "children",
+    "at risk",
+    "bail due",
+)
+
+
+def figures_command(
+    operation: str = typer.Option(..., "--operation"),
+    publish: bool = typer.Option(False, "--publish", help="Record this release."),
+    rounded: bool = typer.Option(False, "--round", help="Round published counts to 5."),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today)."),
+    out: Path | None = typer.Option(None, "--out", help="Write <out>.csv and <out>.json."),
+) -> None:
+    """Per force and national figures under disclosure control ([c] = fewer than 5, or hidden
+    so that no small count can be worked out). Columns: packages issued and outstanding,
+    arrests, voluntary interviews, properties searched, devices seized, charged, positions of
+    trust, registered sex offenders, children safeguarded and of them at immediate risk, bail
+    reviews due in 14 days."""
+    with open_database() as db:
+        result = publish_figures(
+            db, current_actor(db), operation, _day(as_of, "--as-of"), rounded, publish
+        )
+    table = Table("force", *SHORT_HEADERS)
+    for row in result.table.as_rows():
+        table.add_row(str(row["row"]), *[escape(str(row[m])) for m in MEASURES])
+    Console(width=max(console.width, 140)).print(table)  # 13 columns: never squash them
+    for warning in result.warnings:
+        console.print(f"[yellow]differencing:[/] {warning}")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.with_suffix(".csv").write_text(result.as_csv(), encoding="utf-8")
+        out.with_suffix(".json").write_text(json.dumps(result.as_json(), indent=2) + "\n")
+        console.print(f"written {out.with_suffix('.csv')} and {out.with_suffix('.json')}")
+    if result.publication_id is not None:
+        console.print(f"publication {result.publication_id} recorded")
+    else:
+        console.print("preview only: add --publish to record this release")

@@ -1,0 +1,279 @@
+"""Figures per force and national for an operation, and their publication under disclosure
+control. Raw counts are management information (the coordinator sees every force, a force its
+own row); a publication is the disclosure-controlled table, recorded whole."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from footprint.operations.case_workflow import CaseState
+from footprint.operations.disclosure import (
+    SUPPRESSED,
+    TOTAL,
+    ProtectedTable,
+    Relation,
+    protect,
+    small_differences,
+)
+from footprint.operations.service import get_operation
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.store import Database
+from footprint.store.models import (
+    Bail,
+    Case,
+    CaseEvent,
+    ChildSafeguarded,
+    IntelPackage,
+    Organisation,
+    PropertySearch,
+    Publication,
+    SeizedDevice,
+    Subject,
+)
+
+MEASURES = (
+    "packages_issued",
+    "packages_outstanding",
+    "arrests",
+    "voluntary_interviews",
+    "properties_searched",
+    "devices_seized",
+    "charged",
+    "positions_of_trust",
+    "registered_sex_offenders",
+    "children_safeguarded",
+    "children_at_immediate_risk",
+    "bail_reviews_due",
+)
+RELATIONS = (
+    Relation("packages_outstanding", "packages_issued"),
+    Relation("children_at_immediate_risk", "children_safeguarded"),
+)
+BAIL_REVIEW_WINDOW = timedelta(days=14)
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    operation: str
+    as_of: date
+    forces: dict[str, str]  # code -> name, in table order
+    counts: dict[str, dict[str, int]]  # force code -> measure -> count
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedFigures:
+    publication_id: int | None
+    operation: str
+    as_of: date
+    table: ProtectedTable
+    forces: dict[str, str]
+    warnings: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        rows = self.table.as_rows()
+        return {
+            "operation": self.operation,
+            "as_of": self.as_of.isoformat(),
+            "publication": self.publication_id,
+            "suppressed": SUPPRESSED,
+            "rounded_to_5": self.table.rounded,
+            "measures": list(MEASURES),
+            "forces": [
+                {"code": r["row"], "name": self.forces[str(r["row"])]} | {m: r[m] for m in MEASURES}
+                for r in rows[:-1]
+            ],
+            "national": {m: rows[-1][m] for m in MEASURES},
+            "warnings": self.warnings,
+        }
+
+    def as_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["force_code", "force_name", *MEASURES])
+        for row in self.table.as_rows():
+            code = str(row["row"])
+            name = "England and Wales" if code == TOTAL else self.forces[code]
+            writer.writerow(
+                ["national" if code == TOTAL else code, name] + [row[m] for m in MEASURES]
+            )
+        return out.getvalue()
+
+
+def compute_figures(db: Database, actor: Actor, operation: str, as_of: date) -> Figures:
+    """Raw counts per force: the coordinator sees all, a force only its own row."""
+    with db.unit_of_work() as session:
+        op = get_operation(session, actor, operation)
+        forces = _table_forces(session, op.forces)
+        if not actor.is_coordinator:
+            forces = {code: name for code, name in forces.items() if code == actor.organisation}
+        counts = _count(session, op.id, as_of, list(forces))
+        audit.record(session, actor, "figures.read", "operation", op.id, as_of=str(as_of))
+        return Figures(op.name, as_of, forces, counts)
+
+
+def publish_figures(
+    db: Database, actor: Actor, operation: str, as_of: date, rounded: bool, record: bool
+) -> PublishedFigures:
+    """The disclosure-controlled table; with record, kept as a publication (coordinator only)."""
+    if not actor.is_coordinator:
+        raise AccessDenied("figures are published by the national coordinator")
+    figures = compute_figures(db, actor, operation, as_of)
+    table = protect(figures.counts, MEASURES, RELATIONS, rounded=rounded)
+    with db.unit_of_work() as session:
+        op = get_operation(session, actor, operation)
+        previous = session.scalars(
+            select(Publication)
+            .where(Publication.operation_id == op.id)
+            .order_by(Publication.id.desc())
+            .limit(1)
+        ).first()
+        cells = _published_cells(table)
+        warnings = small_differences(_cells_of(previous.table), cells) if previous else []
+        result = PublishedFigures(None, op.name, as_of, table, figures.forces, warnings)
+        if not record:
+            return result
+        publication = Publication(
+            operation_id=op.id,
+            published_at=datetime.now(UTC),
+            published_by=actor.username,
+            as_of=as_of,
+            rounded=rounded,
+            table={},
+            sha256="",
+        )
+        session.add(publication)
+        session.flush()
+        result = PublishedFigures(publication.id, op.name, as_of, table, figures.forces, warnings)
+        publication.table = result.as_json()
+        publication.sha256 = hashlib.sha256(
+            json.dumps(publication.table, sort_keys=True).encode()
+        ).hexdigest()
+        audit.record(
+            session,
+            actor,
+            "figures.publish",
+            "publication",
+            publication.id,
+            sha256=publication.sha256,
+        )
+        return result
+
+
+def list_publications(db: Database, actor: Actor, operation: str) -> list[dict[str, Any]]:
+    with db.unit_of_work() as session:
+        op = get_operation(session, actor, operation)
+        rows = session.scalars(
+            select(Publication).where(Publication.operation_id == op.id).order_by(Publication.id)
+        )
+        return [
+            {
+                "id": p.id,
+                "published_at": p.published_at,
+                "by": p.published_by,
+                "as_of": p.as_of,
+                "rounded": p.rounded,
+                "sha256": p.sha256,
+            }
+            for p in rows
+        ]
+
+
+def _published_cells(table: ProtectedTable) -> dict[tuple[str, str], int | str]:
+    return {
+        (row, column): table.published((row, column))
+        for row in [*table.rows, TOTAL]
+        for column in table.columns
+    }
+
+
+def _cells_of(content: dict[str, Any]) -> dict[tuple[str, str], int | str]:
+    cells = {(f["code"], m): f[m] for f in content["forces"] for m in MEASURES if m in f}
+    cells |= {(TOTAL, m): v for m, v in content["national"].items()}
+    return cells
+
+
+def _table_forces(session: Session, participating: list[Organisation]) -> dict[str, str]:
+    """The operation's forces, or all 45 when it names none; in code order."""
+    forces = participating or list(
+        session.scalars(select(Organisation).where(Organisation.kind == "force"))
+    )
+    return {f.code: f.name for f in sorted(forces, key=lambda f: f.code)}
+
+
+def _count(
+    session: Session, operation_id: int, as_of: date, forces: list[str]
+) -> dict[str, dict[str, int]]:
+    counts = {code: dict.fromkeys(MEASURES, 0) for code in forces}
+
+    def add(measure: str, query: Select[str, Any]) -> None:
+        for code, value in session.execute(query):
+            if code in counts:
+                counts[code][measure] = int(value or 0)
+
+    add("packages_issued", _packages(operation_id))
+    add("packages_outstanding", _packages(operation_id).where(IntelPackage.status == "issued"))
+    for measure, state in (
+        ("arrests", CaseState.ARRESTED),
+        ("voluntary_interviews", CaseState.VOLUNTARY_INTERVIEW),
+        ("charged", CaseState.CHARGED),
+    ):
+        add(measure, _cases_reaching(operation_id, state))
+    add("properties_searched", _per_case_rows(operation_id, PropertySearch))
+    add("devices_seized", _per_case_rows(operation_id, SeizedDevice))
+    add("positions_of_trust", _flagged(operation_id, Case.position_of_trust))
+    add("registered_sex_offenders", _flagged(operation_id, Case.registered_sex_offender))
+    children = _case_query(operation_id, func.sum(ChildSafeguarded.count)).join(
+        ChildSafeguarded, ChildSafeguarded.case_id == Case.id
+    )
+    add("children_safeguarded", children)
+    add("children_at_immediate_risk", children.where(ChildSafeguarded.immediate_risk.is_(True)))
+    add(
+        "bail_reviews_due",
+        _case_query(operation_id, func.count(Bail.id))
+        .join(Bail, Bail.case_id == Case.id)
+        .where(Bail.active.is_(True), Bail.expires_on <= as_of + BAIL_REVIEW_WINDOW),
+    )
+    return counts
+
+
+def _packages(operation_id: int) -> Select[str, Any]:
+    return (
+        select(Organisation.code, func.count(IntelPackage.id))
+        .join(IntelPackage, IntelPackage.force_id == Organisation.id)
+        .join(Subject, Subject.id == IntelPackage.subject_id)
+        .where(Subject.operation_id == operation_id)
+        .group_by(Organisation.code)
+    )
+
+
+def _case_query(operation_id: int, measure: Any) -> Select[str, Any]:
+    return (
+        select(Organisation.code, measure)
+        .join(Case, Case.force_id == Organisation.id)
+        .where(Case.operation_id == operation_id)
+        .group_by(Organisation.code)
+    )
+
+
+def _cases_reaching(operation_id: int, state: CaseState) -> Select[str, Any]:
+    return _case_query(operation_id, func.count(func.distinct(Case.id))).join(
+        CaseEvent, (CaseEvent.case_id == Case.id) & (CaseEvent.to_state == state)
+    )
+
+
+def _per_case_rows(operation_id: int, model: Any) -> Select[str, Any]:
+    return _case_query(operation_id, func.count(model.id)).join(model, model.case_id == Case.id)
+
+
+def _flagged(operation_id: int, flag: Any) -> Select[str, Any]:  # a flag column of Case
+    return _case_query(operation_id, func.count(Case.id)).where(flag.is_(True))

@@ -1,0 +1,135 @@
+"""`footprint case ...` and `footprint figures` through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from footprint.cli.main import app
+from footprint.store import Database
+from tests.operations.cases_setup import KENT, MET, open_cases
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def use_test_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", database_url)
+
+
+def ok(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def refused(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 2, result.output
+    return result.output
+
+
+def test_a_case_from_received_to_charged(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (case_id,) = open_cases(database, tmp_path, [MET])
+    case = str(case_id)
+    ok("users", "add", "metinv", "--org", MET, "--role", "investigator")
+    ok("users", "add", "kentinv", "--org", KENT, "--role", "investigator")
+    monkeypatch.setenv("FOOTPRINT_USER", "kentinv")
+    assert f"case {case}: not found" in refused("case", "show", case)
+    monkeypatch.setenv("FOOTPRINT_USER", "metinv")
+    assert "allowed from received: researching, transferred" in refused(
+        "case", "advance", case, "arrested"
+    )
+    for state in ("researching", "warrant-applied", "warrant-granted", "search-executed"):
+        ok("case", "advance", case, state)
+    scan = tmp_path / "scan"
+    scan.mkdir()
+    (scan / "scan.json").write_text(json.dumps({"complete": True}))
+    (scan / "summary.json").write_text(
+        json.dumps({"matched_files_by_category": {"A": 1, "B": 2, "C": 30}})
+    )
+    ok("case", "record-outcome", case, "--search", "1 Example Street", "--on", "2026-11-02")
+    ok(
+        "case",
+        "record-outcome",
+        case,
+        "--device",
+        "EX-1",
+        "--description",
+        "laptop",
+        "--scan",
+        str(scan),
+    )
+    assert "arrested (next: on-bail, released-under-investigation" in ok(
+        "case", "advance", case, "arrested"
+    )
+    out = ok(
+        "case",
+        "bail",
+        case,
+        "--condition",
+        "no-unsupervised-contact",
+        "--condition",
+        "keep away from the park",
+        "--authorised-by",
+        "Insp A",
+        "--start",
+        "2026-11-03",
+    )
+    assert "bail expires 2027-02-02" in out
+    assert "6-months, expires 2027-05-02" in ok(
+        "case", "extend-bail", case, "--authorised-by", "Supt B"
+    )
+    ok(
+        "case",
+        "safeguard",
+        case,
+        "--children",
+        "2",
+        "--age-band",
+        "0-4",
+        "--relationship",
+        "own-child",
+        "--immediate-risk",
+    )
+    ok(
+        "case",
+        "safeguard",
+        case,
+        "--action",
+        "social-care-referral",
+        "--owner",
+        "DS Owner",
+        "--on",
+        "2026-11-03",
+    )
+    assert "'hug' is not one of" in refused(
+        "case", "safeguard", case, "--action", "hug", "--owner", "x"
+    )
+    ok("case", "advance", case, "charged")
+    charged = ok("case", "record-outcome", case, "--charge", "making", "--on", "2026-12-01")
+    assert "{'A': 1, 'B': 2, 'C': 30}" in charged
+    shown = ok("case", "show", case)
+    assert (
+        '"images_c": 30' in shown and '"no unsupervised contact with any child under 18"' in shown
+    )
+    assert '"kind": "social-care-referral"' in shown
+    monkeypatch.delenv("FOOTPRINT_USER")
+    preview = ok("figures", "--operation", "Op Case", "--as-of", "2026-12-01")
+    assert "E23000001" in preview and "[c]" in preview and "preview only" in preview
+    published = ok(
+        "figures", "--operation", "Op Case", "--publish", "--out", str(tmp_path / "release")
+    )
+    assert "publication 1 recorded" in published
+    release = json.loads((tmp_path / "release.json").read_text())
+    assert release["national"]["arrests"] == "[c]" and release["publication"] == 1
+    assert (tmp_path / "release.csv").read_text().startswith("force_code,force_name,")
+    monkeypatch.setenv("FOOTPRINT_USER", "metinv")
+    assert "published by the national coordinator" in refused(
+        "figures", "--operation", "Op Case", "--publish"
+    )
