@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from footprint.operations import intake
 from footprint.operations.intake import import_referrals
 from footprint.operations.service import OperationError, create_operation, list_operations
 from footprint.security.actor import AccessDenied, Actor
@@ -102,8 +103,9 @@ def test_json_lines_array_and_p2p_csv(database: Database, operation: str, tmp_pa
 
 
 def test_broken_json_keeps_what_came_before_and_rerun_completes(
-    database: Database, operation: str, tmp_path: Path
+    database: Database, operation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(intake, "BATCH", 500)
     text = json.dumps([referral(n) for n in range(1, 1201)])
     path = tmp_path / "cut.json"
     path.write_text(text[: int(len(text) * 0.7)])

@@ -9,15 +9,24 @@ from collections import Counter
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from footprint.cli.common import console, err_console, fail
+from footprint.cli.common import console, err_console, fail, settings
 from footprint.cli.scan import PROGRESS_COLUMNS, progress_bar
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
 from footprint.hashsets.model import KnownHash, UnifiedCategory
 from footprint.hashsets.vics import write_vics
 from footprint.signals import DecodePath, digest_bytes, hash_image
+from footprint.store import Database
+from footprint.synthetic.demo_operation import DEMO_OPERATION, DEMO_USERS, load_demo_operation
 from footprint.synthetic.images import benign_image, edited_copies, encode
 from footprint.triage.report import iter_findings
 from footprint.triage.scan import FINDINGS
@@ -136,3 +145,51 @@ def _edits_table(findings_path: Path) -> Table:
         median = str(found[len(found) // 2]) if found else "-"
         table.add_row(name, f"{matched[name]} of {total[name]}", median)
     return table
+
+
+def demo_data_command(
+    referrals: int = typer.Option(2_000, "--referrals", help="How many synthetic referrals."),
+    seed: int = typer.Option(2026, "--seed"),
+) -> None:
+    """Load a synthetic operation (benign, invented) into the configured database: referrals
+    across the 45 forces, graded, resolved, allocated, packaged, and cases carried to outcomes."""
+    config = settings()
+    db = Database(config.database_url)
+    store = KnownHashStore(config.hashset_store)
+    tasks: list[TaskID] = []
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+        ) as progress:
+            summary = load_demo_operation(
+                db,
+                store,
+                config.var_dir / "demo-data",
+                referrals,
+                seed,
+                on_step=lambda what, total: tasks.append(progress.add_task(what, total=total)),
+                advance=lambda n: progress.advance(tasks[-1], n),
+            )
+    finally:
+        store.close()
+        db.dispose()
+    if summary.already_loaded:
+        console.print(f"{DEMO_OPERATION} is already loaded in {config.database_url}")
+        return
+    console.print(
+        f"{DEMO_OPERATION}: {summary.referrals:,} referrals, {summary.subjects:,} subjects "
+        f"allocated, {summary.packages:,} packages, {summary.cases:,} cases"
+    )
+    table = Table("case state", "cases")
+    for state, count in sorted(summary.outcomes.items(), key=lambda item: -item[1]):
+        table.add_row(state, f"{count:,}")
+    console.print(table)
+    console.print(
+        "demo users (act as one with FOOTPRINT_USER=<name>): "
+        + ", ".join(name for name, _org, _roles in DEMO_USERS)
+    )
+    console.print(f"figures: footprint figures --operation '{DEMO_OPERATION}'")

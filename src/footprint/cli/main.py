@@ -29,6 +29,7 @@ app.command("allocate")(operation.allocate)
 app.command("figures")(case.figures_command)
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)
+app.command("demo-data")(demo.demo_data_command)
 
 
 @app.command()

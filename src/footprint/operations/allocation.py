@@ -8,11 +8,13 @@ forces waits in the allocation queue with the reason.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from footprint.geo.postcodes import outward_code
@@ -70,63 +72,102 @@ class AllocationReport:
     queued: int = 0
 
 
-def _lookup(session: Session) -> Lookup:
-    def lookup(key: str) -> tuple[str, str] | None:
-        row = session.get(PostcodeArea, key)
-        return (row.pfa, row.source) if row is not None else None
-
-    return lookup
+BATCH = 5_000
 
 
-def _postcodes(session: Session, subject: Subject) -> list[str]:
-    return list(
-        session.scalars(
-            select(ReferralPostcode.postcode)
-            .join(SubjectReferral, SubjectReferral.referral_id == ReferralPostcode.referral_id)
-            .where(SubjectReferral.subject_id == subject.id)
-        )
+def _postcodes_by_subject(session: Session, subject_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {s: [] for s in subject_ids}
+    rows = session.execute(
+        select(SubjectReferral.subject_id, ReferralPostcode.postcode)
+        .join(ReferralPostcode, ReferralPostcode.referral_id == SubjectReferral.referral_id)
+        .where(SubjectReferral.subject_id.in_(subject_ids))
     )
+    for subject_id, postcode in rows:
+        found[subject_id].append(postcode)
+    return found
+
+
+def _lookup(session: Session, postcodes: set[str]) -> Lookup:
+    """One query for every whole postcode and outward code the batch needs."""
+    keys = sorted(postcodes | {outward_code(p) for p in postcodes})
+    areas: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(keys), 1_000):
+        rows = session.execute(
+            select(PostcodeArea.postcode, PostcodeArea.pfa, PostcodeArea.source).where(
+                PostcodeArea.postcode.in_(keys[start : start + 1_000])
+            )
+        )
+        areas.update({postcode: (pfa, source) for postcode, pfa, source in rows})
+    return areas.get
 
 
 def allocate_operation(db: Database, actor: Actor, operation_name: str) -> AllocationReport:
-    """Allocate every active, unallocated subject that the postcode chain can place."""
+    """Allocate every active, unallocated subject that the postcode chain can place, a batch
+    per transaction (a rerun carries on where a crash stopped)."""
     if not actor.is_coordinator:
         raise AccessDenied("allocation is the national coordinator's")
     report = AllocationReport()
-    with db.unit_of_work() as session:
-        operation = get_operation(session, actor, operation_name)
-        forces = {
-            o.code: o
-            for o in session.scalars(select(Organisation).where(Organisation.kind == "force"))
-        }
-        lookup = _lookup(session)
-        waiting = session.scalars(
-            select(Subject).where(
-                Subject.operation_id == operation.id,
-                Subject.status == "active",
-                Subject.force_id.is_(None),
+    after = 0
+    while True:
+        with db.unit_of_work() as session:
+            operation = get_operation(session, actor, operation_name)
+            waiting = list(
+                session.scalars(
+                    select(Subject.id)
+                    .where(
+                        Subject.operation_id == operation.id,
+                        Subject.status == "active",
+                        Subject.force_id.is_(None),
+                        Subject.id > after,
+                    )
+                    .order_by(Subject.id)
+                    .limit(BATCH)
+                )
             )
+            if not waiting:
+                return report
+            after = waiting[-1]
+            _allocate_batch(session, actor, operation.id, waiting, report)
+
+
+def _allocate_batch(
+    session: Session, actor: Actor, operation_id: int, waiting: list[int], report: AllocationReport
+) -> None:
+    forces = dict(
+        session.execute(
+            select(Organisation.code, Organisation.id).where(Organisation.kind == "force")
         ).all()
-        now = datetime.now(UTC)
-        for subject in waiting:
-            decision = decide(_postcodes(session, subject), lookup)
-            subject.allocation_detail = decision.detail
-            if decision.pfa is None:
-                report.queued += 1
-                continue
-            subject.force_id, subject.allocation_source = forces[decision.pfa].id, decision.source
-            subject.allocated_at = now
+    )
+    postcodes = _postcodes_by_subject(session, waiting)
+    lookup = _lookup(session, {p for codes in postcodes.values() for p in codes})
+    now = datetime.now(UTC)
+    changes: list[dict[str, Any]] = []
+    placed: dict[str, list[int]] = defaultdict(list)
+    for subject_id in waiting:
+        decision = decide(postcodes[subject_id], lookup)
+        change: dict[str, Any] = {"id": subject_id, "allocation_detail": decision.detail}
+        if decision.pfa is None:
+            report.queued += 1
+        else:
+            change |= {
+                "force_id": forces[decision.pfa],
+                "allocation_source": decision.source,
+                "allocated_at": now,
+            }
+            placed[decision.pfa].append(subject_id)
             report.allocated[decision.pfa] = report.allocated.get(decision.pfa, 0) + 1
-            audit.record(
-                session,
-                actor,
-                "subject.allocate",
-                "subject",
-                subject.id,
-                force=decision.pfa,
-                why=decision.detail,
-            )
-    return report
+        changes.append(change)
+    for keys in {tuple(sorted(c)) for c in changes}:  # one executemany per shape of change
+        session.execute(update(Subject), [c for c in changes if tuple(sorted(c)) == keys])
+    audit.record(
+        session,
+        actor,
+        "subject.allocate",
+        "operation",
+        operation_id,
+        allocated=dict(sorted(placed.items())),
+        queued=[c["id"] for c in changes if "force_id" not in c],
+    )
 
 
 def allocation_queue(db: Database, actor: Actor, operation_name: str) -> list[tuple[int, str]]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select, update
 
 from footprint.hashsets.grading import GradeStatus, settle
 from footprint.hashsets.model import GradingVote, UnifiedCategory
 from footprint.hashsets.store import KnownHashStore
-from footprint.matching import Match
+from footprint.matching import Match, Matcher
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -25,7 +26,7 @@ from footprint.store import Database
 from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
 from footprint.triage.report import SEVERITY
 
-BATCH = 1_000
+BATCH = 5_000
 
 
 @dataclass(slots=True)
@@ -51,8 +52,14 @@ def grade_operation(
     while True:
         with db.unit_of_work() as session:
             operation = get_operation(session, actor, operation_name)
-            files = session.scalars(
-                select(ReferralFileRow)
+            files = session.execute(
+                select(
+                    ReferralFileRow.id,
+                    ReferralFileRow.md5,
+                    ReferralFileRow.sha1,
+                    ReferralFileRow.sha256,
+                    ReferralFileRow.pdq,
+                )
                 .join(Referral)
                 .where(
                     Referral.operation_id == operation.id,
@@ -64,23 +71,8 @@ def grade_operation(
             if not files:
                 return report
             now = datetime.now(UTC)
-            for item in files:
-                digests = {"md5": item.md5, "sha1": item.sha1, "sha256": item.sha256}
-                result = matcher.match(digests, [item.pdq] if item.pdq else [])
-                report.files += 1
-                report.suppressed += bool(result.suppressed)
-                known = [m for m in result.matches if not m.ignore]
-                if known:
-                    best = _most_serious(known)
-                    item.grade_status = "matched"
-                    item.category = best.category
-                    item.match_set, item.match_record_id = best.set, best.record_id
-                    item.match_kind, item.match_distance = best.kind, best.distance
-                    report.matched[best.category] += 1
-                else:
-                    item.grade_status = "queued"
-                    report.queued += 1
-                item.graded_at = now
+            grades = [_grade(matcher, row, now, report) for row in files]
+            session.execute(update(ReferralFileRow), grades)  # bulk, by primary key
             audit.record(
                 session,
                 actor,
@@ -90,6 +82,38 @@ def grade_operation(
                 files=len(files),
                 sets={i.name: i.version for i in infos},
             )
+
+
+def _grade(
+    matcher: Matcher,
+    row: Row[int, str | None, str | None, str | None, str | None],
+    now: datetime,
+    report: GradingReport,
+) -> dict[str, Any]:
+    """One file's grade: its most serious known match, or the human grading queue."""
+    file_id, md5, sha1, sha256, pdq = row
+    result = matcher.match({"md5": md5, "sha1": sha1, "sha256": sha256}, [pdq] if pdq else [])
+    report.files += 1
+    report.suppressed += bool(result.suppressed)
+    known = [m for m in result.matches if not m.ignore]
+    grade: dict[str, Any] = dict.fromkeys(_GRADE_FIELDS) | {"id": file_id, "graded_at": now}
+    if not known:
+        report.queued += 1
+        return grade | {"grade_status": "queued"}
+    best = _most_serious(known)
+    report.matched[best.category] += 1
+    return grade | {
+        "grade_status": "matched",
+        "category": best.category,
+        "match_set": best.set,
+        "match_record_id": best.record_id,
+        "match_kind": best.kind,
+        "match_distance": best.distance,
+    }
+
+
+# every row of a bulk update carries the same keys, so it goes out as one executemany
+_GRADE_FIELDS = ("category", "match_set", "match_record_id", "match_kind", "match_distance")
 
 
 def record_vote(db: Database, actor: Actor, file_id: int, category: UnifiedCategory) -> GradeStatus:

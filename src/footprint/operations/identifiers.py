@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import phonenumbers
 
@@ -33,6 +34,11 @@ def normalise_email(value: str, field: str) -> str:
 
 def normalise_phone(value: str, field: str, region: str = DEFAULT_PHONE_REGION) -> str:
     """E.164, e.g. +447700900123; numbers without a country code are read as `region`."""
+    return _e164(value, region, field)
+
+
+@lru_cache(maxsize=65_536)  # parsing is slow and the same numbers recur across referrals
+def _e164(value: str, region: str, field: str) -> str:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:

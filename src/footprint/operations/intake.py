@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ijson
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy.orm import Session
 
 from footprint.hashsets.model import RecordError, SkippedRecord
 from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
@@ -32,7 +33,7 @@ from footprint.store.models import (
     ReferralPostcode,
 )
 
-BATCH = 500
+BATCH = 2_000
 
 
 @dataclass(slots=True)
@@ -110,37 +111,67 @@ def _parsed(path: Path, fmt: str, report: IntakeReport) -> Iterator[tuple[int, P
             report.skipped.append(SkippedRecord(number, exc.field, exc.reason))
 
 
-def _row(operation_id: int, parsed: ParsedReferral, received_at: datetime) -> Referral:
-    return Referral(
-        operation_id=operation_id,
-        source=parsed.source,
-        report_id=parsed.report_id,
-        incident_type=parsed.incident_type,
-        incident_at=parsed.incident_at,
-        received_at=received_at,
-        prior_report_ids=parsed.prior_report_ids,
-        identifiers=[ReferralIdentifier(kind=i.kind, value=i.value) for i in parsed.identifiers],
-        ip_events=[
-            ReferralIpEvent(
-                ip=e.ip, port=e.port, at=e.at, event=e.event, possible_proxy=e.possible_proxy
-            )
-            for e in parsed.ip_events
+def _insert(
+    session: Session, operation_id: int, batch: list[ParsedReferral], received_at: datetime
+) -> None:
+    """Bulk inserts: the referral rows (their ids come back in order), then each child table."""
+    connection = session.connection()  # Core executemany: the ORM adds nothing to plain rows
+    table = cast(Table, Referral.__table__)
+    ids = connection.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "operation_id": operation_id,
+                "source": p.source,
+                "report_id": p.report_id,
+                "incident_type": p.incident_type,
+                "incident_at": p.incident_at,
+                "received_at": received_at,
+                "prior_report_ids": p.prior_report_ids,
+            }
+            for p in batch
         ],
-        files=[
-            ReferralFileRow(
-                file_name=f.file_name,
-                md5=f.md5,
-                sha1=f.sha1,
-                sha256=f.sha256,
-                pdq=f.pdq,
-                photodna=f.photodna,
-                industry_classification=f.industry_classification,
-                uploaded_at=f.uploaded_at,
-            )
-            for f in parsed.files
-        ],
-        postcodes=[ReferralPostcode(postcode=p) for p in dict.fromkeys(parsed.postcodes)],
-    )
+    ).all()
+    children: dict[type[Any], list[dict[str, Any]]] = {
+        ReferralIdentifier: [],
+        ReferralIpEvent: [],
+        ReferralFileRow: [],
+        ReferralPostcode: [],
+    }
+    for referral_id, p in zip(ids, batch, strict=True):
+        children[ReferralIdentifier] += [
+            {"referral_id": referral_id, "kind": i.kind, "value": i.value} for i in p.identifiers
+        ]
+        children[ReferralIpEvent] += [
+            {"referral_id": referral_id} | _fields(e, _IP_EVENT_FIELDS) for e in p.ip_events
+        ]
+        children[ReferralFileRow] += [
+            {"referral_id": referral_id, "grade_status": "ungraded"} | _fields(f, _FILE_FIELDS)
+            for f in p.files
+        ]
+        children[ReferralPostcode] += [
+            {"referral_id": referral_id, "postcode": code} for code in dict.fromkeys(p.postcodes)
+        ]
+    for model, rows in children.items():
+        if rows:
+            connection.execute(insert(model.__table__), rows)
+
+
+_IP_EVENT_FIELDS = ("ip", "port", "at", "event", "possible_proxy")
+_FILE_FIELDS = (
+    "file_name",
+    "md5",
+    "sha1",
+    "sha256",
+    "pdq",
+    "photodna",
+    "industry_classification",
+    "uploaded_at",
+)
+
+
+def _fields(item: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in names}
 
 
 def _store_batch(
@@ -161,8 +192,8 @@ def _store_batch(
         )
         received_at = datetime.now(UTC)
         new = [key for key in batch if key not in present]
-        session.add_all(_row(operation.id, batch[key], received_at) for key in new)
         if new:
+            _insert(session, operation.id, [batch[key] for key in new], received_at)
             audit.record(
                 session,
                 actor,

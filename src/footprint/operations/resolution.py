@@ -69,21 +69,28 @@ def find_links(
     return sorted(links, key=lambda link: (link.first, link.second, link.reason))
 
 
-def group(referral_ids: Iterable[int], links: Iterable[Link]) -> list[list[int]]:
-    """Connected components: each a sorted list of referral ids; components sorted by first id."""
-    parent = {r: r for r in referral_ids}
+def components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected components (union-find): each sorted, sorted by their first node. Nodes named
+    only by an edge are included."""
+    parent = {n: n for n in nodes}
 
     def root(node: int) -> int:
+        parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    for link in links:
-        a, b = root(link.first), root(link.second)
+    for first, second in edges:
+        a, b = root(first), root(second)
         if a != b:
             parent[max(a, b)] = min(a, b)
-    components: dict[int, list[int]] = defaultdict(list)
-    for node in parent:
-        components[root(node)].append(node)
-    return sorted((sorted(c) for c in components.values()), key=lambda c: c[0])
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for node in list(parent):
+        grouped[root(node)].append(node)
+    return sorted((sorted(c) for c in grouped.values()), key=lambda c: c[0])
+
+
+def group(referral_ids: Iterable[int], links: Iterable[Link]) -> list[list[int]]:
+    """Referrals grouped by their links: one list per subject."""
+    return components(referral_ids, ((link.first, link.second) for link in links))

@@ -4,14 +4,23 @@ identifier look-ups for deconfliction."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from footprint.operations.identifiers import normalise_email, normalise_phone
-from footprint.operations.resolution import DEFAULT_IP_WINDOW, Link, ReferralKeys, find_links, group
+from footprint.operations.resolution import (
+    DEFAULT_IP_WINDOW,
+    STRONG_KINDS,
+    Link,
+    ReferralKeys,
+    components,
+    find_links,
+)
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -37,45 +46,121 @@ class ResolutionReport:
     referrals_attached: int = 0
 
 
-def _keys(session: Session, operation: Operation) -> list[ReferralKeys]:
+BATCH = 5_000
+
+
+@dataclass(slots=True)
+class _Batch:
+    """New referrals, and how they link to each other and to subjects that already exist."""
+
+    keys: list[ReferralKeys]
+    links: list[Link]  # between new referrals
+    hits: list[tuple[int, int, str]]  # (new referral, existing subject, reason)
+
+
+def _new_keys(session: Session, ids: list[int]) -> list[ReferralKeys]:
     sources = dict(
-        session.execute(
-            select(Referral.id, Referral.source).where(Referral.operation_id == operation.id)
-        ).all()
+        session.execute(select(Referral.id, Referral.source).where(Referral.id.in_(ids))).all()
     )
     identifiers: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    rows = session.execute(
-        select(ReferralIdentifier.referral_id, ReferralIdentifier.kind, ReferralIdentifier.value)
-        .join(Referral)
-        .where(Referral.operation_id == operation.id)
-    )
-    for referral_id, kind, value in rows:
+    for referral_id, kind, value in session.execute(
+        select(
+            ReferralIdentifier.referral_id, ReferralIdentifier.kind, ReferralIdentifier.value
+        ).where(ReferralIdentifier.referral_id.in_(ids))
+    ):
         identifiers[referral_id].add((kind, value))
     events: dict[int, list[tuple[str, int | None, datetime]]] = defaultdict(list)
-    event_rows = session.execute(
+    for referral_id, ip, port, at in session.execute(
         select(
             ReferralIpEvent.referral_id,
             ReferralIpEvent.ip,
             ReferralIpEvent.port,
             ReferralIpEvent.at,
-        )
-        .join(Referral)
-        .where(Referral.operation_id == operation.id)
-    )
-    for referral_id, ip, port, at in event_rows:
+        ).where(ReferralIpEvent.referral_id.in_(ids))
+    ):
         events[referral_id].append((ip, port, aware_utc(at)))
     return [
-        ReferralKeys(rid, source, frozenset(identifiers[rid]), tuple(events[rid]))
-        for rid, source in sorted(sources.items())
+        ReferralKeys(rid, sources[rid], frozenset(identifiers[rid]), tuple(events[rid]))
+        for rid in ids
     ]
 
 
-def _reasons(links: list[Link]) -> dict[int, list[str]]:
-    by_referral: dict[int, list[str]] = defaultdict(list)
-    for link in links:
-        by_referral[link.first].append(link.reason)
-        by_referral[link.second].append(link.reason)
-    return by_referral
+def _identifier_hits(
+    session: Session, operation_id: int, keys: list[ReferralKeys]
+) -> list[tuple[int, int, str]]:
+    """New referrals sharing a strong identifier with a referral that already has a subject."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for referral in keys:
+        for key in referral.strong_keys():
+            wanted[key].append(referral.referral_id)
+    values = {value for k in keys for kind, value in k.identifiers if kind in STRONG_KINDS}
+    hits = []
+    for chunk in _chunks(sorted(values)):
+        rows = session.execute(
+            select(
+                ReferralIdentifier.kind,
+                ReferralIdentifier.value,
+                Referral.source,
+                SubjectReferral.subject_id,
+                Referral.operation_id,
+            )
+            .join(Referral, Referral.id == ReferralIdentifier.referral_id)
+            .join(SubjectReferral, SubjectReferral.referral_id == Referral.id)
+            .where(ReferralIdentifier.value.in_(chunk))  # the operation is checked below, so
+            # that the planner starts from the value index, not from the operation's referrals
+        )
+        for kind, value, source, subject_id, operation in rows:
+            if operation != operation_id:
+                continue
+            found = ReferralKeys(0, source, frozenset({(kind, value)}))
+            for key in found.strong_keys():
+                hits += [(rid, subject_id, key) for rid in wanted.get(key, ())]
+    return hits
+
+
+def _socket_hits(
+    session: Session, operation_id: int, keys: list[ReferralKeys], window: timedelta
+) -> list[tuple[int, int, str]]:
+    """New referrals seen on the same IP address and port, within the window, as a referral
+    that already has a subject."""
+    seen: dict[tuple[str, int], list[tuple[datetime, int]]] = defaultdict(list)
+    for referral in keys:
+        for ip, port, at in referral.ip_events:
+            if port is not None:
+                seen[(ip, port)].append((at, referral.referral_id))
+    hits = []
+    seconds = int(window.total_seconds())
+    for chunk in _chunks(sorted(seen), 200):
+        rows = session.execute(
+            select(
+                ReferralIpEvent.ip,
+                ReferralIpEvent.port,
+                ReferralIpEvent.at,
+                SubjectReferral.subject_id,
+                Referral.operation_id,
+            )
+            .join(SubjectReferral, SubjectReferral.referral_id == ReferralIpEvent.referral_id)
+            .join(Referral, Referral.id == ReferralIpEvent.referral_id)
+            # one (ip = ? AND port = ?) per socket: both SQLite and PostgreSQL then use the
+            # (ip, port) index for each, where a row-value IN list makes SQLite scan the table
+            .where(or_(*(_socket(ip, port) for ip, port in chunk)))
+        )
+        for ip, port, at, subject_id, operation in rows:
+            if operation != operation_id:
+                continue
+            for new_at, rid in seen.get((ip, port or 0), []):
+                if abs(new_at - aware_utc(at)) <= window:
+                    hits.append((rid, subject_id, f"ip:{ip}:{port} within {seconds}s"))
+    return hits
+
+
+def _socket(ip: str, port: int) -> ColumnElement[bool]:
+    return and_(ReferralIpEvent.ip == ip, ReferralIpEvent.port == port)
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _clip(text: str) -> str:
@@ -95,72 +180,115 @@ def _separated(session: Session) -> set[frozenset[int]]:
 def resolve_subjects(
     db: Database, actor: Actor, operation_name: str, ip_window: timedelta = DEFAULT_IP_WINDOW
 ) -> ResolutionReport:
+    """Resolve the referrals that have no subject yet, a batch per transaction: each joins the
+    subject it links to, merges the subjects it bridges, or starts a new one. Work already done
+    is never redone, so a rerun after a crash carries on."""
     if not actor.is_coordinator:
         raise AccessDenied("subject resolution is the national coordinator's")
     report = ResolutionReport()
-    with db.unit_of_work() as session:
-        operation = get_operation(session, actor, operation_name)
-        keys = _keys(session, operation)
-        links = find_links(keys, ip_window)
-        reasons = _reasons(links)
-        current = {
-            sr.referral_id: sr
-            for sr in session.scalars(
-                select(SubjectReferral).join(Subject).where(Subject.operation_id == operation.id)
-            )
-        }
-        separated = _separated(session)
-        now = datetime.now(UTC)
-        for members in group([k.referral_id for k in keys], links):
-            subject_ids = sorted({current[r].subject_id for r in members if r in current})
-            if subject_ids:
-                survivor = session.get_one(Subject, subject_ids[0])
-            else:
-                survivor = Subject(operation_id=operation.id, status="active", created_at=now)
-                session.add(survivor)
-                session.flush()
-                report.subjects_created += 1
-                audit.record(
-                    session, actor, "subject.create", "subject", survivor.id, referrals=members
+    after = 0
+    while True:
+        with db.unit_of_work() as session:
+            operation = get_operation(session, actor, operation_name)
+            ids = list(
+                session.scalars(
+                    select(Referral.id)
+                    .outerjoin(SubjectReferral, SubjectReferral.referral_id == Referral.id)
+                    .where(
+                        Referral.operation_id == operation.id,
+                        Referral.id > after,
+                        SubjectReferral.id.is_(None),
+                    )
+                    .order_by(Referral.id)
+                    .limit(BATCH)
                 )
-            for other_id in subject_ids[1:]:
-                if frozenset({survivor.id, other_id}) not in separated:
-                    _merge(session, actor, survivor, other_id, current, reasons, now)
-                    report.merges += 1
-            for referral_id in members:
-                if referral_id not in current:
-                    why = _clip(
-                        "; ".join(dict.fromkeys(reasons[referral_id]))
-                        or "first referral of the subject"
-                    )
-                    row = SubjectReferral(
-                        subject_id=survivor.id, referral_id=referral_id, reason=why
-                    )
-                    session.add(row)
-                    current[referral_id] = row
-                    report.referrals_attached += 1
-    return report
+            )
+            if not ids:
+                return report
+            after = ids[-1]
+            keys = _new_keys(session, ids)
+            batch = _Batch(
+                keys,
+                find_links(keys, ip_window),
+                _identifier_hits(session, operation.id, keys)
+                + _socket_hits(session, operation.id, keys, ip_window),
+            )
+            _settle(session, actor, operation.id, batch, report)
+
+
+def _settle(
+    session: Session, actor: Actor, operation_id: int, batch: _Batch, report: ResolutionReport
+) -> None:
+    """Group the batch with the subjects it touches (a subject is node -id), then write."""
+    reasons: dict[int, list[str]] = defaultdict(list)
+    edges = []
+    for link in batch.links:
+        edges.append((link.first, link.second))
+        reasons[link.first].append(link.reason)
+        reasons[link.second].append(link.reason)
+    bridged: dict[int, list[str]] = defaultdict(list)
+    for referral_id, subject_id, reason in batch.hits:
+        edges.append((referral_id, -subject_id))
+        reasons[referral_id].append(reason)
+        bridged[subject_id].append(reason)
+    separated = _separated(session) if batch.hits else set()
+    now = datetime.now(UTC)
+    groups = components([k.referral_id for k in batch.keys], edges)
+    fresh = [members for members in groups if members[0] > 0]  # no existing subject (node < 0)
+    created = _new_subjects(session, operation_id, len(fresh), now)
+    survivors = dict(zip((id(m) for m in fresh), created, strict=True))
+    attach: list[dict[str, Any]] = []
+    for members in groups:
+        subject_ids = sorted(-node for node in members if node < 0)
+        survivor = subject_ids[0] if subject_ids else survivors[id(members)]
+        for other in subject_ids[1:]:
+            if frozenset({survivor, other}) not in separated:
+                _merge(session, actor, survivor, other, bridged[other], now)
+                report.merges += 1
+        for referral_id in sorted(node for node in members if node > 0):
+            why = "; ".join(dict.fromkeys(reasons[referral_id])) or "first referral of the subject"
+            attach.append(
+                {"subject_id": survivor, "referral_id": referral_id, "reason": _clip(why)}
+            )
+    session.execute(insert(SubjectReferral), attach)
+    report.subjects_created += len(created)
+    report.referrals_attached += len(attach)
+    audit.record(
+        session,
+        actor,
+        "subject.resolve",
+        "operation",
+        operation_id,
+        created=created,
+        referrals=[a["referral_id"] for a in attach],
+    )
+
+
+def _new_subjects(session: Session, operation_id: int, count: int, now: datetime) -> list[int]:
+    if not count:
+        return []
+    rows = [{"operation_id": operation_id, "status": "active", "created_at": now}] * count
+    return list(
+        session.scalars(insert(Subject).returning(Subject.id, sort_by_parameter_order=True), rows)
+    )
 
 
 def _merge(
     session: Session,
     actor: Actor,
-    survivor: Subject,
+    survivor_id: int,
     absorbed_id: int,
-    current: dict[int, SubjectReferral],
-    reasons: dict[int, list[str]],
+    bridge: list[str],
     now: datetime,
 ) -> None:
     absorbed = session.get_one(Subject, absorbed_id)
     moved = sorted(sr.referral_id for sr in absorbed.referrals)
-    why = _clip(
-        "; ".join(dict.fromkeys(r for rid in moved for r in reasons[rid])) or "linked referrals"
-    )
+    why = _clip("; ".join(dict.fromkeys(bridge)) or "linked referrals")
     for row in list(absorbed.referrals):
-        row.subject_id = survivor.id
-    absorbed.status, absorbed.merged_into_id = "merged", survivor.id
+        row.subject_id = survivor_id
+    absorbed.status, absorbed.merged_into_id = "merged", survivor_id
     merge = SubjectMerge(
-        survivor_id=survivor.id,
+        survivor_id=survivor_id,
         absorbed_id=absorbed_id,
         reason=why,
         moved_referral_ids=moved,
@@ -175,7 +303,7 @@ def _merge(
         actor,
         "subject.merge",
         "subject",
-        survivor.id,
+        survivor_id,
         absorbed=absorbed_id,
         merge=merge.id,
         reason=why,
