@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(BIN)/footprint demo --workdir var/demo
+	$(BIN)/footprint demo-data
+	$(BIN)/footprint figures --operation "Operation Demo"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select
+from sqlalchemy import DateTime, Integer, String, TextualSelect, insert, select, text
 from sqlalchemy.orm import Session
 
 from footprint.operations.identifiers import normalise_email, normalise_phone
@@ -131,20 +131,7 @@ def _socket_hits(
     hits = []
     seconds = int(window.total_seconds())
     for chunk in _chunks(sorted(seen), 200):
-        rows = session.execute(
-            select(
-                ReferralIpEvent.ip,
-                ReferralIpEvent.port,
-                ReferralIpEvent.at,
-                SubjectReferral.subject_id,
-                Referral.operation_id,
-            )
-            .join(SubjectReferral, SubjectReferral.referral_id == ReferralIpEvent.referral_id)
-            .join(Referral, Referral.id == ReferralIpEvent.referral_id)
-            # one (ip = ? AND port = ?) per socket: both SQLite and PostgreSQL then use the
-            # (ip, port) index for each, where a row-value IN list makes SQLite scan the table
-            .where(or_(*(_socket(ip, port) for ip, port in chunk)))
-        )
+        rows = session.execute(_sockets_query(len(chunk)), _socket_params(chunk))
         for ip, port, at, subject_id, operation in rows:
             if operation != operation_id:
                 continue
@@ -154,8 +141,30 @@ def _socket_hits(
     return hits
 
 
-def _socket(ip: str, port: int) -> ColumnElement[bool]:
-    return and_(ReferralIpEvent.ip == ip, ReferralIpEvent.port == port)
+def _sockets_query(count: int) -> TextualSelect:
+    """Existing IP events on any of `count` (ip, port) pairs. One (ip = ? AND port = ?) per pair:
+    SQLite and PostgreSQL then use the (ip, port) index for each, where SQLite scans the table
+    for a row-value IN list. Written as text because building 200 expressions per query cost
+    more than the query."""
+    pairs = " OR ".join(f"(e.ip = :ip{n} AND e.port = :port{n})" for n in range(count))
+    return text(
+        "SELECT e.ip, e.port, e.at, s.subject_id, r.operation_id FROM referral_ip_events e "
+        "JOIN subject_referrals s ON s.referral_id = e.referral_id "
+        f"JOIN referrals r ON r.id = e.referral_id WHERE {pairs}"
+    ).columns(
+        ip=String,
+        port=Integer,
+        at=DateTime(timezone=True),
+        subject_id=Integer,
+        operation_id=Integer,
+    )
+
+
+def _socket_params(chunk: list[tuple[str, int]]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for n, (ip, port) in enumerate(chunk):
+        params[f"ip{n}"], params[f"port{n}"] = ip, port
+    return params
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
