@@ -78,10 +78,15 @@ def add_months(day: date, months: int) -> date:
 
 
 def bail_expiry(started_on: date, stage: BailStage) -> date:
-    """The last day of bail at a statutory stage; a court sets its own date."""
+    """The last day of bail at a statutory stage; a court sets its own date. A period of months
+    "beginning with" a day ends the day before the corresponding date, or on the last day of
+    the month when that month has no corresponding date (31 January + 3 months: 30 April)."""
     if stage is BailStage.COURT:
         raise OutcomeError("stage: a court extension needs the date the court set")
-    return add_months(started_on, _MONTHS[stage]) - timedelta(days=1)
+    corresponding = add_months(started_on, _MONTHS[stage])
+    if corresponding.day != started_on.day:  # clamped: no such day in that month
+        return corresponding
+    return corresponding - timedelta(days=1)
 
 
 def next_stage(current: BailStage) -> BailStage:
