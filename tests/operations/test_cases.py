@@ -120,10 +120,12 @@ def test_outcomes_and_charging_summary_from_triage(
     scan = finished_scan(tmp_path, {"A": 3, "B": 10, "C": 250, "non-pertinent": 40})
     case = link_device_scan(database, examiner, device_id, scan)
     assert case.charging_summary == {"A": 3, "B": 10, "C": 250}
-    with pytest.raises(LookupError):
-        link_device_scan(
-            database, Actor("x", KENT, frozenset({Role.FORENSIC_EXAMINER})), device_id, scan
-        )
+    kent_examiner = Actor("x", KENT, frozenset({Role.FORENSIC_EXAMINER}))
+    with pytest.raises(LookupError, match=f"^device {device_id}: not found$"):
+        link_device_scan(database, kent_examiner, device_id, scan)
+    with database.unit_of_work() as session:
+        denied = session.scalars(select(AuditEntry).where(AuditEntry.action == "device.denied"))
+        assert [(e.organisation, e.record_id) for e in denied] == [(KENT, str(device_id))]
     walk(database, case_id, "arrested")
     with pytest.raises(OperationError, match="charged first"):
         record_charge(database, investigator(MET), case_id, Offence.MAKING, None, date(2026, 12, 1))

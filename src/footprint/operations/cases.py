@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -142,10 +142,14 @@ def _writable(
     session: Session, actor: Actor, case_id: int, roles: frozenset[Role] = CASE_WRITERS
 ) -> Case:
     case = _held(session, actor, case_id)
+    _require_writer(actor, case_id, roles)
+    return case
+
+
+def _require_writer(actor: Actor, case_id: int, roles: frozenset[Role]) -> None:
     if not (actor.is_coordinator or actor.roles & roles):
         needed = ", ".join(sorted(roles))
         raise AccessDenied(f"case {case_id}: recording on a case needs one of: {needed}")
-    return case
 
 
 def _step(session: Session, actor: Actor, case: Case, wanted: CaseState, note: str | None) -> None:
@@ -261,14 +265,14 @@ def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
 def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path) -> CaseView:
     """Attach a triage scan to a seized device; its counts feed the case's charging summary."""
     counts, digest = read_scan_counts(scan_dir)
-    with db.unit_of_work() as session:
+    with scoped_unit_of_work(db, actor, "device", device_id) as session:
         device = session.get(SeizedDevice, device_id)
-        case_id = device.case_id if device is not None else 0
-    if device is None:
-        raise LookupError(f"device {device_id}: not found")
-    with scoped_unit_of_work(db, actor, "case", case_id) as session:
-        case = _writable(session, actor, case_id, DEVICE_WRITERS)
-        device = session.get_one(SeizedDevice, device_id)
+        if device is None:
+            raise LookupError(f"device {device_id}: not found")
+        case_id = device.case_id
+        case = session.get_one(Case, case_id)
+        require_visible(actor, case.force.code, f"device {device_id}")  # names no case
+        _require_writer(actor, case_id, DEVICE_WRITERS)
         device.scan_dir, device.scan_counts, device.scan_summary_sha256 = (
             str(scan_dir.resolve()),
             counts,
@@ -560,13 +564,8 @@ def _view(session: Session, case: Case) -> CaseView:
     session.flush()
     session.refresh(case, ["events"])
     bails = session.scalars(select(Bail).where(Bail.case_id == case.id).order_by(Bail.id)).all()
-    return CaseView(
-        **{
-            f: getattr(_summary(case), f)
-            for f in ("id", "package_id", "subject_id", "force", "state", "allowed_next")
-        },
-        position_of_trust=case.position_of_trust,
-        registered_sex_offender=case.registered_sex_offender,
+    return replace(
+        _summary(case),
         history=[
             {
                 "from": e.from_state,
