@@ -3,7 +3,8 @@ subjects and allocated to forces, end to end through the services.
 
     .venv/bin/python benchmarks/bench_operation.py [--referrals 1000000] [--database URL]
 
-Without --database an SQLite file in a temporary folder is used (the embedded default). The
+Without --database an SQLite file in a temporary folder is used (the embedded default); a
+PostgreSQL database must be empty, or named with --reset to have its public schema dropped. The
 referrals file (JSON Lines) is written first and not timed; each stage's time, referrals/s over
 the four stages and the process's peak memory are printed and written to
 benchmarks/results/operation-<dialect>.json.
@@ -19,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from _common import peak_rss_mib, report
 from footprint.geo.forces import police_forces
@@ -53,10 +54,12 @@ def timed(name: str, call: Callable[[], T]) -> T:
     return result
 
 
-def _fresh_database(url: str) -> Database:
+def _fresh_database(url: str, reset: bool) -> Database:
     db = Database(url)
-    if db.engine.dialect.name == "postgresql":  # start from an empty schema
-        with db.engine.begin() as conn:
+    if inspect(db.engine).get_table_names():
+        if not reset:
+            raise SystemExit(f"{url} is not empty; point at an empty database or pass --reset")
+        with db.engine.begin() as conn:  # PostgreSQL only: an SQLite run uses a fresh file
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     db.upgrade()
     return db
@@ -66,10 +69,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--database", help="SQLAlchemy URL; default: SQLite in a temp folder")
+    parser.add_argument(
+        "--reset", action="store_true", help="drop everything in --database first (PostgreSQL)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fp-bench-op-") as tmp:
         work = Path(tmp)
-        db = _fresh_database(args.database or f"sqlite:///{work}/footprint.db")
+        db = _fresh_database(args.database or f"sqlite:///{work}/footprint.db", args.reset)
         dialect = db.engine.dialect.name
         forces = [f.code for f in police_forces()]
         store = KnownHashStore(work / "hashsets")

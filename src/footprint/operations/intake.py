@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import ijson
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from footprint.hashsets.model import RecordError, SkippedRecord
@@ -174,6 +174,25 @@ def _fields(item: object, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(item, name) for name in names}
 
 
+def _already_present(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Keys already in the store: one IN list of report ids per source, which the (source,
+    report_id) index serves (SQLite scans the table for a row-value IN list)."""
+    by_source: dict[str, list[str]] = {}
+    for source, report_id in keys:
+        by_source.setdefault(source, []).append(report_id)
+    present: set[tuple[str, str]] = set()
+    for source, report_ids in by_source.items():
+        for start in range(0, len(report_ids), 1_000):
+            rows = session.execute(
+                select(Referral.source, Referral.report_id).where(
+                    Referral.source == source,
+                    Referral.report_id.in_(report_ids[start : start + 1_000]),
+                )
+            )
+            present.update((s, r) for s, r in rows)
+    return present
+
+
 def _store_batch(
     db: Database,
     actor: Actor,
@@ -183,13 +202,7 @@ def _store_batch(
 ) -> None:
     with db.unit_of_work() as session:
         operation = get_operation(session, actor, operation_name)
-        present: set[tuple[str, str]] = set(
-            session.execute(
-                select(Referral.source, Referral.report_id).where(
-                    tuple_(Referral.source, Referral.report_id).in_(list(batch))
-                )
-            ).all()
-        )
+        present = _already_present(session, list(batch))
         received_at = datetime.now(UTC)
         new = [key for key in batch if key not in present]
         if new:

@@ -142,7 +142,7 @@ class ReferralIpEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    ip: Mapped[str] = mapped_column(String(45), index=True)
+    ip: Mapped[str] = mapped_column(String(45))  # indexed with the port
     port: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     event: Mapped[str | None] = mapped_column(String(40))

@@ -1,4 +1,5 @@
 """Index IP events by address and port: incremental subject resolution looks them up together.
+The index on the address alone is dropped: the new one serves look-ups by address as well.
 
 Revision ID: 0009
 Revises: 0008
@@ -16,7 +17,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_referral_ip_events_socket", "referral_ip_events", ["ip", "port"])
+    op.drop_index("ix_referral_ip_events_ip", "referral_ip_events")
 
 
 def downgrade() -> None:
+    op.create_index("ix_referral_ip_events_ip", "referral_ip_events", ["ip"])
     op.drop_index("ix_referral_ip_events_socket", "referral_ip_events")
