@@ -130,6 +130,14 @@ def _event(
     )
 
 
+def _recorded(session: Session, actor: Actor, case: Case, row: Any, action: str) -> CaseView:
+    """Add one outcome row to the case, audit it, and show the case as it now stands."""
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, action, "case", case.id, entry=row.id)
+    return _view(session, case)
+
+
 def _held(session: Session, actor: Actor, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
@@ -216,10 +224,7 @@ def record_search(
             searched_on=searched_on,
             recorded_by=actor.username,
         )
-        session.add(search)
-        session.flush()
-        audit.record(session, actor, "case.search", "case", case_id, search=search.id)
-        return _view(session, case)
+        return _recorded(session, actor, case, search, "case.search")
 
 
 def record_device(
@@ -243,10 +248,7 @@ def record_device(
             seized_on=seized_on,
             recorded_by=actor.username,
         )
-        session.add(device)
-        session.flush()
-        audit.record(session, actor, "case.device", "case", case_id, device=device.id)
-        return _view(session, case)
+        return _recorded(session, actor, case, device, "case.device")
 
 
 def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
@@ -310,10 +312,7 @@ def record_charge(
             charged_on=charged_on,
             recorded_by=actor.username,
         )
-        session.add(charge)
-        session.flush()
-        audit.record(session, actor, "case.charge", "case", case_id, charge=charge.id)
-        return _view(session, case)
+        return _recorded(session, actor, case, charge, "case.charge")
 
 
 def set_flags(
@@ -371,10 +370,7 @@ def start_bail(
             authorised_by=authorised_by.strip(),
             active=True,
         )
-        session.add(bail)
-        session.flush()
-        audit.record(session, actor, "case.bail", "case", case_id, bail=bail.id)
-        return _view(session, case)
+        return _recorded(session, actor, case, bail, "case.bail")
 
 
 def extend_bail(
@@ -499,10 +495,7 @@ def record_children(
             recorded_at=datetime.now(UTC),
             recorded_by=actor.username,
         )
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "case.children", "case", case_id, entry=row.id)
-        return _view(session, case)
+        return _recorded(session, actor, case, row, "case.children")
 
 
 def record_safeguarding_action(
@@ -527,10 +520,7 @@ def record_safeguarding_action(
             note=note,
             recorded_by=actor.username,
         )
-        session.add(action)
-        session.flush()
-        audit.record(session, actor, "case.safeguard", "case", case_id, entry=action.id)
-        return _view(session, case)
+        return _recorded(session, actor, case, action, "case.safeguard")
 
 
 def _charging_summary(session: Session, case_id: int) -> dict[str, int]:
