@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from footprint.cli.main import app
@@ -27,3 +28,18 @@ def test_demo_runs_end_to_end_and_only_deletes_its_own_folder(tmp_path: Path) ->
     refused = runner.invoke(app, ["demo", "--workdir", str(foreign)])
     assert refused.exit_code == 2
     assert (foreign / "keep.txt").exists()
+
+
+def test_demo_data_loads_an_operation_once(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", database_url)
+    monkeypatch.setenv("FOOTPRINT_VAR_DIR", str(tmp_path / "var"))
+    result = runner.invoke(app, ["demo-data", "--referrals", "150"])
+    assert result.exit_code == 0, result.output
+    assert "Operation Demo: 150 referrals" in result.output and "met.supervisor" in result.output
+    assert (tmp_path / "var" / "demo-data" / "referrals.jsonl").exists()
+    again = runner.invoke(app, ["demo-data"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    figures = runner.invoke(app, ["figures", "--operation", "Operation Demo"])
+    assert figures.exit_code == 0 and "E23000001" in figures.output
