@@ -102,7 +102,7 @@ class PublishedFigures:
         writer.writerow(["force_code", "force_name", *MEASURES])
         for row in self.table.as_rows():
             code = str(row["row"])
-            name = "England and Wales" if code == TOTAL else self.forces[code]
+            name = "All forces" if code == TOTAL else self.forces[code]
             writer.writerow(
                 ["national" if code == TOTAL else code, name] + [row[m] for m in MEASURES]
             )
