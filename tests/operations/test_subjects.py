@@ -142,3 +142,42 @@ def test_identifier_lookup_crosses_operations_and_is_audited(
 def test_only_the_coordinator_resolves(database: Database, operation: str) -> None:
     with pytest.raises(AccessDenied):
         resolve_subjects(database, Actor("x", "E23000001", frozenset({Role.ANALYST})), operation)
+
+
+def test_batch_by_batch_resolution_finds_the_same_subjects_as_the_whole_rule(
+    database: Database, operation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from footprint.operations import subjects
+    from footprint.operations.resolution import find_links, group
+
+    rng = random.Random(11)
+    docs = [
+        person(
+            n,
+            f"p{rng.randrange(25)}@example.org",
+            phone=f"07700 900{rng.randrange(40):03d}" if rng.random() < 0.5 else None,
+            ip=(
+                f"203.0.113.{rng.randrange(3)}",
+                4000 + rng.randrange(3),
+                f"2026-10-01T10:{rng.randrange(0, 60, 7):02d}:00Z",
+            )
+            if rng.random() < 0.4
+            else None,
+        )
+        for n in range(1, 91)
+    ]
+    take_in(database, tmp_path, "many", docs)
+    monkeypatch.setattr(subjects, "BATCH", 7)  # later batches join and bridge earlier subjects
+    report = subjects.resolve_subjects(database, Actor.system(), operation)
+    assert report.merges > 0
+    with database.unit_of_work() as session:
+        ids = list(session.scalars(select(Referral.id).order_by(Referral.id)))
+        keys = subjects._new_keys(session, ids)
+        report_ids = dict(session.execute(select(Referral.id, Referral.report_id)).all())
+    expected = {frozenset(report_ids[r] for r in g) for g in group(ids, find_links(keys))}
+    found: dict[int, set[str]] = {}
+    for report_id, subject_id in subjects_by_report(database).items():
+        found.setdefault(subject_id, set()).add(report_id)
+    assert {frozenset(members) for members in found.values()} == expected

@@ -243,13 +243,13 @@ def _settle(
     separated = _separated(session) if batch.hits else set()
     now = datetime.now(UTC)
     groups = components([k.referral_id for k in batch.keys], edges)
-    fresh = [members for members in groups if members[0] > 0]  # no existing subject (node < 0)
-    created = _new_subjects(session, operation_id, len(fresh), now)
-    survivors = dict(zip((id(m) for m in fresh), created, strict=True))
+    fresh = sum(1 for members in groups if members[0] > 0)  # no existing subject (node < 0)
+    created = _new_subjects(session, operation_id, fresh, now)
+    new_ids = iter(created)  # in the order of the groups that need one
     attach: list[dict[str, Any]] = []
     for members in groups:
         subject_ids = sorted(-node for node in members if node < 0)
-        survivor = subject_ids[0] if subject_ids else survivors[id(members)]
+        survivor = subject_ids[0] if subject_ids else next(new_ids)
         for other in subject_ids[1:]:
             if frozenset({survivor, other}) not in separated:
                 _merge(session, actor, survivor, other, bridged[other], now)
