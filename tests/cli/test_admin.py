@@ -236,3 +236,23 @@ def test_package_commands_as_coordinator_and_as_force_users(
     monkeypatch.setenv("FOOTPRINT_USER", "nobody")
     unknown = runner.invoke(app, ["packages", "list"])
     assert unknown.exit_code == 2 and "unknown or inactive" in unknown.output
+
+
+def test_password_and_token_commands() -> None:
+    assert (
+        runner.invoke(app, ["users", "add", "carol", "--org", "NCA", "--role", "analyst"]).exit_code
+        == 0
+    )
+    short = runner.invoke(
+        app, ["users", "set-password", "carol", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code == 2 and "at least 12" in short.output
+    done = runner.invoke(
+        app, ["users", "set-password", "carol", "--password-stdin"], input="a long enough secret\n"
+    )
+    assert done.exit_code == 0 and "password set for carol" in done.output
+    issued = runner.invoke(app, ["users", "token-issue", "carol", "--label", "exports"])
+    assert issued.exit_code == 0 and "(shown once): fp_" in issued.output
+    assert "token 1 revoked" in runner.invoke(app, ["users", "token-revoke", "1"]).output
+    again = runner.invoke(app, ["users", "token-revoke", "1"])
+    assert again.exit_code == 2 and "already revoked" in again.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -19,6 +20,7 @@ from footprint.operations.outcomes import OutcomeError
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
+from footprint.security.credentials import issue_token, revoke_token, set_password
 from footprint.security.roles import Role, parse_roles
 from footprint.security.users import UserError, actor_for, add_user, list_users
 from footprint.store import Database
@@ -122,6 +124,42 @@ def users_list() -> None:
                 user.username, user.display_name, user.organisation, roles, str(user.active)
             )
     console.print(table)
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str = typer.Argument(...),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (scripts)."
+    ),
+) -> None:
+    """Set a user's sign-in password (stored as an argon2id hash; clears any lock)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with open_database() as db, db.unit_of_work() as session:
+        set_password(session, current_actor(db), username, password)
+    console.print(f"password set for {username}")
+
+
+@users_app.command("token-issue")
+def users_token_issue(
+    username: str = typer.Argument(...),
+    label: str = typer.Option(..., "--label", help="What the token is for."),
+) -> None:
+    """Issue an API token for a machine client; it is shown once and only its hash is kept."""
+    with open_database() as db, db.unit_of_work() as session:
+        token_id, token = issue_token(session, current_actor(db), username, label)
+    console.print(f"token {token_id} for {username} (shown once): {token}")
+
+
+@users_app.command("token-revoke")
+def users_token_revoke(token_id: int = typer.Argument(...)) -> None:
+    """Revoke an API token; it stops working at once."""
+    with open_database() as db, db.unit_of_work() as session:
+        revoke_token(session, current_actor(db), token_id)
+    console.print(f"token {token_id} revoked")
 
 
 @audit_app.command("verify")

@@ -47,6 +47,10 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # sign-in (security/credentials.py): an argon2id hash, never the password
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
@@ -444,3 +448,21 @@ class Publication(Base):
     rounded: Mapped[bool] = mapped_column(default=False)
     table: Mapped[dict[str, Any]] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ApiToken(Base):
+    """A machine client's token: only its SHA-256 is kept; revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(80))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(String(80))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,153 @@
+"""Credentials: passwords (argon2id hashes), sign-in with lock-out, and API tokens.
+
+A refused sign-in always reads the same ("username or password not recognised"), whether the
+user is unknown, the password wrong or the account locked, so that nobody learns which accounts
+exist; the audit log records the real reason. After MAX_FAILURES wrong passwords in a row the
+account is locked for LOCK_MINUTES, and the lock is audited. API tokens are random and long, so
+only their SHA-256 is kept; the token itself is shown once, when it is issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.users import UserError, actor_for
+from footprint.store.database import aware_utc
+from footprint.store.models import ApiToken, User
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+TOKEN_PREFIX = "fp_"
+_HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class SignInRefused(PermissionError):
+    """The one message every refused sign-in gets."""
+
+    def __init__(self) -> None:
+        super().__init__("username or password not recognised")
+
+
+def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
+    """The local administrator (coordinator) sets anyone's password; a user may set their own.
+    Setting it clears failures and any lock."""
+    if not (actor.is_coordinator or actor.username == username):
+        raise AccessDenied("only the coordinator or the user themself sets a password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    user = _user(session, username)
+    if user is None:
+        raise UserError(f"user {username!r}: unknown")
+    user.password_hash = _HASHER.hash(password)
+    user.failed_sign_ins, user.locked_until = 0, None
+    audit.record(session, actor, "user.password", "user", username)
+
+
+def sign_in(session: Session, username: str, password: str, now: datetime | None = None) -> Actor:
+    """The Actor for a right password of an active, unlocked user; else SignInRefused. The
+    caller commits the session even when this raises, so that failures and locks are kept."""
+    now = now or datetime.now(UTC)
+    user = _user(session, username)
+    who = Actor(username, "-", frozenset())
+    if user is None or not user.active or user.password_hash is None:
+        audit.record(session, who, "user.sign-in-refused", "user", username, why="unknown")
+        raise SignInRefused()
+    if user.locked_until is not None and aware_utc(user.locked_until) > now:
+        audit.record(session, who, "user.sign-in-refused", "user", username, why="locked")
+        raise SignInRefused()
+    if not _verified(user.password_hash, password):
+        _failed(session, who, user, now)
+        raise SignInRefused()
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+    user.failed_sign_ins, user.locked_until = 0, None
+    actor = actor_for(session, username)
+    audit.record(session, actor, "user.sign-in", "user", username)
+    return actor
+
+
+def _verified(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _failed(session: Session, who: Actor, user: User, now: datetime) -> None:
+    user.failed_sign_ins += 1
+    audit.record(
+        session,
+        who,
+        "user.sign-in-refused",
+        "user",
+        user.username,
+        why="password",
+        failures=user.failed_sign_ins,
+    )
+    if user.failed_sign_ins >= MAX_FAILURES:
+        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        user.failed_sign_ins = 0
+        audit.record(
+            session, who, "user.locked", "user", user.username, until=user.locked_until.isoformat()
+        )
+
+
+def _user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username.strip()))
+
+
+def issue_token(session: Session, actor: Actor, username: str, label: str) -> tuple[int, str]:
+    """A new API token for a user (coordinator, or the user themself): (id, the token). The
+    token is not stored and cannot be shown again."""
+    if not (actor.is_coordinator or actor.username == username):
+        raise AccessDenied("only the coordinator or the user themself issues a token")
+    if not label.strip():
+        raise UserError("label: say what the token is for")
+    user = _user(session, username)
+    if user is None or not user.active:
+        raise UserError(f"user {username!r}: unknown or inactive")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id,
+        label=label.strip(),
+        token_sha256=_digest(token),
+        created_at=datetime.now(UTC),
+        created_by=actor.username,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "token.issue", "token", row.id, user=username)
+    return row.id, token
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        raise UserError(f"token {token_id}: not found, or already revoked")
+    if not (actor.is_coordinator or actor.username == row.user.username):
+        raise AccessDenied("only the coordinator or the token's user revokes it")
+    row.revoked_at, row.revoked_by = datetime.now(UTC), actor.username
+    audit.record(session, actor, "token.revoke", "token", token_id)
+
+
+def actor_for_token(session: Session, token: str) -> Actor:
+    """The Actor a live token acts as; an unknown or revoked token is refused."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        raise SignInRefused()
+    row.last_used_at = datetime.now(UTC)
+    return actor_for(session, row.user.username)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,99 @@
+"""Passwords (argon2id), sign-in with lock-out, API tokens: SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.credentials import (
+    LOCK_MINUTES,
+    MAX_FAILURES,
+    SignInRefused,
+    actor_for_token,
+    issue_token,
+    revoke_token,
+    set_password,
+    sign_in,
+)
+from footprint.security.roles import Role
+from footprint.security.users import UserError, add_user
+from footprint.store import Database
+from footprint.store.models import ApiToken, AuditEntry, User
+
+MET = "E23000001"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def alice(database: Database) -> str:
+    with database.unit_of_work() as session:
+        add_user(session, Actor.system(), "alice", MET, [Role.INVESTIGATOR])
+        set_password(session, Actor.system(), "alice", PASSWORD)
+    return "alice"
+
+
+def attempt(database: Database, password: str, now: datetime) -> Actor | None:
+    """One sign-in in its own transaction, kept even when refused (as the web app will)."""
+    with database.unit_of_work() as session:
+        try:
+            return sign_in(session, "alice", password, now)
+        except SignInRefused as refused:
+            assert str(refused) == "username or password not recognised"
+            return None
+
+
+def test_password_is_stored_as_argon2id_and_signs_in(database: Database, alice: str) -> None:
+    with database.unit_of_work() as session:
+        stored = session.scalars(select(User.password_hash).where(User.username == alice)).one()
+    assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+    actor = attempt(database, PASSWORD, datetime.now(UTC))
+    assert actor == Actor("alice", MET, frozenset({Role.INVESTIGATOR}))
+    with database.unit_of_work() as session, pytest.raises(UserError, match="at least 12"):
+        set_password(session, Actor.system(), alice, "short")
+    other = Actor("bob", MET, frozenset({Role.FORCE_SUPERVISOR}))
+    with database.unit_of_work() as session, pytest.raises(AccessDenied):
+        set_password(session, other, alice, "another long password")
+
+
+def test_repeated_failures_lock_the_account_and_are_audited(database: Database, alice: str) -> None:
+    now = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    for _ in range(MAX_FAILURES):
+        assert attempt(database, "wrong password!!", now) is None
+    assert attempt(database, PASSWORD, now) is None  # locked: even the right password
+    later = now + timedelta(minutes=LOCK_MINUTES, seconds=1)
+    assert attempt(database, PASSWORD, later) is not None
+    with database.unit_of_work() as session:
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+    actions = [e.action for e in entries]
+    assert actions.count("user.sign-in-refused") == MAX_FAILURES + 1
+    assert actions.count("user.locked") == 1 and actions[-1] == "user.sign-in"
+    reasons = [e.detail.get("why") for e in entries if e.action == "user.sign-in-refused"]
+    assert reasons == ["password"] * MAX_FAILURES + ["locked"]
+
+
+def test_unknown_users_get_the_same_refusal(database: Database) -> None:
+    with database.unit_of_work() as session, pytest.raises(SignInRefused):
+        sign_in(session, "nobody", PASSWORD)
+
+
+def test_api_tokens_act_as_their_user_until_revoked(database: Database, alice: str) -> None:
+    with database.unit_of_work() as session:
+        token_id, token = issue_token(session, Actor.system(), alice, "nightly export")
+    assert token.startswith("fp_") and len(token) > 40
+    with database.unit_of_work() as session:
+        assert actor_for_token(session, token).username == "alice"
+        stored = session.get_one(ApiToken, token_id)
+        assert stored.token_sha256 != token and stored.last_used_at is not None
+    with database.unit_of_work() as session, pytest.raises(SignInRefused):
+        actor_for_token(session, token + "x")
+    with database.unit_of_work() as session, pytest.raises(AccessDenied):
+        revoke_token(session, Actor("mallory", MET, frozenset({Role.ANALYST})), token_id)
+    with database.unit_of_work() as session:
+        revoke_token(session, Actor("alice", MET, frozenset({Role.INVESTIGATOR})), token_id)
+    with database.unit_of_work() as session, pytest.raises(SignInRefused):
+        actor_for_token(session, token)
+    with database.unit_of_work() as session, pytest.raises(UserError, match="already revoked"):
+        revoke_token(session, Actor.system(), token_id)
