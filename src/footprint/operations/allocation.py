@@ -22,6 +22,7 @@ from footprint.operations.service import OperationError, get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
+from footprint.store.database import chunks
 from footprint.store.models import (
     Organisation,
     PostcodeArea,
@@ -91,10 +92,10 @@ def _lookup(session: Session, postcodes: set[str]) -> Lookup:
     """One query for every whole postcode and outward code the batch needs."""
     keys = sorted(postcodes | {outward_code(p) for p in postcodes})
     areas: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(keys), 1_000):
+    for chunk in chunks(keys, 1_000):
         rows = session.execute(
             select(PostcodeArea.postcode, PostcodeArea.pfa, PostcodeArea.source).where(
-                PostcodeArea.postcode.in_(keys[start : start + 1_000])
+                PostcodeArea.postcode.in_(chunk)
             )
         )
         areas.update({postcode: (pfa, source) for postcode, pfa, source in rows})

@@ -25,6 +25,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
+from footprint.store.database import chunks
 from footprint.store.models import (
     Referral,
     ReferralFileRow,
@@ -182,11 +183,10 @@ def _already_present(session: Session, keys: list[tuple[str, str]]) -> set[tuple
         by_source.setdefault(source, []).append(report_id)
     present: set[tuple[str, str]] = set()
     for source, report_ids in by_source.items():
-        for start in range(0, len(report_ids), 1_000):
+        for chunk in chunks(report_ids, 1_000):
             rows = session.execute(
                 select(Referral.source, Referral.report_id).where(
-                    Referral.source == source,
-                    Referral.report_id.in_(report_ids[start : start + 1_000]),
+                    Referral.source == source, Referral.report_id.in_(chunk)
                 )
             )
             present.update((s, r) for s, r in rows)

@@ -4,7 +4,6 @@ identifier look-ups for deconfliction."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +24,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
-from footprint.store.database import aware_utc
+from footprint.store.database import aware_utc, chunks
 from footprint.store.models import (
     Operation,
     Referral,
@@ -95,7 +94,7 @@ def _identifier_hits(
             wanted[key].append(referral.referral_id)
     values = {value for k in keys for kind, value in k.identifiers if kind in STRONG_KINDS}
     hits = []
-    for chunk in _chunks(sorted(values)):
+    for chunk in chunks(sorted(values)):
         rows = session.execute(
             select(
                 ReferralIdentifier.kind,
@@ -130,7 +129,7 @@ def _socket_hits(
                 seen[(ip, port)].append((at, referral.referral_id))
     hits = []
     seconds = int(window.total_seconds())
-    for chunk in _chunks(sorted(seen), 200):
+    for chunk in chunks(sorted(seen), 200):
         rows = session.execute(_sockets_query(len(chunk)), _socket_params(chunk))
         for ip, port, at, subject_id, operation in rows:
             if operation != operation_id:
@@ -165,11 +164,6 @@ def _socket_params(chunk: list[tuple[str, int]]) -> dict[str, Any]:
     for n, (ip, port) in enumerate(chunk):
         params[f"ip{n}"], params[f"port{n}"] = ip, port
     return params
-
-
-def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _clip(text: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -15,10 +15,18 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
+
 
 def aware_utc(moment: datetime) -> datetime:
     """Times are stored in UTC; SQLite hands them back without their zone, PostgreSQL with it."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def chunks(items: Sequence[T], size: int = 500) -> Iterator[list[T]]:
+    """Slices of at most `size`: IN lists stay within what every database accepts."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
