@@ -31,7 +31,7 @@ from footprint.operations.outcomes import (
     choice,
     next_stage,
 )
-from footprint.operations.scoping import require_visible, scoped_unit_of_work
+from footprint.operations.scoping import held_record, require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -139,11 +139,7 @@ def _recorded(session: Session, actor: Actor, case: Case, row: Any, action: str)
 
 
 def _held(session: Session, actor: Actor, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise LookupError(f"case {case_id}: not found")
-    require_visible(actor, case.force.code, f"case {case_id}")
-    return case
+    return held_record(session, actor, Case, case_id, "case")
 
 
 def _writable(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from footprint.operations.assessments import latest_assessment
 from footprint.operations.cases import close_for_transfer, open_case
-from footprint.operations.scoping import require_visible, scoped_unit_of_work
+from footprint.operations.scoping import held_record, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -128,11 +128,7 @@ def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
 
 
 def _held(session: Session, actor: Actor, package_id: int) -> IntelPackage:
-    package = session.get(IntelPackage, package_id)
-    if package is None:
-        raise LookupError(f"package {package_id}: not found")
-    require_visible(actor, package.force.code, f"package {package_id}")
-    return package
+    return held_record(session, actor, IntelPackage, package_id, "package")
 
 
 def get_package(db: Database, actor: Actor, package_id: int) -> PackageView:

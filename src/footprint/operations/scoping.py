@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.store import Database
+from footprint.store.models import Organisation
 
 
 class NotVisible(LookupError):
@@ -21,6 +23,23 @@ class NotVisible(LookupError):
 def require_visible(actor: Actor, holder_code: str | None, record: str) -> None:
     if not actor.is_coordinator and holder_code != actor.organisation:
         raise NotVisible(f"{record}: not found")
+
+
+class _HeldByForce(Protocol):
+    @property
+    def force(self) -> Organisation: ...
+
+
+R = TypeVar("R", bound=_HeldByForce)
+
+
+def held_record(session: Session, actor: Actor, model: type[R], record_id: int, label: str) -> R:
+    """The record by id if the actor may see it; missing and hidden read the same."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise LookupError(f"{label} {record_id}: not found")
+    require_visible(actor, record.force.code, f"{label} {record_id}")
+    return record
 
 
 @contextmanager
