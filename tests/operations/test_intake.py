@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from footprint.operations import intake
 from footprint.operations.intake import import_referrals
+from footprint.operations.referral_format import parse_referral
 from footprint.operations.service import OperationError, create_operation, list_operations
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
@@ -102,19 +103,69 @@ def test_json_lines_array_and_p2p_csv(database: Database, operation: str, tmp_pa
     assert [(s.record, s.field) for s in report.skipped] == [(3, "timestamp")]
 
 
+@pytest.mark.parametrize("worker", [False, True], ids=["in-process", "worker"])
 def test_broken_json_keeps_what_came_before_and_rerun_completes(
-    database: Database, operation: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database: Database,
+    operation: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    worker: bool,
 ) -> None:
     monkeypatch.setattr(intake, "BATCH", 500)
-    text = json.dumps([referral(n) for n in range(1, 1201)])
+    docs = [json.dumps(referral(n)) for n in range(1, 1201)]
+    text = "[" + ", ".join(docs) + "]"
+    cut = int(len(text) * 0.7)
+    complete = sum(1 for end in _ends(docs) if end <= cut)  # referrals wholly before the cut
     path = tmp_path / "cut.json"
-    path.write_text(text[: int(len(text) * 0.7)])
-    report = import_referrals(database, Actor.system(), operation, path)
+    path.write_text(text[:cut])
+    report = import_referrals(database, Actor.system(), operation, path, worker=worker)
     assert report.error is not None and "rerun" in report.error
-    assert report.imported == count(database, Referral) == 500  # whole batches only
+    assert report.imported == count(database, Referral) == complete
     path.write_text(text)
-    rerun = import_referrals(database, Actor.system(), operation, path)
-    assert (rerun.imported, rerun.already_present) == (700, 500)
+    rerun = import_referrals(database, Actor.system(), operation, path, worker=worker)
+    assert (rerun.imported, rerun.already_present) == (1200 - complete, complete)
+
+
+def _ends(docs: list[str]) -> list[int]:
+    """Where each document ends in "[" + ", ".join(docs) + "]"."""
+    ends, position = [], 1
+    for doc in docs:
+        position += len(doc)
+        ends.append(position)
+        position += 2
+    return ends
+
+
+def test_a_worker_process_parses_exactly_as_in_process(
+    database: Database, operation: str, tmp_path: Path
+) -> None:
+    docs = [json.dumps(referral(n)) for n in range(1, 41)]
+    docs[7] = "{not json"
+    docs[20] = json.dumps(referral(21) | {"incident_at": "2026-13-01T00:00:00Z"})
+    path = tmp_path / "tips.jsonl"
+    path.write_text("\n".join(docs) + "\n")
+    by_worker = import_referrals(database, Actor.system(), operation, path, worker=True)
+    assert (by_worker.imported, by_worker.error) == (38, None)
+    assert [(s.record, s.field) for s in by_worker.skipped] == [(8, "line"), (21, "incident_at")]
+    with database.unit_of_work() as session:
+        stored = {
+            r.report_id: (
+                r.incident_at.replace(tzinfo=UTC) if r.incident_at else None,
+                sorted((i.kind, i.value) for i in r.identifiers),
+                sorted((f.md5 or "", f.file_name or "") for f in r.files),
+            )
+            for r in session.scalars(select(Referral))
+        }
+    expected = {}
+    for n, doc in enumerate(docs, start=1):
+        if n not in (8, 21):
+            p = parse_referral(json.loads(doc))
+            expected[p.report_id] = (
+                p.incident_at,
+                sorted((i.kind, i.value) for i in p.identifiers),
+                sorted((f.md5 or "", f.file_name or "") for f in p.files),
+            )
+    assert stored == expected
 
 
 def test_only_the_coordinator_takes_in_referrals(

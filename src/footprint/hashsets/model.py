@@ -37,6 +37,9 @@ class RecordError(ValueError):
         self.field = field_name
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[RecordError], tuple[str, str]]:
+        return RecordError, (self.field, self.reason)  # to cross to and from a worker process
+
 
 def normalise_hex(value: object, field_name: str) -> str | None:
     """Lower-case hex digest, or None when absent; RecordError when malformed."""

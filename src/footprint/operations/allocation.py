@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from footprint.geo.postcodes import outward_code
@@ -22,6 +22,7 @@ from footprint.operations.service import OperationError, get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
+from footprint.store.bulk import Row, update_rows
 from footprint.store.database import chunks
 from footprint.store.models import (
     Organisation,
@@ -142,24 +143,21 @@ def _allocate_batch(
     postcodes = _postcodes_by_subject(session, waiting)
     lookup = _lookup(session, {p for codes in postcodes.values() for p in codes})
     now = datetime.now(UTC)
-    changes: list[dict[str, Any]] = []
+    changes: list[Row] = []
+    queued: list[int] = []
     placed: dict[str, list[int]] = defaultdict(list)
     for subject_id in waiting:
         decision = decide(postcodes[subject_id], lookup)
-        change: dict[str, Any] = {"id": subject_id, "allocation_detail": decision.detail}
         if decision.pfa is None:
-            report.queued += 1
-        else:
-            change |= {
-                "force_id": forces[decision.pfa],
-                "allocation_source": decision.source,
-                "allocated_at": now,
-            }
-            placed[decision.pfa].append(subject_id)
-            report.allocated[decision.pfa] = report.allocated.get(decision.pfa, 0) + 1
-        changes.append(change)
-    for keys in {tuple(sorted(c)) for c in changes}:  # one executemany per shape of change
-        session.execute(update(Subject), [c for c in changes if tuple(sorted(c)) == keys])
+            queued.append(subject_id)
+            changes.append((decision.detail, None, None, None, subject_id))
+            continue
+        force_id = forces[decision.pfa]
+        changes.append((decision.detail, force_id, decision.source, now, subject_id))
+        placed[decision.pfa].append(subject_id)
+        report.allocated[decision.pfa] = report.allocated.get(decision.pfa, 0) + 1
+    report.queued += len(queued)
+    update_rows(session.connection(), _SUBJECTS, _ALLOCATION_COLUMNS, changes)
     audit.record(
         session,
         actor,
@@ -167,8 +165,12 @@ def _allocate_batch(
         "operation",
         operation_id,
         allocated=dict(sorted(placed.items())),
-        queued=[c["id"] for c in changes if "force_id" not in c],
+        queued=queued,
     )
+
+
+_SUBJECTS = cast(Table, Subject.__table__)
+_ALLOCATION_COLUMNS = ("allocation_detail", "force_id", "allocation_source", "allocated_at")
 
 
 def allocation_queue(db: Database, actor: Actor, operation_name: str) -> list[tuple[int, str]]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row as Fetched
+from sqlalchemy import Table, select
 
 from footprint.hashsets.grading import GradeStatus, settle
 from footprint.hashsets.model import GradingVote, UnifiedCategory
@@ -23,6 +24,7 @@ from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
+from footprint.store.bulk import Row, update_rows
 from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
 from footprint.triage.report import SEVERITY
 
@@ -72,7 +74,7 @@ def grade_operation(
                 return report
             now = datetime.now(UTC)
             grades = [_grade(matcher, row, now, report) for row in files]
-            session.execute(update(ReferralFileRow), grades)  # bulk, by primary key
+            update_rows(session.connection(), _FILES, _GRADE_COLUMNS, grades)
             audit.record(
                 session,
                 actor,
@@ -86,34 +88,44 @@ def grade_operation(
 
 def _grade(
     matcher: Matcher,
-    row: Row[int, str | None, str | None, str | None, str | None],
+    row: Fetched[int, str | None, str | None, str | None, str | None],
     now: datetime,
     report: GradingReport,
-) -> dict[str, Any]:
+) -> Row:
     """One file's grade: its most serious known match, or the human grading queue."""
     file_id, md5, sha1, sha256, pdq = row
     result = matcher.match({"md5": md5, "sha1": sha1, "sha256": sha256}, [pdq] if pdq else [])
     report.files += 1
     report.suppressed += bool(result.suppressed)
     known = [m for m in result.matches if not m.ignore]
-    grade: dict[str, Any] = dict.fromkeys(_GRADE_FIELDS) | {"id": file_id, "graded_at": now}
     if not known:
         report.queued += 1
-        return grade | {"grade_status": "queued"}
+        return ("queued", None, None, None, None, None, now, file_id)
     best = _most_serious(known)
     report.matched[best.category] += 1
-    return grade | {
-        "grade_status": "matched",
-        "category": best.category,
-        "match_set": best.set,
-        "match_record_id": best.record_id,
-        "match_kind": best.kind,
-        "match_distance": best.distance,
-    }
+    return (
+        "matched",
+        best.category,
+        best.set,
+        best.record_id,
+        best.kind,
+        best.distance,
+        now,
+        file_id,
+    )
 
 
-# every row of a bulk update carries the same keys, so it goes out as one executemany
-_GRADE_FIELDS = ("category", "match_set", "match_record_id", "match_kind", "match_distance")
+_FILES = cast(Table, ReferralFileRow.__table__)
+# the order of a grade's values (operations/grading._grade), followed by the file's id
+_GRADE_COLUMNS = (
+    "grade_status",
+    "category",
+    "match_set",
+    "match_record_id",
+    "match_kind",
+    "match_distance",
+    "graded_at",
+)
 
 
 def record_vote(db: Database, actor: Actor, file_id: int, category: UnifiedCategory) -> GradeStatus:

@@ -7,24 +7,26 @@ is counted and left exactly as it is.
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-import ijson
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from footprint.hashsets.model import RecordError, SkippedRecord
-from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
+from footprint.operations.referral_stream import (
+    Incoming,
+    MalformedFile,
+    detect_format,
+    parsed_referrals,
+)
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
+from footprint.store.bulk import Row, insert_rows, reserve_ids
 from footprint.store.database import chunks
 from footprint.store.models import (
     Referral,
@@ -59,107 +61,56 @@ class IntakeReport:
         }
 
 
-def detect_format(path: Path) -> str:
-    with path.open("rb") as stream:
-        head = stream.read(65536).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
-    if head.startswith("["):
-        return "json-array"
-    if head.startswith("{"):
-        first_line = head.splitlines()[0]
-        try:
-            first = json.loads(first_line)
-        except json.JSONDecodeError:
-            return "json-object"  # an object spread over several lines
-        return "json-object" if isinstance(first, dict) and "referrals" in first else "json-lines"
-    return "p2p-csv"
-
-
-def _documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
-    """(record number, raw document); JSON Lines and CSV number by line."""
-    if fmt == "p2p-csv":
-        with path.open(newline="", encoding="utf-8-sig") as stream:
-            reader = csv.DictReader(stream)
-            for row in reader:
-                yield (
-                    reader.line_num,
-                    {k.strip().lower(): (v or "").strip() for k, v in row.items() if k},
-                )
-        return
-    if fmt == "json-lines":
-        with path.open(encoding="utf-8-sig") as stream:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    try:
-                        yield number, json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        yield number, RecordError("line", f"not JSON: {exc.msg}")
-        return
-    prefix = "item" if fmt == "json-array" else "referrals.item"
-    with path.open("rb") as stream:
-        if stream.read(3) != b"\xef\xbb\xbf":
-            stream.seek(0)
-        yield from enumerate(ijson.items(stream, prefix, use_float=True), start=1)
-
-
-def _parsed(path: Path, fmt: str, report: IntakeReport) -> Iterator[tuple[int, ParsedReferral]]:
-    parse = parse_p2p_row if fmt == "p2p-csv" else parse_referral
-    for number, document in _documents(path, fmt):
-        try:
-            if isinstance(document, RecordError):
-                raise document
-            yield number, parse(document)
-        except RecordError as exc:
-            report.skipped.append(SkippedRecord(number, exc.field, exc.reason))
-
-
 def _insert(
-    session: Session, operation_id: int, batch: list[ParsedReferral], received_at: datetime
+    session: Session, operation_id: int, batch: list[Incoming], received_at: datetime
 ) -> None:
-    """Bulk inserts: the referral rows (their ids come back in order), then each child table."""
-    connection = session.connection()  # Core executemany: the ORM adds nothing to plain rows
-    table = cast(Table, Referral.__table__)
-    ids = connection.scalars(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [
-            {
-                "operation_id": operation_id,
-                "source": p.source,
-                "report_id": p.report_id,
-                "incident_type": p.incident_type,
-                "incident_at": p.incident_at,
-                "received_at": received_at,
-                "prior_report_ids": p.prior_report_ids,
-            }
-            for p in batch
-        ],
-    ).all()
-    children: dict[type[Any], list[dict[str, Any]]] = {
-        ReferralIdentifier: [],
-        ReferralIpEvent: [],
-        ReferralFileRow: [],
-        ReferralPostcode: [],
-    }
-    for referral_id, p in zip(ids, batch, strict=True):
-        children[ReferralIdentifier] += [
-            {"referral_id": referral_id, "kind": i.kind, "value": i.value} for i in p.identifiers
-        ]
-        children[ReferralIpEvent] += [
-            {"referral_id": referral_id} | _fields(e, _IP_EVENT_FIELDS) for e in p.ip_events
-        ]
-        children[ReferralFileRow] += [
-            {"referral_id": referral_id, "grade_status": "ungraded"} | _fields(f, _FILE_FIELDS)
-            for f in p.files
-        ]
-        children[ReferralPostcode] += [
-            {"referral_id": referral_id, "postcode": code} for code in dict.fromkeys(p.postcodes)
-        ]
-    for model, rows in children.items():
-        if rows:
-            connection.execute(insert(model.__table__), rows)
+    """Bulk inserts through the driver: the referral rows with ids reserved for them, then
+    each child table."""
+    connection = session.connection()
+    ids = reserve_ids(connection, _REFERRALS, len(batch))
+    referrals: list[Row] = []
+    identifiers: list[Row] = []
+    ip_events: list[Row] = []
+    files: list[Row] = []
+    postcodes: list[Row] = []
+    for referral_id, incoming in zip(ids, batch, strict=True):
+        referrals.append(
+            (referral_id, operation_id, *incoming.key, *incoming.referral, received_at)
+        )
+        identifiers += [(referral_id, *identifier) for identifier in incoming.identifiers]
+        ip_events += [(referral_id, *event) for event in incoming.ip_events]
+        files += [(referral_id, "ungraded", *item) for item in incoming.files]
+        postcodes += [(referral_id, code) for code in incoming.postcodes]
+    for table, columns, rows in (
+        (_REFERRALS, _REFERRAL_COLUMNS, referrals),
+        (_IDENTIFIERS, ("referral_id", "kind", "value"), identifiers),
+        (_IP_EVENTS, _IP_EVENT_COLUMNS, ip_events),
+        (_FILES, _FILE_COLUMNS, files),
+        (_POSTCODES, ("referral_id", "postcode"), postcodes),
+    ):
+        insert_rows(connection, table, columns, rows)
 
 
-_IP_EVENT_FIELDS = ("ip", "port", "at", "event", "possible_proxy")
-_FILE_FIELDS = (
+_REFERRALS = cast(Table, Referral.__table__)
+_IDENTIFIERS = cast(Table, ReferralIdentifier.__table__)
+_IP_EVENTS = cast(Table, ReferralIpEvent.__table__)
+_FILES = cast(Table, ReferralFileRow.__table__)
+_POSTCODES = cast(Table, ReferralPostcode.__table__)
+# the orders of operations/referral_stream.Incoming's parts, after the ids
+_REFERRAL_COLUMNS = (
+    "id",
+    "operation_id",
+    "source",
+    "report_id",
+    "incident_type",
+    "incident_at",
+    "prior_report_ids",
+    "received_at",
+)
+_IP_EVENT_COLUMNS = ("referral_id", "ip", "port", "at", "event", "possible_proxy")
+_FILE_COLUMNS = (
+    "referral_id",
+    "grade_status",
     "file_name",
     "md5",
     "sha1",
@@ -169,10 +120,6 @@ _FILE_FIELDS = (
     "industry_classification",
     "uploaded_at",
 )
-
-
-def _fields(item: object, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in names}
 
 
 def _already_present(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -197,7 +144,7 @@ def _store_batch(
     db: Database,
     actor: Actor,
     operation_name: str,
-    batch: dict[tuple[str, str], ParsedReferral],
+    batch: dict[tuple[str, str], Incoming],
     report: IntakeReport,
 ) -> None:
     with db.unit_of_work() as session:
@@ -220,24 +167,31 @@ def _store_batch(
     report.already_present += len(present)
 
 
-def import_referrals(db: Database, actor: Actor, operation_name: str, path: Path) -> IntakeReport:
+def import_referrals(
+    db: Database, actor: Actor, operation_name: str, path: Path, worker: bool | None = None
+) -> IntakeReport:
+    """Take in a referrals file (format detected; see docs/formats.md). `worker`: parse in a
+    second process; by default only for large files on a machine with more than one core."""
     if not actor.is_coordinator:
         raise AccessDenied("referrals are taken in by the national coordinator")
     fmt = detect_format(path)
     report = IntakeReport(source=str(path), format=fmt)
     with db.unit_of_work() as session:
         get_operation(session, actor, operation_name)  # fail fast on an unknown operation
-    batch: dict[tuple[str, str], ParsedReferral] = {}
+    batch: dict[tuple[str, str], Incoming] = {}
     try:
-        for _number, parsed in _parsed(path, fmt, report):
-            batch.setdefault((parsed.source, parsed.report_id), parsed)
+        for number, incoming in parsed_referrals(path, fmt, worker):
+            if isinstance(incoming, RecordError):
+                report.skipped.append(SkippedRecord(number, incoming.field, incoming.reason))
+                continue
+            batch.setdefault(incoming.key, incoming)
             if len(batch) >= BATCH:
                 _store_batch(db, actor, operation_name, batch, report)
                 batch = {}
         if batch:
             _store_batch(db, actor, operation_name, batch, report)
-    except (ijson.JSONError, UnicodeDecodeError, csv.Error) as exc:
-        report.error = (
-            f"{path}: {exc}; referrals before this point were taken in, rerun after fixing"
-        )
+    except MalformedFile as exc:
+        if batch:
+            _store_batch(db, actor, operation_name, batch, report)
+        report.error = f"{exc}; referrals before this point were taken in, rerun after fixing"
     return report

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, TextualSelect, insert, select, text
+from sqlalchemy import DateTime, Integer, String, Table, TextualSelect, insert, select, text
 from sqlalchemy.orm import Session
 
 from footprint.operations.identifiers import normalise_email, normalise_phone
@@ -24,6 +24,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
+from footprint.store.bulk import Row, insert_rows
 from footprint.store.database import aware_utc, chunks
 from footprint.store.models import (
     Operation,
@@ -240,7 +241,7 @@ def _settle(
     fresh = sum(1 for members in groups if members[0] > 0)  # no existing subject (node < 0)
     created = _new_subjects(session, operation_id, fresh, now)
     new_ids = iter(created)  # in the order of the groups that need one
-    attach: list[dict[str, Any]] = []
+    attach: list[Row] = []
     for members in groups:
         subject_ids = sorted(-node for node in members if node < 0)
         survivor = subject_ids[0] if subject_ids else next(new_ids)
@@ -250,10 +251,8 @@ def _settle(
                 report.merges += 1
         for referral_id in sorted(node for node in members if node > 0):
             why = "; ".join(dict.fromkeys(reasons[referral_id])) or "first referral of the subject"
-            attach.append(
-                {"subject_id": survivor, "referral_id": referral_id, "reason": _clip(why)}
-            )
-    session.execute(insert(SubjectReferral), attach)
+            attach.append((survivor, referral_id, _clip(why)))
+    insert_rows(session.connection(), _SUBJECT_REFERRALS, _ATTACH_COLUMNS, attach)
     report.subjects_created += len(created)
     report.referrals_attached += len(attach)
     audit.record(
@@ -263,8 +262,12 @@ def _settle(
         "operation",
         operation_id,
         created=created,
-        referrals=[a["referral_id"] for a in attach],
+        referrals=[referral_id for _subject, referral_id, _why in attach],
     )
+
+
+_SUBJECT_REFERRALS = cast(Table, SubjectReferral.__table__)
+_ATTACH_COLUMNS = ("subject_id", "referral_id", "reason")
 
 
 def _new_subjects(session: Session, operation_id: int, count: int, now: datetime) -> list[int]:

@@ -1,0 +1,194 @@
+"""Reading a referrals file: its format, its documents one by one, each parsed into the rows it
+becomes, or the reason it cannot be taken in.
+
+Parsing costs about as much as storing, so for a large file it is done by a worker process while
+this one writes to the database. Work crosses the process boundary as plain strings and tuples
+(parsed dataclasses cost many times more to pickle than to make).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import ijson
+
+from footprint.hashsets.model import RecordError
+from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
+
+CHUNK = 1_000  # documents sent to the worker at a time
+IN_FLIGHT = 3  # chunks handed to the worker ahead of the one being stored
+WORKER_FROM_BYTES = 4 * 1024 * 1024  # smaller files are parsed in-process (a worker starts in ~1 s)
+
+
+class Incoming(NamedTuple):
+    """One referral as the rows it becomes, without ids (see operations/intake._insert)."""
+
+    key: tuple[str, str]  # (source, report_id)
+    referral: tuple[str | None, datetime | None, list[str]]  # incident type, at, prior ids
+    identifiers: list[tuple[str, str]]  # (kind, value)
+    ip_events: list[tuple[str, int | None, datetime, str | None, bool | None]]
+    files: list[tuple[Any, ...]]  # intake._FILE_COLUMNS after referral_id and grade_status
+    postcodes: list[str]
+
+
+def detect_format(path: Path) -> str:
+    with path.open("rb") as stream:
+        head = stream.read(65536).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    if head.startswith("["):
+        return "json-array"
+    if head.startswith("{"):
+        first_line = head.splitlines()[0]
+        try:
+            first = json.loads(first_line)
+        except json.JSONDecodeError:
+            return "json-object"  # an object spread over several lines
+        return "json-object" if isinstance(first, dict) and "referrals" in first else "json-lines"
+    return "p2p-csv"
+
+
+class MalformedFile(Exception):
+    """The file breaks off (not JSON, not UTF-8, broken CSV); what came before it still counts."""
+
+
+def _documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
+    """(record number, raw document), ending with a MalformedFile where the file breaks."""
+    number = 0
+    try:
+        for number, document in _raw_documents(path, fmt):
+            yield number, document
+    except (ijson.JSONError, UnicodeDecodeError, csv.Error) as exc:
+        yield number + 1, MalformedFile(f"{path}: {exc}")
+
+
+def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
+    """JSON Lines come as text (decoded with the parsing) and are numbered by line, as are CSV
+    rows; JSON arrays and objects by item."""
+    if fmt == "p2p-csv":
+        with path.open(newline="", encoding="utf-8-sig") as stream:
+            reader = csv.DictReader(stream)
+            for row in reader:
+                yield (
+                    reader.line_num,
+                    {k.strip().lower(): (v or "").strip() for k, v in row.items() if k},
+                )
+        return
+    if fmt == "json-lines":
+        with path.open(encoding="utf-8-sig") as stream:
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield number, line
+        return
+    prefix = "item" if fmt == "json-array" else "referrals.item"
+    with path.open("rb") as stream:
+        if stream.read(3) != b"\xef\xbb\xbf":
+            stream.seek(0)
+        yield from enumerate(ijson.items(stream, prefix, use_float=True), start=1)
+
+
+def _incoming(p: ParsedReferral) -> Incoming:
+    return Incoming(
+        (p.source, p.report_id),
+        (p.incident_type, p.incident_at, p.prior_report_ids),
+        [(i.kind, i.value) for i in p.identifiers],
+        [(e.ip, e.port, e.at, e.event, e.possible_proxy) for e in p.ip_events],
+        [
+            (
+                f.file_name,
+                f.md5,
+                f.sha1,
+                f.sha256,
+                f.pdq,
+                f.photodna,
+                f.industry_classification,
+                f.uploaded_at,
+            )
+            for f in p.files
+        ],
+        list(dict.fromkeys(p.postcodes)),
+    )
+
+
+def _parse(fmt: str, document: Any) -> Incoming:
+    if fmt == "p2p-csv":
+        return _incoming(parse_p2p_row(document))
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError as exc:
+            raise RecordError("line", f"not JSON: {exc.msg}") from None
+    return _incoming(parse_referral(document))
+
+
+Outcome = tuple[
+    int, tuple[Any, ...] | RecordError | MalformedFile
+]  # a plain tuple pickles at half the cost
+
+
+def _parse_chunk(fmt: str, documents: list[tuple[int, Any]]) -> list[Outcome]:
+    """The worker's job (and the in-process one): each document parsed, or why it cannot be."""
+    outcomes: list[Outcome] = []
+    for number, document in documents:
+        if isinstance(document, MalformedFile):
+            outcomes.append((number, document))
+            continue
+        try:
+            outcomes.append((number, tuple(_parse(fmt, document))))
+        except RecordError as exc:
+            outcomes.append((number, exc))
+    return outcomes
+
+
+def _chunked(documents: Iterator[tuple[int, Any]]) -> Iterator[list[tuple[int, Any]]]:
+    chunk: list[tuple[int, Any]] = []
+    for item in documents:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_worker(fmt: str, chunks: Iterator[list[tuple[int, Any]]]) -> Iterator[list[Outcome]]:
+    """Chunks parsed by one worker process, a few ahead, handed back in file order."""
+    # spawn: a fresh interpreter, safe beside threads (the web server's, for one)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as worker:
+        pending: deque[Future[list[Outcome]]] = deque()
+        for chunk in chunks:
+            pending.append(worker.submit(_parse_chunk, fmt, chunk))
+            if len(pending) > IN_FLIGHT:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def use_worker(path: Path) -> bool:
+    return (os.cpu_count() or 1) > 1 and path.stat().st_size >= WORKER_FROM_BYTES
+
+
+def parsed_referrals(
+    path: Path, fmt: str, worker: bool | None = None
+) -> Iterator[tuple[int, Incoming | RecordError]]:
+    """(record number, the referral's rows or why it was refused), in file order; raises
+    MalformedFile where the file breaks, after everything before that point."""
+    chunks = _chunked(_documents(path, fmt))
+    parsed = (
+        _in_worker(fmt, chunks)
+        if (use_worker(path) if worker is None else worker)
+        else (_parse_chunk(fmt, chunk) for chunk in chunks)
+    )
+    for outcomes in parsed:
+        for number, outcome in outcomes:
+            if isinstance(outcome, MalformedFile):
+                raise outcome
+            yield number, outcome if isinstance(outcome, RecordError) else Incoming._make(outcome)

@@ -1,0 +1,86 @@
+"""Bulk writes straight through the driver's executemany, for the operation's million-row stages.
+
+SQLAlchemy's executemany builds and converts a dictionary per row, which costs more than the
+database's own work on plain rows. Here rows are tuples in a fixed column order and only the
+columns whose type needs it (times and JSON on SQLite, for example) are converted, each by its
+column type's own bind processor, so the stored values are exactly those the ORM would write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+
+Row = tuple[Any, ...]
+Converters = list[tuple[int, Callable[[Any], Any]]]
+
+
+def _placeholder(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def _converters(connection: Connection, table: Table, columns: Sequence[str]) -> Converters:
+    dialect = connection.dialect
+    converters: Converters = []
+    for position, name in enumerate(columns):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            converters.append((position, processor))
+    return converters
+
+
+def _converted(rows: Sequence[Row], converters: Converters) -> list[Row]:
+    if not converters:
+        return list(rows)
+    out = []
+    for row in rows:
+        values = list(row)
+        for position, convert in converters:
+            values[position] = convert(values[position])
+        out.append(tuple(values))
+    return out
+
+
+def insert_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """INSERT every row (a tuple in `columns` order) in one executemany."""
+    if not rows:
+        return
+    mark = _placeholder(connection)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    connection.exec_driver_sql(sql, _converted(rows, _converters(connection, table, columns)))
+
+
+def update_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Row]
+) -> None:
+    """UPDATE by primary key `id`: each row is the new values in `columns` order, then the id."""
+    if not rows:
+        return
+    mark = _placeholder(connection)
+    assignments = ", ".join(f"{name} = {mark}" for name in columns)
+    sql = f"UPDATE {table.name} SET {assignments} WHERE id = {mark}"
+    connection.exec_driver_sql(
+        sql, _converted(rows, _converters(connection, table, [*columns, "id"]))
+    )
+
+
+def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """`count` new primary keys for `table`, so that child rows can be written without reading
+    the parents back. PostgreSQL draws them from the table's sequence; SQLite takes the next
+    after the highest, which is safe because its writers take turns (a writer whose snapshot is
+    stale is refused on its first write, and the primary key would refuse a duplicate anyway)."""
+    if connection.dialect.name == "postgresql":
+        drawn = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, count),
+        )
+        return list(drawn.scalars())
+    highest = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar() or 0
+    return list(range(highest + 1, highest + 1 + count))
