@@ -16,6 +16,11 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_child_rss_mib() -> float:
+    """The largest peak of any finished child process (a parsing worker, for one)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def report(name: str, figures: dict[str, Any]) -> Path:
     """Print the figures, one per line, and write them as JSON."""
     width = max(len(key) for key in figures)

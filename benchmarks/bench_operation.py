@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from sqlalchemy import func, inspect, select, text
 
-from _common import peak_rss_mib, report
+from _common import peak_child_rss_mib, peak_rss_mib, report
 from footprint.geo.forces import police_forces
 from footprint.geo.postcodes import load_postcodes
 from footprint.hashsets import KnownHashStore
@@ -110,6 +110,7 @@ def main() -> None:
             "seconds_total": round(total, 2),
             "referrals_per_second": round(args.referrals / total, 1),
             "peak_rss_mib": round(peak_rss_mib(), 1),
+            "peak_rss_parse_worker_mib": round(peak_child_rss_mib(), 1),
             "input_written_seconds": round(written, 2),
         }
         db.dispose()

@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,13 @@ def _postgres_schema_url(base_url: str, schema: str) -> str:
     return f"{base_url}{joiner}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database per test: SQLite by default; when FOOTPRINT_DATABASE_URL
-    names PostgreSQL (the second CI pass), a schema of its own in that database."""
+@contextmanager
+def fresh_database_url(folder: Path) -> Iterator[str]:
+    """A fresh, migrated database: SQLite by default; when FOOTPRINT_DATABASE_URL names
+    PostgreSQL (the second CI pass), a schema of its own in that database."""
     base_url = os.environ.get("FOOTPRINT_DATABASE_URL", "")
     if not base_url.startswith("postgresql"):
-        url = f"sqlite:///{tmp_path}/footprint.db"
+        url = f"sqlite:///{folder}/footprint.db"
         Database(url).upgrade()
         yield url
         return
@@ -61,6 +62,12 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_database_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import typer
 from footprint import __version__
 from footprint.cli import admin, case, demo, hashset, operation
 from footprint.cli.scan import scan_command
+from footprint.cli.serve import serve_command
 
 app = typer.Typer(
     help="footprint: known-image triage and coordinated child-protection operations.",
@@ -30,6 +31,7 @@ app.command("figures")(case.figures_command)
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)
 app.command("demo-data")(demo.demo_data_command)
+app.command("serve")(serve_command)
 
 
 @app.command()

@@ -151,7 +151,8 @@ def _writable(
 
 
 def _require_writer(actor: Actor, case_id: int, roles: frozenset[Role]) -> None:
-    if not (actor.is_coordinator or actor.roles & roles):
+    # the coordinator's organisation sees every case, but only its coordinators record on one
+    if not (actor.has(Role.COORDINATOR) or actor.roles & roles):
         needed = ", ".join(sorted(roles))
         raise AccessDenied(f"case {case_id}: recording on a case needs one of: {needed}")
 

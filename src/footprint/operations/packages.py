@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from footprint.operations.assessments import latest_assessment
+from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
+from footprint.operations.risk import ORDER
 from footprint.operations.scoping import held_record, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
@@ -22,6 +24,7 @@ from footprint.security.roles import Role
 from footprint.store import Database
 from footprint.store.database import aware_utc
 from footprint.store.models import (
+    Case,
     IntelPackage,
     Organisation,
     PackageTransfer,
@@ -39,6 +42,7 @@ class PackageView:
     subject_id: int
     force: str
     status: str
+    risk_band: str
     deadline: datetime
     snapshot: dict[str, Any]
 
@@ -49,6 +53,7 @@ def _view(package: IntelPackage) -> PackageView:
         package.subject_id,
         package.force.code,
         package.status,
+        package.risk_band,
         aware_utc(package.deadline),
         package.snapshot,
     )
@@ -104,11 +109,13 @@ def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
         risk = latest_assessment(session, subject_id)
         if risk is None:
             raise OperationError(f"subject {subject_id}: assess the risk before issuing a package")
+        snapshot = _snapshot(session, subject, risk)
         package = IntelPackage(
             subject_id=subject_id,
             force=subject.force,
             status="issued",
-            snapshot=_snapshot(session, subject, risk),
+            risk_band=snapshot["risk"]["band"],
+            snapshot=snapshot,
             deadline=aware_utc(risk.deadline),
             issued_at=datetime.now(UTC),
             issued_by=actor.username,
@@ -215,3 +222,81 @@ def list_packages(db: Database, actor: Actor) -> list[PackageView]:
         ]
         audit.record(session, actor, "package.list", "package", "*", count=len(packages))
     return packages
+
+
+# a package's deadline is met once its case has gone past research and warrants
+AWAITING_ACTION = (
+    CaseState.RECEIVED,
+    CaseState.RESEARCHING,
+    CaseState.WARRANT_APPLIED,
+    CaseState.WARRANT_GRANTED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageDue:
+    id: int
+    subject_id: int
+    force: str
+    risk_band: str
+    deadline: datetime
+    case_id: int | None
+    case_state: str | None  # None: not yet acknowledged
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PackageOverview:
+    by_band: dict[str, int]  # every package the actor may see, by risk band (low to very high)
+    awaiting_action: int
+    overdue: int
+    due: list[PackageDue]  # awaiting action, soonest deadline (so overdue) first
+
+
+def package_overview(
+    db: Database, actor: Actor, now: datetime | None = None, limit: int = 50
+) -> PackageOverview:
+    """What a dashboard shows: packages by risk band, and those whose deadline is still to be
+    met, overdue first. The coordinator sees every force's, a force its own."""
+    now = now or datetime.now(UTC)
+    with db.unit_of_work() as session:
+        scope = [] if actor.is_coordinator else [Organisation.code == actor.organisation]
+        counted = session.execute(
+            select(IntelPackage.risk_band, func.count())
+            .join(Organisation, Organisation.id == IntelPackage.force_id)
+            .where(*scope)
+            .group_by(IntelPackage.risk_band)
+        ).all()
+        waiting = (
+            select(IntelPackage, Case.id, Case.state)
+            .join(Organisation, Organisation.id == IntelPackage.force_id)
+            .outerjoin(
+                Case,
+                (Case.package_id == IntelPackage.id) & (Case.state != CaseState.TRANSFERRED),
+            )
+            .where(*scope, or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION)))
+        )
+        listed = waiting.with_only_columns(IntelPackage.deadline).subquery()
+        totals = session.execute(
+            select(func.count(), func.count().filter(listed.c.deadline < now))
+        ).one()
+        due = [
+            PackageDue(
+                package.id,
+                package.subject_id,
+                package.force.code,
+                package.risk_band,
+                aware_utc(package.deadline),
+                case_id,
+                state,
+                aware_utc(package.deadline) < now,
+            )
+            for package, case_id, state in session.execute(
+                waiting.order_by(IntelPackage.deadline, IntelPackage.id).limit(limit)
+            )
+        ]
+        audit.record(session, actor, "package.overview", "package", "*", listed=len(due))
+    bands = dict(counted)
+    return PackageOverview(
+        {band.value: bands.get(band.value, 0) for band in ORDER}, totals[0], totals[1], due
+    )

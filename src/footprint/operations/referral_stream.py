@@ -25,7 +25,7 @@ from footprint.hashsets.model import RecordError
 from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
 
 CHUNK = 1_000  # documents sent to the worker at a time
-IN_FLIGHT = 3  # chunks handed to the worker ahead of the one being stored
+IN_FLIGHT = 8  # chunks handed to the worker ahead: more than a stored batch, so it never idles
 WORKER_FROM_BYTES = 4 * 1024 * 1024  # smaller files are parsed in-process (a worker starts in ~1 s)
 
 

@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.orm import Session
 
 from footprint.security import audit
-from footprint.security.actor import Actor
+from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
 from footprint.store.models import Organisation
 
@@ -46,10 +46,18 @@ def held_record(session: Session, actor: Actor, model: type[R], record_id: int, 
 def scoped_unit_of_work(
     db: Database, actor: Actor, record_type: str, record_id: int
 ) -> Iterator[Session]:
+    """A unit of work on one record: a refusal, for another force's record (NotVisible) or for
+    want of a role (AccessDenied), is audited in a transaction of its own."""
     try:
         with db.unit_of_work() as session:
             yield session
     except NotVisible:
         with db.unit_of_work() as session:
             audit.record(session, actor, f"{record_type}.denied", record_type, record_id)
+        raise
+    except AccessDenied as exc:
+        with db.unit_of_work() as session:
+            audit.record(
+                session, actor, f"{record_type}.refused", record_type, record_id, why=str(exc)
+            )
         raise

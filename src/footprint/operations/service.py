@@ -19,6 +19,10 @@ class OperationError(ValueError):
     """Bad input for an operation: the message names the field."""
 
 
+class OperationNotFound(OperationError, LookupError):
+    """Absent and hidden read the same."""
+
+
 @dataclass(frozen=True, slots=True)
 class OperationView:
     id: int
@@ -100,4 +104,4 @@ def get_operation(session: Session, actor: Actor, name: str) -> Operation:
     for operation in visible_operations(session, actor):
         if operation.name == name:
             return operation
-    raise OperationError(f"operation {name!r}: not found")
+    raise OperationNotFound(f"operation {name!r}: not found")

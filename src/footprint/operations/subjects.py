@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, Table, TextualSelect, insert, select, text
+from sqlalchemy import DateTime, Integer, String, Table, TextualSelect, select, text
 from sqlalchemy.orm import Session
 
 from footprint.operations.identifiers import normalise_email, normalise_phone
@@ -24,7 +25,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
-from footprint.store.bulk import Row, insert_rows
+from footprint.store.bulk import Row, insert_rows, reserve_ids
 from footprint.store.database import aware_utc, chunks
 from footprint.store.models import (
     Operation,
@@ -59,16 +60,25 @@ class _Batch:
 
 
 def _new_keys(session: Session, ids: list[int]) -> list[ReferralKeys]:
-    sources = dict(
-        session.execute(select(Referral.id, Referral.source).where(Referral.id.in_(ids))).all()
-    )
+    """The batch's identifiers and IP events. Read by id range, which the referral_id indexes
+    serve without an IN list of thousands; rows of referrals outside the batch (already
+    resolved, or another operation's) are dropped here."""
+    wanted, low, high = set(ids), ids[0], ids[-1]
+    sources = {
+        rid: source
+        for rid, source in session.execute(
+            select(Referral.id, Referral.source).where(Referral.id.between(low, high))
+        )
+        if rid in wanted
+    }
     identifiers: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for referral_id, kind, value in session.execute(
         select(
             ReferralIdentifier.referral_id, ReferralIdentifier.kind, ReferralIdentifier.value
-        ).where(ReferralIdentifier.referral_id.in_(ids))
+        ).where(ReferralIdentifier.referral_id.between(low, high))
     ):
-        identifiers[referral_id].add((kind, value))
+        if referral_id in wanted:
+            identifiers[referral_id].add((kind, value))
     events: dict[int, list[tuple[str, int | None, datetime]]] = defaultdict(list)
     for referral_id, ip, port, at in session.execute(
         select(
@@ -76,9 +86,10 @@ def _new_keys(session: Session, ids: list[int]) -> list[ReferralKeys]:
             ReferralIpEvent.ip,
             ReferralIpEvent.port,
             ReferralIpEvent.at,
-        ).where(ReferralIpEvent.referral_id.in_(ids))
+        ).where(ReferralIpEvent.referral_id.between(low, high))
     ):
-        events[referral_id].append((ip, port, aware_utc(at)))
+        if referral_id in wanted:
+            events[referral_id].append((ip, port, aware_utc(at)))
     return [
         ReferralKeys(rid, sources[rid], frozenset(identifiers[rid]), tuple(events[rid]))
         for rid in ids
@@ -141,6 +152,7 @@ def _socket_hits(
     return hits
 
 
+@lru_cache(maxsize=8)  # built once per size: parsing 400 bind names each time cost seconds
 def _sockets_query(count: int) -> TextualSelect:
     """Existing IP events on any of `count` (ip, port) pairs. One (ip = ? AND port = ?) per pair:
     SQLite and PostgreSQL then use the (ip, port) index for each, where SQLite scans the table
@@ -266,17 +278,21 @@ def _settle(
     )
 
 
+_SUBJECTS = cast(Table, Subject.__table__)
 _SUBJECT_REFERRALS = cast(Table, SubjectReferral.__table__)
 _ATTACH_COLUMNS = ("subject_id", "referral_id", "reason")
 
 
 def _new_subjects(session: Session, operation_id: int, count: int, now: datetime) -> list[int]:
-    if not count:
-        return []
-    rows = [{"operation_id": operation_id, "status": "active", "created_at": now}] * count
-    return list(
-        session.scalars(insert(Subject).returning(Subject.id, sort_by_parameter_order=True), rows)
+    connection = session.connection()
+    ids = reserve_ids(connection, _SUBJECTS, count)
+    insert_rows(
+        connection,
+        _SUBJECTS,
+        ("id", "operation_id", "status", "created_at"),
+        [(subject_id, operation_id, "active", now) for subject_id in ids],
     )
+    return ids
 
 
 def _merge(

@@ -1,0 +1,230 @@
+"""The JSON API under /api/v1: the same services as the CLI and the pages, for machine clients.
+
+Every route names its caller (identify), and every record goes through a service that scopes it
+to the caller's force and audits the read or write; another force's record reads as 404.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from footprint.operations import cases, packages
+from footprint.operations.cases import BailDue, CaseView
+from footprint.operations.figures import MEASURES, compute_figures
+from footprint.operations.outcomes import Offence
+from footprint.operations.packages import PackageView
+from footprint.operations.service import list_operations
+from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+CallerDep = Annotated[Caller, Depends(identify)]
+CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER, include_in_schema=False)]
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond an integer column: 422
+
+
+class Me(BaseModel):
+    username: str
+    organisation: str
+    roles: list[str]
+
+
+class OperationOut(BaseModel):
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date | None
+    status: str
+    forces: list[str]
+
+
+class Advance(BaseModel):
+    state: str = Field(min_length=1, max_length=40, description="the case state to move to")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Children(BaseModel):
+    count: int = Field(ge=1, le=100)
+    age_band: str = Field(max_length=20)
+    relationship: str = Field(max_length=40)
+    immediate_risk: bool
+
+
+class SafeguardingActionIn(BaseModel):
+    kind: str = Field(max_length=40)
+    action_on: date
+    owner: str = Field(min_length=1, max_length=120)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SearchIn(BaseModel):
+    address: str = Field(min_length=1, max_length=400)
+    searched_on: date
+
+
+class ChargeIn(BaseModel):
+    offence: Offence
+    charged_on: date
+    images: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] | None = Field(
+        default=None, description="counts per category (A, B, C); omit to use the devices' scans"
+    )
+
+
+class FiguresOut(BaseModel):
+    operation: str
+    as_of: date
+    measures: list[str]
+    forces: dict[str, str]
+    counts: dict[str, dict[str, int]]
+
+
+@router.get("/me", response_model=Me)
+def me(caller: CallerDep) -> Me:
+    actor = caller.actor
+    return Me(
+        username=actor.username,
+        organisation=actor.organisation,
+        roles=sorted(r.value for r in actor.roles),
+    )
+
+
+@router.get("/operations", response_model=list[OperationOut])
+def operations(request: Request, caller: CallerDep) -> list[OperationOut]:
+    with database(request).unit_of_work() as session:
+        return [
+            OperationOut(
+                id=o.id,
+                name=o.name,
+                starts_on=o.starts_on,
+                ends_on=o.ends_on,
+                status=o.status,
+                forces=list(o.forces),
+            )
+            for o in list_operations(session, caller.actor)
+        ]
+
+
+@router.get("/operations/{name}/figures", response_model=FiguresOut)
+def figures(
+    request: Request,
+    caller: CallerDep,
+    name: Annotated[str, Path(max_length=200)],
+    as_of: date | None = None,
+) -> FiguresOut:
+    """Raw counts per force (the coordinator sees every force, a force its own row); published
+    tables with disclosure control come from `footprint figures --publish`."""
+    result = compute_figures(
+        database(request), caller.actor, name, as_of or datetime.now(UTC).date()
+    )
+    return FiguresOut(
+        operation=result.operation,
+        as_of=result.as_of,
+        measures=list(MEASURES),
+        forces=result.forces,
+        counts=result.counts,
+    )
+
+
+@router.get("/packages", response_model=list[PackageView])
+def package_list(request: Request, caller: CallerDep) -> list[PackageView]:
+    return packages.list_packages(database(request), caller.actor)
+
+
+@router.get("/packages/{package_id}", response_model=PackageView)
+def package(request: Request, caller: CallerDep, package_id: RecordId) -> PackageView:
+    return packages.get_package(database(request), caller.actor, package_id)
+
+
+@router.post("/packages/{package_id}/acknowledge", response_model=PackageView)
+def acknowledge(
+    request: Request, caller: CallerDep, package_id: RecordId, csrf: CsrfHeader = None
+) -> PackageView:
+    require_csrf(request, caller, csrf)
+    return packages.acknowledge_package(database(request), caller.actor, package_id)
+
+
+@router.get("/cases", response_model=list[CaseView])
+def case_list(
+    request: Request,
+    caller: CallerDep,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[CaseView]:
+    return cases.list_cases(database(request), caller.actor, state)
+
+
+@router.get("/cases/{case_id}", response_model=CaseView)
+def case(request: Request, caller: CallerDep, case_id: RecordId) -> CaseView:
+    return cases.get_case(database(request), caller.actor, case_id)
+
+
+@router.post("/cases/{case_id}/advance", response_model=CaseView)
+def advance(
+    request: Request, caller: CallerDep, case_id: RecordId, body: Advance, csrf: CsrfHeader = None
+) -> CaseView:
+    require_csrf(request, caller, csrf)
+    return cases.advance_case(database(request), caller.actor, case_id, body.state, body.note)
+
+
+@router.post("/cases/{case_id}/searches", response_model=CaseView)
+def search(
+    request: Request, caller: CallerDep, case_id: RecordId, body: SearchIn, csrf: CsrfHeader = None
+) -> CaseView:
+    require_csrf(request, caller, csrf)
+    return cases.record_search(
+        database(request), caller.actor, case_id, body.address, body.searched_on
+    )
+
+
+@router.post("/cases/{case_id}/charges", response_model=CaseView)
+def charge(
+    request: Request, caller: CallerDep, case_id: RecordId, body: ChargeIn, csrf: CsrfHeader = None
+) -> CaseView:
+    require_csrf(request, caller, csrf)
+    return cases.record_charge(
+        database(request), caller.actor, case_id, body.offence, body.images, body.charged_on
+    )
+
+
+@router.post("/cases/{case_id}/children", response_model=CaseView)
+def children(
+    request: Request, caller: CallerDep, case_id: RecordId, body: Children, csrf: CsrfHeader = None
+) -> CaseView:
+    require_csrf(request, caller, csrf)
+    return cases.record_children(
+        database(request),
+        caller.actor,
+        case_id,
+        body.count,
+        body.age_band,
+        body.relationship,
+        body.immediate_risk,
+    )
+
+
+@router.post("/cases/{case_id}/safeguarding-actions", response_model=CaseView)
+def safeguarding_action(
+    request: Request,
+    caller: CallerDep,
+    case_id: RecordId,
+    body: SafeguardingActionIn,
+    csrf: CsrfHeader = None,
+) -> CaseView:
+    require_csrf(request, caller, csrf)
+    return cases.record_safeguarding_action(
+        database(request), caller.actor, case_id, body.kind, body.action_on, body.owner, body.note
+    )
+
+
+@router.get("/bail-due", response_model=list[BailDue])
+def bail_due(
+    request: Request,
+    caller: CallerDep,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 14,
+) -> list[BailDue]:
+    return cases.bail_expiring(
+        database(request), caller.actor, datetime.now(UTC).date(), within_days
+    )

@@ -1,0 +1,78 @@
+"""Who is asking: a browser's session cookie or a machine client's API token, for every route.
+
+A cookie-borne request that changes something must also carry the session's CSRF token (a form
+field, or the X-CSRF-Token header from the app's own script); a token client sends no cookie, so
+a forged cross-site request cannot act as it and needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from footprint.security import audit
+from footprint.security.actor import Actor
+from footprint.security.credentials import SignInRefused, actor_for_token
+from footprint.security.sessions import csrf_matches, resume_session
+from footprint.store import Database
+
+COOKIE = "footprint_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    actor: Actor
+    csrf_token: str | None  # None for an API-token client
+
+
+class NotSignedIn(PermissionError):
+    """No live session or token: pages send the person to sign in, the API answers 401."""
+
+
+class CsrfRefused(PermissionError):
+    def __init__(self) -> None:
+        super().__init__("csrf_token: missing or wrong; reload the page and try again")
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def identify(request: Request) -> Caller:
+    """The caller of this request, or NotSignedIn."""
+    db = database(request)
+    token = _bearer(request)
+    if token is not None:
+        try:
+            with db.unit_of_work() as session:
+                return Caller(actor_for_token(session, token), None)
+        except SignInRefused:
+            raise NotSignedIn("the API token is unknown or revoked") from None
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        with db.unit_of_work() as session:
+            signed = resume_session(session, cookie)
+        if signed is not None:
+            return Caller(signed.actor, signed.csrf_token)
+    raise NotSignedIn("sign in first")
+
+
+def require_csrf(request: Request, caller: Caller, submitted: str | None) -> None:
+    """Refuse (and audit) a cookie-borne change without its session's CSRF token."""
+    cookie = request.cookies.get(COOKIE)
+    if caller.csrf_token is None or (cookie is not None and csrf_matches(cookie, submitted)):
+        return
+    with database(request).unit_of_work() as session:
+        audit.record(
+            session, caller.actor, "csrf.refused", "route", f"{request.method} {request.url.path}"
+        )
+    raise CsrfRefused()

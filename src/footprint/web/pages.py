@@ -1,0 +1,363 @@
+"""Server-rendered pages over the same services as the API. Every form carries the session's
+CSRF token; a change answers with a redirect (so a reload never repeats it), a refused change
+shows the page again with the reason."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
+
+from footprint.operations import cases, packages
+from footprint.operations.case_workflow import InvalidTransition
+from footprint.operations.figures import MEASURES, compute_figures, publish_figures
+from footprint.operations.outcomes import (
+    USUAL_BAIL_CONDITIONS,
+    AgeBand,
+    Offence,
+    Relationship,
+    SafeguardingKind,
+)
+from footprint.operations.service import list_operations
+from footprint.security.credentials import SignInRefused, sign_in
+from footprint.security.sessions import end_session, start_session
+from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
+from footprint.web.charts import Bar, bar_chart
+from footprint.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+PageCaller = Annotated[Caller, Depends(identify)]
+Csrf = Annotated[str | None, Form(alias=CSRF_FIELD)]
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _local(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, next: str | None = None, failed: bool = False) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "sign_in.html", None, next=_local(next), sign_in_token=token, failed=failed
+    )
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=1800,
+    )
+    return response
+
+
+@router.post("/sign-in")
+def sign_in_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=1024)],
+    sign_in_token: Annotated[str, Form(max_length=100)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    expected = request.cookies.get(SIGN_IN_COOKIE)
+    if not expected or not secrets.compare_digest(expected, sign_in_token):
+        return RedirectResponse("/sign-in?failed=true", status_code=303)
+    db = database(request)
+    cookie = None
+    with db.unit_of_work() as session:  # a refusal is committed too: failures count to a lock
+        try:
+            actor = sign_in(session, username, password)
+        except SignInRefused:
+            actor = None
+        if actor is not None:
+            cookie = start_session(session, actor)
+    if cookie is None:
+        return RedirectResponse(f"/sign-in?failed=true&next={_local(next)}", status_code=303)
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(
+        COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request), path="/"
+    )
+    response.delete_cookie(SIGN_IN_COOKIE)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, caller: PageCaller, csrf: Csrf = None) -> Response:
+    require_csrf(request, caller, csrf)
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        with database(request).unit_of_work() as session:
+            end_session(session, cookie)
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _operation_names(request: Request, caller: Caller) -> list[str]:
+    with database(request).unit_of_work() as session:
+        return [o.name for o in list_operations(session, caller.actor)]
+
+
+@router.get("/")
+def dashboard(
+    request: Request,
+    caller: PageCaller,
+    operation: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    db, actor = database(request), caller.actor
+    names = _operation_names(request, caller)
+    chosen = operation if operation in names else (names[-1] if names else None)
+    figures = compute_figures(db, actor, chosen, datetime.now(UTC).date()) if chosen else None
+    overview = packages.package_overview(db, actor)
+    bail = cases.bail_expiring(db, actor, datetime.now(UTC).date())
+    charts = []
+    if figures is not None and actor.is_coordinator:
+        for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
+            bars = [
+                Bar(name, figures.counts[code][measure]) for code, name in figures.forces.items()
+            ]
+            charts.append((f"{title} per force", bar_chart(f"{title} per force", bars)))
+    band_chart = bar_chart(
+        "Packages by risk band", [Bar(band, n) for band, n in overview.by_band.items()], "#8a3b1d"
+    )
+    return render(
+        request,
+        "dashboard.html",
+        caller,
+        operations=names,
+        operation=chosen,
+        figures=figures,
+        measures=MEASURES,
+        charts=charts,
+        band_chart=band_chart,
+        overview=overview,
+        bail=bail,
+    )
+
+
+@router.get("/cases")
+def case_list(
+    request: Request, caller: PageCaller, state: Annotated[str | None, Query(max_length=40)] = None
+) -> Response:
+    listed = cases.list_cases(database(request), caller.actor, state or None)
+    return render(request, "cases.html", caller, cases=listed, state=state)
+
+
+def _case_page(
+    request: Request, caller: Caller, case_id: int, error: str | None = None, status: int = 200
+) -> Response:
+    view = cases.get_case(database(request), caller.actor, case_id)
+    return render(
+        request,
+        "case.html",
+        caller,
+        status=status,
+        case=view,
+        error=error,
+        can_write=bool(caller.actor.roles & cases.CASE_WRITERS) and not caller.actor.is_coordinator,
+        age_bands=list(AgeBand),
+        relationships=list(Relationship),
+        safeguarding_kinds=list(SafeguardingKind),
+        offences=list(Offence),
+        bail_conditions=USUAL_BAIL_CONDITIONS,
+        today=date.today(),
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, caller: PageCaller, case_id: RecordId) -> Response:
+    return _case_page(request, caller, case_id)
+
+
+def _case_change(
+    request: Request, caller: Caller, case_id: int, csrf: str | None, change: Callable[[], Any]
+) -> Response:
+    require_csrf(request, caller, csrf)
+    try:
+        change()
+    except InvalidTransition as exc:
+        return _case_page(request, caller, case_id, str(exc), 409)
+    except (ValueError, TypeError) as exc:
+        return _case_page(request, caller, case_id, str(exc), 422)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/advance")
+def advance(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    state: Annotated[str, Form(max_length=40)],
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.advance_case(db, caller.actor, case_id, state, note or None),
+    )
+
+
+@router.post("/cases/{case_id}/searches")
+def search(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    address: Annotated[str, Form(max_length=400)],
+    searched_on: Annotated[date, Form()],
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.record_search(db, caller.actor, case_id, address, searched_on),
+    )
+
+
+@router.post("/cases/{case_id}/charges")
+def charge(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    offence: Annotated[Offence, Form()],
+    charged_on: Annotated[date, Form()],
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.record_charge(db, caller.actor, case_id, offence, None, charged_on),
+    )
+
+
+@router.post("/cases/{case_id}/children")
+def children(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    count: Annotated[int, Form(ge=1, le=100)],
+    age_band: Annotated[str, Form(max_length=20)],
+    relationship: Annotated[str, Form(max_length=40)],
+    immediate_risk: Annotated[bool, Form()] = False,
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.record_children(
+            db, caller.actor, case_id, count, age_band, relationship, immediate_risk
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/safeguarding-actions")
+def safeguarding_action(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    kind: Annotated[str, Form(max_length=40)],
+    action_on: Annotated[date, Form()],
+    owner: Annotated[str, Form(max_length=120)],
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.record_safeguarding_action(
+            db, caller.actor, case_id, kind, action_on, owner, note or None
+        ),
+    )
+
+
+@router.get("/packages")
+def package_list(request: Request, caller: PageCaller) -> Response:
+    overview = packages.package_overview(database(request), caller.actor, limit=200)
+    return render(request, "packages.html", caller, overview=overview)
+
+
+@router.get("/packages/{package_id}")
+def package_page(request: Request, caller: PageCaller, package_id: RecordId) -> Response:
+    view = packages.get_package(database(request), caller.actor, package_id)
+    return render(request, "package.html", caller, package=view)
+
+
+@router.post("/packages/{package_id}/acknowledge")
+def acknowledge(
+    request: Request, caller: PageCaller, package_id: RecordId, csrf: Csrf = None
+) -> Response:
+    require_csrf(request, caller, csrf)
+    packages.acknowledge_package(database(request), caller.actor, package_id)
+    return RedirectResponse(f"/packages/{package_id}", status_code=303)
+
+
+@router.get("/figures")
+def figures_page(
+    request: Request,
+    caller: PageCaller,
+    operation: Annotated[str | None, Query(max_length=200)] = None,
+    rounded: bool = False,
+) -> Response:
+    names = _operation_names(request, caller)
+    chosen = operation if operation in names else (names[-1] if names else None)
+    table = None
+    if chosen is not None:
+        table = publish_figures(
+            database(request), caller.actor, chosen, date.today(), rounded, record=False
+        )
+    return render(
+        request,
+        "figures.html",
+        caller,
+        operations=names,
+        operation=chosen,
+        table=table,
+        measures=MEASURES,
+        rounded=rounded,
+    )
+
+
+@router.get("/figures.csv")
+def figures_csv(
+    request: Request,
+    caller: PageCaller,
+    operation: Annotated[str, Query(max_length=200)],
+    rounded: bool = False,
+) -> Response:
+    table = publish_figures(
+        database(request), caller.actor, operation, date.today(), rounded, record=False
+    )
+    return PlainTextResponse(
+        table.as_csv(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
+    )

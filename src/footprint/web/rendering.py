@@ -1,0 +1,37 @@
+"""Pages are Jinja2 templates (autoescaped) with the caller, their CSRF token and the charts
+drawn here as SVG; no inline script anywhere (the Content Security Policy forbids it)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.templating import Jinja2Templates
+
+from footprint.web.callers import CSRF_FIELD, Caller
+
+templates = Jinja2Templates(directory=str(files("footprint.web") / "templates"))
+
+
+def render(
+    request: Request, template: str, caller: Caller | None, status: int = 200, **context: Any
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"viewer": caller, "csrf_field": CSRF_FIELD} | context,
+        status_code=status,
+    )
+
+
+def render_error(request: Request, status: int, message: str) -> Response:
+    titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now"}
+    return render(
+        request,
+        "error.html",
+        None,
+        status=status,
+        title=titles.get(status, "Please check what you entered"),
+        message=message,
+    )

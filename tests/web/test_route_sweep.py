@@ -1,0 +1,160 @@
+"""The route sweep: every role of two forces and of the national coordinator requests every
+route, page and API, with the other organisations' record ids. A force user never sees another
+force's record (404, nothing of it in the answer) and every such refusal is in the audit log; the
+coordinator's users see every force's records."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from footprint.geo.forces import COORDINATOR_CODE
+from footprint.store.models import AuditEntry
+from footprint.web.app import all_routes
+from tests.operations.cases_setup import GMP, MET, OPERATION
+from tests.web.site import Site, browser, csrf_token
+
+# a valid body for every route that changes something, so that the refusal, if any, comes from
+# the record's scoping and not from validation
+API_BODIES: dict[str, dict[str, Any]] = {
+    "/api/v1/cases/{case_id}/advance": {"state": "researching"},
+    "/api/v1/cases/{case_id}/searches": {"address": "1 Sweep Road", "searched_on": "2026-11-01"},
+    "/api/v1/cases/{case_id}/charges": {"offence": "making", "charged_on": "2026-11-01"},
+    "/api/v1/cases/{case_id}/children": {
+        "count": 1,
+        "age_band": "5-10",
+        "relationship": "own-child",
+        "immediate_risk": False,
+    },
+    "/api/v1/cases/{case_id}/safeguarding-actions": {
+        "kind": "lado-referral",
+        "action_on": "2026-11-01",
+        "owner": "DS Sweep",
+    },
+    "/api/v1/packages/{package_id}/acknowledge": {},
+}
+PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
+NO_RECORD_POSTS = {"/sign-in", "/sign-out"}  # sign-in/out carry no record ids
+
+
+def _methods(route: APIRoute) -> set[str]:
+    return set(route.methods or ())
+
+
+def _record_routes() -> list[tuple[str, APIRoute]]:
+    routes = []
+    for route in all_routes():
+        if "{case_id}" in route.path or "{package_id}" in route.path:
+            routes += [(method, route) for method in sorted(_methods(route))]
+    return routes
+
+
+def _url(route: APIRoute, case_id: int, package_id: int) -> str:
+    return route.path.format(case_id=case_id, package_id=package_id)
+
+
+def _request(client: TestClient, csrf: str, method: str, route: APIRoute, url: str) -> Response:
+    if method == "GET":
+        return client.get(url)
+    if route.path.startswith("/api/"):
+        body = API_BODIES[route.path]
+        return client.post(url, json=body, headers={"X-CSRF-Token": csrf})
+    return client.post(url, data=PAGE_FORMS[route.path] | {"csrf_token": csrf})
+
+
+def _denials(site: Site, user: str) -> set[tuple[str, str]]:
+    with site.db.unit_of_work() as session:
+        rows = session.query(AuditEntry.action, AuditEntry.record_id).filter(
+            AuditEntry.actor == user, AuditEntry.action.like("%.denied")
+        )
+        return {(action, record_id) for action, record_id in rows}
+
+
+def test_every_route_with_a_record_id_is_swept() -> None:
+    posts = {route.path for method, route in _record_routes() if method == "POST"}
+    assert posts == set(API_BODIES) | set(PAGE_FORMS)
+    unswept = {
+        route.path
+        for route in all_routes()
+        if "POST" in _methods(route)
+        and "{case_id}" not in route.path
+        and "{package_id}" not in route.path
+        and route.path not in NO_RECORD_POSTS
+    }
+    assert unswept == set()
+
+
+@pytest.mark.parametrize(("own", "other"), [(MET, GMP), (GMP, MET)])
+def test_a_force_user_never_reaches_another_forces_record(site: Site, own: str, other: str) -> None:
+    for user in site.users_of(own):
+        client = browser(site, user)
+        csrf = csrf_token(client)
+        for case_id, package_id in zip(site.cases[other], site.packages[other], strict=True):
+            for method, route in _record_routes():
+                url = _url(route, case_id, package_id)
+                response = _request(client, csrf, method, route, url)
+                assert response.status_code == 404, (user, method, url, response.text)
+                assert other not in response.text, (user, method, url)
+                assert not any(m in response.text for m in site.markers[other])
+        denied = _denials(site, user)
+        expected = {("case.denied", str(c)) for c in site.cases[other]}
+        expected |= {("package.denied", str(p)) for p in site.packages[other]}
+        assert expected <= denied, (user, expected - denied)
+
+
+@pytest.mark.parametrize("own", [MET, GMP])
+def test_lists_and_dashboards_show_only_the_users_force(site: Site, own: str) -> None:
+    other = GMP if own == MET else MET
+    for user in site.users_of(own):
+        client = browser(site, user)
+        for route in all_routes():
+            if "GET" not in _methods(route) or route.path == "/sign-in":
+                continue
+            if "{case_id}" in route.path or "{package_id}" in route.path:
+                continue
+            path = route.path.format(name=OPERATION)
+            response = client.get(path, params={"operation": OPERATION})
+            assert response.status_code in (200, 403), (user, path, response.text)
+            leaked = [m for m in site.markers[other] if m in response.text]
+            assert leaked == [], (user, path)
+        api_cases = client.get("/api/v1/cases").json()
+        assert {case["force"] for case in api_cases} == {own}
+
+
+def test_the_coordinators_users_see_every_forces_records(site: Site) -> None:
+    for user in site.users_of(COORDINATOR_CODE):
+        client = browser(site, user)
+        for force in (MET, GMP):
+            for case_id in site.cases[force]:
+                page = client.get(f"/cases/{case_id}")
+                assert page.status_code == 200 and force in page.text
+                assert client.get(f"/api/v1/cases/{case_id}").json()["force"] == force
+            for package_id in site.packages[force]:
+                assert client.get(f"/api/v1/packages/{package_id}").status_code == 200
+            shown = "".join(client.get(f"/packages/{p}").text for p in site.packages[force])
+            assert all(m in shown for m in site.markers[force])  # the leak check can see a leak
+        assert _denials(site, user) == set()
+
+
+def test_refused_writes_name_the_rule(site: Site) -> None:
+    """Inside its own force, a role that may not record on a case is refused (403, audited)."""
+    user = next(u for u in site.users_of(MET) if u.endswith(".auditor"))
+    client = browser(site, user)
+    case_id = site.cases[MET][0]
+    response = client.post(
+        f"/api/v1/cases/{case_id}/advance",
+        json={"state": "researching"},
+        headers={"X-CSRF-Token": csrf_token(client)},
+    )
+    assert response.status_code == 403
+    assert re.search(r"needs one of: force-supervisor, investigator", response.json()["detail"])
+    with site.db.unit_of_work() as session:
+        refused = session.query(AuditEntry).filter(
+            AuditEntry.actor == user, AuditEntry.action == "case.refused"
+        )
+        assert [entry.record_id for entry in refused] == [str(case_id)]
