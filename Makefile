@@ -18,6 +18,10 @@ demo: setup
 	$(BIN)/footprint demo --workdir var/demo
 	$(BIN)/footprint demo-data
 	$(BIN)/footprint figures --operation "Operation Demo"
+	@echo "Web app: http://127.0.0.1:8000/ - sign in as coordinator, auditor, met.supervisor,"
+	@echo "met.investigator, gmp.supervisor or gmp.investigator, password demo-only-password."
+	@echo "Ctrl-C stops the server."
+	$(BIN)/footprint serve
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -26,7 +26,12 @@ from footprint.hashsets.model import KnownHash, UnifiedCategory
 from footprint.hashsets.vics import write_vics
 from footprint.signals import DecodePath, digest_bytes, hash_image
 from footprint.store import Database
-from footprint.synthetic.demo_operation import DEMO_OPERATION, DEMO_USERS, load_demo_operation
+from footprint.synthetic.demo_operation import (
+    DEMO_OPERATION,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    load_demo_operation,
+)
 from footprint.synthetic.images import benign_image, edited_copies, encode
 from footprint.triage.report import iter_findings
 from footprint.triage.scan import FINDINGS
@@ -189,7 +194,7 @@ def demo_data_command(
         table.add_row(state, f"{count:,}")
     console.print(table)
     console.print(
-        "demo users (act as one with FOOTPRINT_USER=<name>): "
-        + ", ".join(name for name, _org, _roles in DEMO_USERS)
+        "demo users (CLI: FOOTPRINT_USER=<name>; web: password "
+        f"{DEMO_PASSWORD!r}): " + ", ".join(name for name, _org, _roles in DEMO_USERS)
     )
     console.print(f"figures: footprint figures --operation '{DEMO_OPERATION}'")

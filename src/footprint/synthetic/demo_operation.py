@@ -29,6 +29,7 @@ from footprint.operations.risk import FACTORS
 from footprint.operations.service import create_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor
+from footprint.security.credentials import set_password
 from footprint.security.roles import Role
 from footprint.security.users import add_user
 from footprint.store import Database
@@ -51,6 +52,9 @@ DEMO_USERS = (
     ("gmp.supervisor", GMP, [Role.FORCE_SUPERVISOR]),
     ("gmp.investigator", GMP, [Role.INVESTIGATOR, Role.FORENSIC_EXAMINER]),
 )
+# the demo's users all sign in to the web app with this; a real deployment sets each password
+# with `footprint users set-password`
+DEMO_PASSWORD = "demo-only-password"
 CASES_WORKED = 500  # each case is a dozen audited service calls; enough to show every outcome
 Step = Callable[[str, int], None]  # (what is happening, how many steps it has)
 
@@ -89,6 +93,7 @@ def load_demo_operation(
     with db.unit_of_work() as session:
         for username, org, roles in DEMO_USERS:
             add_user(session, coordinator, username, org, roles)
+            set_password(session, coordinator, username, DEMO_PASSWORD)
         create_operation(session, coordinator, DEMO_OPERATION, STARTS_ON)
         load_postcodes(session, write_postcode_table(work / "postcode-table.csv", forces), "table")
     step("referrals in, graded, resolved, allocated", 4)

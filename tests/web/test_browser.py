@@ -1,0 +1,150 @@
+"""In a real browser: Playwright drives Debian's chromium against the app served by uvicorn on
+loopback. Screenshots go to build/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from footprint.security.roles import Role
+from tests.conftest import REPO
+from tests.operations.cases_setup import GMP, MET
+from tests.web.site import PASSWORD, Site, audited, username
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO / "build" / "screenshots"
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(site: Site) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(site.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the app did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    with playwright_sync.sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: object) -> Iterator[object]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    yield context.new_page()
+    context.close()
+
+
+def _shot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def _sign_in(page: object, served: str, user: str) -> None:
+    page.goto(f"{served}/sign-in")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", user)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{served}/")  # type: ignore[attr-defined]
+
+
+def test_sign_in_and_see_the_dashboard_with_its_charts(page: object, served: str) -> None:
+    page.goto(f"{served}/")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{served}/sign-in?next=/")  # type: ignore[attr-defined]
+    _shot(page, "01-sign-in")
+    _sign_in(page, served, username("NCA", Role.COORDINATOR))
+    heading = page.locator("h1").inner_text()  # type: ignore[attr-defined]
+    assert heading == "National dashboard"
+    charts = page.locator("svg.chart")  # type: ignore[attr-defined]
+    assert charts.count() == 3
+    assert charts.first.is_visible()
+    box = charts.nth(1).bounding_box()
+    assert box is not None and box["height"] > 400  # 45 forces, one bar each
+    _shot(page, "02-national-dashboard")
+
+
+def test_take_a_case_from_received_to_charged(page: object, served: str, site: Site) -> None:
+    _sign_in(page, served, username(MET, Role.INVESTIGATOR))
+    case_id = site.cases[MET][1]
+    page.goto(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
+    steps = ["researching", "warrant-applied", "warrant-granted", "search-executed", "arrested"]
+    for step in steps:
+        page.select_option("select[name=state]", step)  # type: ignore[attr-defined]
+        page.click("text=Record step")  # type: ignore[attr-defined]
+        assert page.locator("h1 .state").inner_text() == step  # type: ignore[attr-defined]
+    page.fill("form[action$='/children'] input[name=count]", "1")  # type: ignore[attr-defined]
+    page.select_option("select[name=age_band]", "0-4")  # type: ignore[attr-defined]
+    page.select_option("select[name=relationship]", "own-child")  # type: ignore[attr-defined]
+    page.check("input[name=immediate_risk]")  # type: ignore[attr-defined]
+    page.click("text=Record children")  # type: ignore[attr-defined]
+    for kind in ("social-care-referral", "strategy-discussion", "parent-carer-alerted"):
+        page.select_option("select[name=kind]", kind)  # type: ignore[attr-defined]
+        page.fill("input[name=owner]", "DS Example")  # type: ignore[attr-defined]
+        page.click("text=Record action")  # type: ignore[attr-defined]
+    page.select_option("select[name=state]", "charged")  # type: ignore[attr-defined]
+    page.click("text=Record step")  # type: ignore[attr-defined]
+    assert page.locator("h1 .state").inner_text() == "charged"  # type: ignore[attr-defined]
+    text = page.locator("main").inner_text()  # type: ignore[attr-defined]
+    for kind in ("social-care-referral", "strategy-discussion", "parent-carer-alerted"):
+        assert kind in text
+    _shot(page, "03-case-charged")
+
+
+def test_another_forces_record_is_refused(page: object, served: str, site: Site) -> None:
+    user = username(MET, Role.FORCE_SUPERVISOR)
+    _sign_in(page, served, user)
+    other = site.cases[GMP][0]
+    response = page.goto(f"{served}/cases/{other}")  # type: ignore[attr-defined]
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Not found"  # type: ignore[attr-defined]
+    assert audited(site.db, "case.denied", user, other)
+    _shot(page, "04-cross-force-refused")
+
+
+def test_a_form_without_its_csrf_token_is_refused(page: object, served: str, site: Site) -> None:
+    user = username(GMP, Role.INVESTIGATOR)
+    _sign_in(page, served, user)
+    case_id = site.cases[GMP][1]
+    page.goto(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
+    page.locator("form[action$='/advance'] input[name=csrf_token]").evaluate("e => e.remove()")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("text=Record step")  # type: ignore[attr-defined]
+    assert "csrf_token: missing or wrong" in page.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert audited(site.db, "csrf.refused", user, f"POST /cases/{case_id}/advance")
+    _shot(page, "05-csrf-refused")
+    page.goto(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
+    assert page.locator("h1 .state").inner_text() == "received"  # type: ignore[attr-defined]
