@@ -9,7 +9,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import inspect, text
+
+from footprint.store import Database
+
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def fresh_database(url: str, reset: bool) -> Database:
+    """A migrated, empty database: a new SQLite file, or a PostgreSQL database that is empty
+    (or whose public schema --reset drops)."""
+    db = Database(url)
+    if inspect(db.engine).get_table_names():
+        if not reset:
+            raise SystemExit(f"{url} is not empty; point at an empty database or pass --reset")
+        with db.engine.begin() as conn:  # PostgreSQL only: an SQLite run uses a fresh file
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.upgrade()
+    return db
 
 
 def peak_rss_mib() -> float:

@@ -20,9 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select
 
-from _common import peak_child_rss_mib, peak_rss_mib, report
+from _common import fresh_database, peak_child_rss_mib, peak_rss_mib, report
 from footprint.geo.forces import police_forces
 from footprint.geo.postcodes import load_postcodes
 from footprint.hashsets import KnownHashStore
@@ -32,7 +32,6 @@ from footprint.operations.intake import import_referrals
 from footprint.operations.service import create_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor
-from footprint.store import Database
 from footprint.store.models import Subject
 from footprint.synthetic.operation import (
     KNOWN_SET,
@@ -54,17 +53,6 @@ def timed(name: str, call: Callable[[], T]) -> T:
     return result
 
 
-def _fresh_database(url: str, reset: bool) -> Database:
-    db = Database(url)
-    if inspect(db.engine).get_table_names():
-        if not reset:
-            raise SystemExit(f"{url} is not empty; point at an empty database or pass --reset")
-        with db.engine.begin() as conn:  # PostgreSQL only: an SQLite run uses a fresh file
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
-    return db
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--referrals", type=int, default=100_000)
@@ -75,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fp-bench-op-") as tmp:
         work = Path(tmp)
-        db = _fresh_database(args.database or f"sqlite:///{work}/footprint.db", args.reset)
+        db = fresh_database(args.database or f"sqlite:///{work}/footprint.db", args.reset)
         dialect = db.engine.dialect.name
         forces = [f.code for f in police_forces()]
         store = KnownHashStore(work / "hashsets")

@@ -173,3 +173,17 @@ def test_the_openapi_document_describes_every_api_route(site: Site) -> None:
     assert len(api_paths) == 14
     assert set(document["paths"]) == api_paths
     assert client.get("/docs").status_code == 404  # the stock docs page would load a CDN
+
+
+def test_lists_come_a_page_at_a_time(site: Site) -> None:
+    client = machine(site, username(COORDINATOR_CODE, Role.COORDINATOR))
+    every = [c["id"] for c in client.get("/api/v1/cases").json()]
+    assert every == sorted(every) and len(every) == 4
+    assert [c["id"] for c in client.get("/api/v1/cases?offset=1&limit=2").json()] == every[1:3]
+    assert client.get("/api/v1/cases?offset=4").json() == []
+    for bad in ("limit=0", "limit=1001", "offset=-1"):
+        response = client.get(f"/api/v1/cases?{bad}")
+        assert response.status_code == 422 and bad.split("=")[0] in response.json()["detail"]
+    packages = [p["id"] for p in client.get("/api/v1/packages?limit=3").json()]
+    assert len(packages) == 3
+    assert [p["id"] for p in client.get("/api/v1/packages?offset=3").json()] != packages

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -195,16 +195,26 @@ def get_case(db: Database, actor: Actor, case_id: int) -> CaseView:
         return _view(session, case)
 
 
-def list_cases(db: Database, actor: Actor, state: str | None = None) -> list[CaseView]:
-    """The coordinator sees every case; a force its own."""
+def list_cases(
+    db: Database,
+    actor: Actor,
+    state: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[CaseView]:
+    """The coordinator sees every case; a force its own. In case order, a page at a time when
+    `limit` is given."""
     with db.unit_of_work() as session:
         query = select(Case).join(Organisation, Organisation.id == Case.force_id)
         if not actor.is_coordinator:
             query = query.where(Organisation.code == actor.organisation)
         if state:
             query = query.where(Case.state == state)
-        cases = [_summary(c) for c in session.scalars(query.order_by(Case.id))]
-        audit.record(session, actor, "case.list", "case", "*", count=len(cases))
+        query = query.order_by(Case.id).offset(offset).limit(limit)
+        cases = [_summary(c) for c in session.scalars(query)]
+        audit.record(
+            session, actor, "case.list", "case", "*", count=len(cases), offset=offset, state=state
+        )
     return cases
 
 
@@ -444,7 +454,7 @@ def bail_expiring(db: Database, actor: Actor, today: date, within_days: int = 14
             select(Bail, Case, Organisation)
             .join(Case, Case.id == Bail.case_id)
             .join(Organisation, Organisation.id == Case.force_id)
-            .where(Bail.active.is_(True))
+            .where(Bail.active.is_(True), Bail.expires_on <= today + timedelta(days=within_days))
             .order_by(Bail.expires_on, Case.id)
         )
         if not actor.is_coordinator:

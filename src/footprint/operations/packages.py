@@ -210,17 +210,20 @@ def transfer_package(
         return _view(package)
 
 
-def list_packages(db: Database, actor: Actor) -> list[PackageView]:
-    """The coordinator sees every package; a force the packages it holds. Overdue first."""
+def list_packages(
+    db: Database, actor: Actor, offset: int = 0, limit: int | None = None
+) -> list[PackageView]:
+    """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
+    overdue) first, a page at a time when `limit` is given."""
     with db.unit_of_work() as session:
         query = select(IntelPackage).join(Organisation, Organisation.id == IntelPackage.force_id)
         if not actor.is_coordinator:
             query = query.where(Organisation.code == actor.organisation)
-        packages = [
-            _view(p)
-            for p in session.scalars(query.order_by(IntelPackage.deadline, IntelPackage.id))
-        ]
-        audit.record(session, actor, "package.list", "package", "*", count=len(packages))
+        query = query.order_by(IntelPackage.deadline, IntelPackage.id).offset(offset).limit(limit)
+        packages = [_view(p) for p in session.scalars(query)]
+        audit.record(
+            session, actor, "package.list", "package", "*", count=len(packages), offset=offset
+        )
     return packages
 
 

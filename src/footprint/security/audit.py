@@ -24,10 +24,16 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction: it commits with the change it describes.
 
-    Locking the head row serialises concurrent appends (SELECT ... FOR UPDATE on PostgreSQL;
-    SQLite has one writer at a time anyway)."""
+    Concurrent appends are serialised by claiming the head row with a write before reading it:
+    on PostgreSQL that locks the row; on SQLite it takes the database's write lock. (SQLite's
+    driver runs reads outside a transaction until the first write, so reading the head first
+    would let two appends see the same head and collide on the sequence number.)"""
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_seq=AuditHead.last_seq))
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the head as it is now, not as first read
     ).scalar_one()
     content = {
         "seq": head.last_seq + 1,

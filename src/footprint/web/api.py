@@ -7,7 +7,7 @@ to the caller's force and audits the read or write; another force's record reads
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -20,7 +20,20 @@ from footprint.operations.packages import PackageView
 from footprint.operations.service import list_operations
 from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="what was refused and why; bad input names the field")
+
+
+# every route may answer with these (declared so that clients, and schemathesis, know the shape)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "no live API token or session"},
+    403: {"model": ErrorOut, "description": "the caller's role may not; or a CSRF token missing"},
+    404: {"model": ErrorOut, "description": "no such record, or another force's"},
+    409: {"model": ErrorOut, "description": "a case step not allowed from its current state"},
+    422: {"model": ErrorOut, "description": "bad input; the message names the field"},
+}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
 
 CallerDep = Annotated[Caller, Depends(identify)]
 CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER, include_in_schema=False)]
@@ -129,9 +142,16 @@ def figures(
     )
 
 
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="records to skip")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="records in this page")]
+
+
 @router.get("/packages", response_model=list[PackageView])
-def package_list(request: Request, caller: CallerDep) -> list[PackageView]:
-    return packages.list_packages(database(request), caller.actor)
+def package_list(
+    request: Request, caller: CallerDep, offset: Offset = 0, limit: Limit = 100
+) -> list[PackageView]:
+    """Packages the caller may see, soonest deadline first, a page at a time."""
+    return packages.list_packages(database(request), caller.actor, offset, limit)
 
 
 @router.get("/packages/{package_id}", response_model=PackageView)
@@ -152,8 +172,11 @@ def case_list(
     request: Request,
     caller: CallerDep,
     state: Annotated[str | None, Query(max_length=40)] = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> list[CaseView]:
-    return cases.list_cases(database(request), caller.actor, state)
+    """Cases the caller may see, in case order, a page at a time (without their history)."""
+    return cases.list_cases(database(request), caller.actor, state, offset, limit)
 
 
 @router.get("/cases/{case_id}", response_model=CaseView)

@@ -34,6 +34,7 @@ router = APIRouter(include_in_schema=False)
 PageCaller = Annotated[Caller, Depends(identify)]
 Csrf = Annotated[str | None, Form(alias=CSRF_FIELD)]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PAGE = 100  # rows per page of a list
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
 
 
@@ -151,10 +152,22 @@ def dashboard(
 
 @router.get("/cases")
 def case_list(
-    request: Request, caller: PageCaller, state: Annotated[str | None, Query(max_length=40)] = None
+    request: Request,
+    caller: PageCaller,
+    state: Annotated[str | None, Query(max_length=40)] = None,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Response:
-    listed = cases.list_cases(database(request), caller.actor, state or None)
-    return render(request, "cases.html", caller, cases=listed, state=state)
+    listed = cases.list_cases(database(request), caller.actor, state or None, offset, PAGE + 1)
+    return render(
+        request,
+        "cases.html",
+        caller,
+        cases=listed[:PAGE],
+        state=state or "",
+        offset=offset,
+        page=PAGE,
+        more=len(listed) > PAGE,
+    )
 
 
 def _case_page(

@@ -1,0 +1,215 @@
+"""The web application under load on loopback: a store with many cases, `footprint serve` in its
+own process, and concurrent clients requesting the dashboards and the main API calls.
+
+    .venv/bin/python benchmarks/bench_web.py [--cases 100000] [--clients 20] [--requests 4000]
+        [--seconds 300] [--database URL --reset]
+
+Bounded in count (--requests) and in time (--seconds), whichever comes first. Without
+--database an SQLite file in a temporary folder is used. Prints p50/p95/p99 per call and writes
+benchmarks/results/web-<dialect>.json. Target: p95 < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2
+from sqlalchemy import select
+
+from _common import fresh_database, report
+from footprint.geo.forces import COORDINATOR_CODE
+from footprint.security.actor import Actor
+from footprint.security.credentials import issue_token
+from footprint.security.roles import Role
+from footprint.security.users import add_user
+from footprint.store.models import Case, Organisation
+from footprint.synthetic.case_load import fill_cases
+
+OPERATION = "Operation Load"
+MET = "E23000001"
+TARGET_P95_MS = 200
+_OPERATION_PATH = f"/api/v1/operations/{OPERATION}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {"FOOTPRINT_DATABASE_URL": url}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "footprint", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(f"http://127.0.0.1:{port}/api/v1/openapi.json").status_code == 200:
+                return server
+        except httpx2.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start within 60 s")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _calls(case_ids: list[int], rng: random.Random) -> list[tuple[str, str, str]]:
+    """(name, path, whose token): the mix, in the order clients take them."""
+    return [
+        ("dashboard, national", "/", "coordinator"),
+        ("dashboard, force", "/", "force"),
+        ("GET /api/v1/cases?limit=100", "/api/v1/cases?limit=100", "force"),
+        ("GET /api/v1/cases/{id}", f"/api/v1/cases/{rng.choice(case_ids)}", "force"),
+        ("GET /api/v1/packages?limit=100", "/api/v1/packages?limit=100", "force"),
+        ("GET /api/v1/bail-due", "/api/v1/bail-due", "force"),
+        (
+            "GET /api/v1/operations/{name}/figures",
+            f"/api/v1/operations/{OPERATION}/figures",
+            "coordinator",
+        ),
+    ]
+
+
+def _load(
+    base: str, tokens: dict[str, str], case_ids: list[int], clients: int, total: int, seconds: float
+) -> tuple[dict[str, list[float]], dict[str, int], float]:
+    timings: dict[str, list[float]] = {}
+    failures: dict[str, int] = {}
+    lock = threading.Lock()
+    issued = [0]
+    stop_at = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        with httpx2.Client(base_url=base, timeout=60) as http:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if issued[0] >= total:
+                        return
+                    index, issued[0] = issued[0], issued[0] + 1
+                calls = _calls(case_ids, rng)
+                name, path, who = calls[index % len(calls)]
+                began = time.perf_counter()
+                try:
+                    status = http.get(path, headers={"Authorization": f"Bearer {tokens[who]}"})
+                    outcome = str(status.status_code)
+                except httpx2.TransportError as exc:
+                    outcome = type(exc).__name__
+                took = (time.perf_counter() - began) * 1000
+                with lock:
+                    timings.setdefault(name, []).append(took)
+                    if outcome != "200":
+                        failures[f"{name}: {outcome}"] = failures.get(f"{name}: {outcome}", 0) + 1
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings, failures, time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=4_000)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--database", help="SQLAlchemy URL; default: SQLite in a temp folder")
+    parser.add_argument("--reset", action="store_true", help="drop everything in --database")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fp-bench-web-") as tmp:
+        url = args.database or f"sqlite:///{Path(tmp)}/footprint.db"
+        db = fresh_database(url, args.reset)
+        dialect = db.engine.dialect.name
+        began = time.perf_counter()
+        fill_cases(db, OPERATION, args.cases, datetime.now(UTC).date())
+        filled = time.perf_counter() - began
+        print(f"{args.cases:,} cases written in {filled:.1f} s", flush=True)
+        tokens = {}
+        with db.unit_of_work() as session:
+            for name, org, role in (
+                ("load.coordinator", COORDINATOR_CODE, Role.COORDINATOR),
+                ("load.force", MET, Role.FORCE_SUPERVISOR),
+            ):
+                add_user(session, Actor.system(), name, org, [role])
+                tokens[name.removeprefix("load.")] = issue_token(
+                    session, Actor.system(), name, "load benchmark"
+                )[1]
+            case_ids = list(
+                session.scalars(
+                    select(Case.id)
+                    .join(Organisation, Organisation.id == Case.force_id)
+                    .where(Organisation.code == MET)
+                )
+            )
+        db.dispose()
+        port = _free_port()
+        log = Path(tmp) / "server.log"
+        server = _serve(url, port, log)
+        try:
+            timings, failures, wall = _load(
+                f"http://127.0.0.1:{port}",
+                tokens,
+                case_ids,
+                args.clients,
+                args.requests,
+                args.seconds,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            errors = [line for line in log.read_text().splitlines() if "Error" in line]
+            print("\n".join(errors[-10:]))
+    calls = {
+        name: {
+            "requests": len(values),
+            "p50_ms": round(_percentile(values, 0.50), 1),
+            "p95_ms": round(_percentile(values, 0.95), 1),
+            "p99_ms": round(_percentile(values, 0.99), 1),
+        }
+        for name, values in timings.items()
+    }
+    every = [v for values in timings.values() for v in values]
+    report(
+        f"web-{dialect}",
+        {
+            "database": dialect,
+            "cases": args.cases,
+            "clients": args.clients,
+            "requests": len(every),
+            "seconds": round(wall, 1),
+            "requests_per_second": round(len(every) / wall, 1),
+            "p50_ms": round(_percentile(every, 0.50), 1),
+            "p95_ms": round(_percentile(every, 0.95), 1),
+            "p99_ms": round(_percentile(every, 0.99), 1),
+            "p95_vs_target": round(TARGET_P95_MS / _percentile(every, 0.95), 2),
+            "calls": calls,
+            "not_200": failures,
+            "fill_seconds": round(filled, 1),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
