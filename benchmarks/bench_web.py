@@ -2,7 +2,7 @@
 own process, and concurrent clients requesting the dashboards and the main API calls.
 
     .venv/bin/python benchmarks/bench_web.py [--cases 100000] [--clients 20] [--requests 4000]
-        [--seconds 300] [--database URL --reset]
+        [--seconds 300] [--server-workers 2] [--database URL --reset]
 
 Bounded in count (--requests) and in time (--seconds), whichever comes first. Without
 --database an SQLite file in a temporary folder is used. Prints p50/p95/p99 per call and writes
@@ -38,6 +38,7 @@ from footprint.synthetic.case_load import fill_cases
 OPERATION = "Operation Load"
 MET = "E23000001"
 TARGET_P95_MS = 200
+SERVE = (sys.executable, "-m", "footprint", "serve")
 _OPERATION_PATH = f"/api/v1/operations/{OPERATION}"
 
 
@@ -47,11 +48,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _serve(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"FOOTPRINT_DATABASE_URL": url}
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "footprint", "serve", "--port", str(port)],
+            [*SERVE, "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -135,6 +136,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=4_000)
     parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--server-workers", type=int, default=2, help="footprint serve --workers")
     parser.add_argument("--database", help="SQLAlchemy URL; default: SQLite in a temp folder")
     parser.add_argument("--reset", action="store_true", help="drop everything in --database")
     args = parser.parse_args()
@@ -166,7 +168,7 @@ def main() -> None:
         db.dispose()
         port = _free_port()
         log = Path(tmp) / "server.log"
-        server = _serve(url, port, log)
+        server = _serve(url, port, log, args.server_workers)
         try:
             timings, failures, wall = _load(
                 f"http://127.0.0.1:{port}",
@@ -197,6 +199,7 @@ def main() -> None:
             "database": dialect,
             "cases": args.cases,
             "clients": args.clients,
+            "server_workers": args.server_workers,
             "requests": len(every),
             "seconds": round(wall, 1),
             "requests_per_second": round(len(every) / wall, 1),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -139,3 +139,21 @@ def test_a_small_change_since_the_last_release_is_flagged(
     assert "total/arrests: changed by 1 since the last release" in again.warnings
     stored = list_publications(database, Actor.system(), OPERATION)
     assert [p["id"] for p in stored] == [first.publication_id, again.publication_id]
+
+
+def test_dashboard_counts_may_be_reused_but_every_read_is_audited(
+    database: Database, tmp_path: Path
+) -> None:
+    open_cases(database, tmp_path, [MET])
+    today = date(2026, 12, 1)
+    first = compute_figures(database, Actor.system(), OPERATION, today, timedelta(minutes=1))
+    open_cases(database, tmp_path, [MET])  # one more package for MET
+    reused = compute_figures(database, Actor.system(), OPERATION, today, timedelta(minutes=1))
+    fresh = compute_figures(database, Actor.system(), OPERATION, today)
+    assert reused.counts[MET]["packages_issued"] == first.counts[MET]["packages_issued"] == 1
+    assert fresh.counts[MET]["packages_issued"] == 2
+    with database.unit_of_work() as session:
+        reads = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "figures.read")
+        )
+    assert reads == 3

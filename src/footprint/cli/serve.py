@@ -18,19 +18,22 @@ def serve_command(
         Path | None, typer.Option(help="PEM certificate: serve HTTPS (cookies then Secure)")
     ] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="server processes (one per core suits most)")
+    ] = 1,
 ) -> None:
     """Serve the pages and the JSON API (/api/v1, described at /api/v1/openapi.json)."""
     import uvicorn  # only this command needs the server
 
-    from footprint.web import create_app
-
     if (tls_cert is None) != (tls_key is None):
         fail("--tls-cert and --tls-key go together")
-    db = Database(settings().database_url)
+    Database(settings().database_url).dispose()  # a bad setting fails here, with its message
     scheme = "https" if tls_cert else "http"
     console.print(f"footprint on {scheme}://{host}:{port}/  (Ctrl-C stops it)")
     uvicorn.run(
-        create_app(db),
+        "footprint.web.serving:app",  # each server process builds its own app from the settings
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         ssl_certfile=str(tls_cert) if tls_cert else None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
 from footprint.operations.outcomes import (
@@ -446,34 +446,35 @@ class BailDue:
     next_authority: str
 
 
-def bail_expiring(db: Database, actor: Actor, today: date, within_days: int = 14) -> list[BailDue]:
+def bail_expiring(
+    db: Database,
+    actor: Actor,
+    today: date,
+    within_days: int = 14,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[BailDue]:
     """Active bail ending within the window (or already past), soonest first: what a supervisor
-    must review before it lapses."""
+    must review before it lapses. A page at a time when `limit` is given."""
     with db.unit_of_work() as session:
         query = (
-            select(Bail, Case, Organisation)
+            select(Bail, Organisation.code)
             .join(Case, Case.id == Bail.case_id)
             .join(Organisation, Organisation.id == Case.force_id)
             .where(Bail.active.is_(True), Bail.expires_on <= today + timedelta(days=within_days))
-            .order_by(Bail.expires_on, Case.id)
+            .options(selectinload(Bail.extensions))
+            .order_by(Bail.expires_on, Bail.case_id)
+            .offset(offset)
+            .limit(limit)
         )
         if not actor.is_coordinator:
             query = query.where(Organisation.code == actor.organisation)
         due = []
-        for bail, case, force in session.execute(query):
+        for bail, force in session.execute(query):
+            stage = _stage(bail)
             left = (bail.expires_on - today).days
-            if left <= within_days:
-                stage = _stage(bail)
-                due.append(
-                    BailDue(
-                        case.id,
-                        force.code,
-                        bail.expires_on,
-                        left,
-                        stage,
-                        BAIL_AUTHORITY[next_stage(stage)],
-                    )
-                )
+            authority = BAIL_AUTHORITY[next_stage(stage)]
+            due.append(BailDue(bail.case_id, force, bail.expires_on, left, stage, authority))
         audit.record(session, actor, "case.bail-due", "case", "*", count=len(due))
     return due
 

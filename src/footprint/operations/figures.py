@@ -40,6 +40,7 @@ from footprint.store.models import (
     SeizedDevice,
     Subject,
 )
+from footprint.store.recent import RecentResults
 
 MEASURES = (
     "packages_issued",
@@ -109,16 +110,31 @@ class PublishedFigures:
         return out.getvalue()
 
 
-def compute_figures(db: Database, actor: Actor, operation: str, as_of: date) -> Figures:
-    """Raw counts per force: the coordinator sees all, a force only its own row."""
+_RECENT: RecentResults[dict[str, dict[str, int]]] = RecentResults()
+
+
+def compute_figures(
+    db: Database, actor: Actor, operation: str, as_of: date, max_age: timedelta | None = None
+) -> Figures:
+    """Raw counts per force: the coordinator sees all, a force only its own row. With max_age
+    (dashboards), counts made that recently in this process are reused; publications recount."""
     with db.unit_of_work() as session:
         op = get_operation(session, actor, operation)
         forces = _table_forces(session, op.forces)
+        table = list(forces)
+
+        def counted() -> dict[str, dict[str, int]]:
+            return _count(session, op.id, as_of, table)
+
+        counts = (
+            _RECENT.get((db.url, op.id, as_of), max_age.total_seconds(), counted)
+            if max_age is not None
+            else counted()
+        )
         if not actor.is_coordinator:
             forces = {code: name for code, name in forces.items() if code == actor.organisation}
-        counts = _count(session, op.id, as_of, list(forces))
         audit.record(session, actor, "figures.read", "operation", op.id, as_of=str(as_of))
-        return Figures(op.name, as_of, forces, counts)
+        return Figures(op.name, as_of, forces, {code: counts[code] for code in forces})
 
 
 def publish_figures(

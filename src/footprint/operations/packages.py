@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -34,6 +34,7 @@ from footprint.store.models import (
     Subject,
     SubjectReferral,
 )
+from footprint.store.recent import RecentResults
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,22 +257,25 @@ class PackageOverview:
     due: list[PackageDue]  # awaiting action, soonest deadline (so overdue) first
 
 
+_RECENT: RecentResults[tuple[dict[str, int], int, int]] = RecentResults()
+
+
 def package_overview(
-    db: Database, actor: Actor, now: datetime | None = None, limit: int = 50
+    db: Database,
+    actor: Actor,
+    now: datetime | None = None,
+    limit: int = 50,
+    max_age: timedelta | None = None,
 ) -> PackageOverview:
     """What a dashboard shows: packages by risk band, and those whose deadline is still to be
-    met, overdue first. The coordinator sees every force's, a force its own."""
+    met, overdue first. The coordinator sees every force's, a force its own. With max_age
+    (dashboards), the counts made that recently in this process are reused; the list of
+    packages due is always read afresh."""
     now = now or datetime.now(UTC)
     with db.unit_of_work() as session:
         scope = [] if actor.is_coordinator else [Organisation.code == actor.organisation]
-        counted = session.execute(
-            select(IntelPackage.risk_band, func.count())
-            .join(Organisation, Organisation.id == IntelPackage.force_id)
-            .where(*scope)
-            .group_by(IntelPackage.risk_band)
-        ).all()
         waiting = (
-            select(IntelPackage, Case.id, Case.state)
+            select(IntelPackage, Organisation.code, Case.id, Case.state)
             .join(Organisation, Organisation.id == IntelPackage.force_id)
             .outerjoin(
                 Case,
@@ -279,27 +283,40 @@ def package_overview(
             )
             .where(*scope, or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION)))
         )
-        listed = waiting.with_only_columns(IntelPackage.deadline).subquery()
-        totals = session.execute(
-            select(func.count(), func.count().filter(listed.c.deadline < now))
-        ).one()
+
+        def counted() -> tuple[dict[str, int], int, int]:
+            bands = session.execute(
+                select(IntelPackage.risk_band, func.count())
+                .join(Organisation, Organisation.id == IntelPackage.force_id)
+                .where(*scope)
+                .group_by(IntelPackage.risk_band)
+            ).all()
+            listed = waiting.with_only_columns(IntelPackage.deadline).subquery()
+            awaiting, overdue = session.execute(
+                select(func.count(), func.count().filter(listed.c.deadline < now))
+            ).one()
+            return dict(bands), int(awaiting), int(overdue)
+
+        key = (db.url, "*" if actor.is_coordinator else actor.organisation)
+        bands, awaiting, overdue = (
+            _RECENT.get(key, max_age.total_seconds(), counted) if max_age else counted()
+        )
         due = [
             PackageDue(
                 package.id,
                 package.subject_id,
-                package.force.code,
+                force,
                 package.risk_band,
                 aware_utc(package.deadline),
                 case_id,
                 state,
                 aware_utc(package.deadline) < now,
             )
-            for package, case_id, state in session.execute(
+            for package, force, case_id, state in session.execute(
                 waiting.order_by(IntelPackage.deadline, IntelPackage.id).limit(limit)
             )
         ]
         audit.record(session, actor, "package.overview", "package", "*", listed=len(due))
-    bands = dict(counted)
     return PackageOverview(
-        {band.value: bands.get(band.value, 0) for band in ORDER}, totals[0], totals[1], due
+        {band.value: bands.get(band.value, 0) for band in ORDER}, awaiting, overdue, due
     )

@@ -282,7 +282,7 @@ class IntelPackage(Base):
     status: Mapped[str] = mapped_column(String(16))  # issued | acknowledged
     risk_band: Mapped[str] = mapped_column(String(16), index=True)  # as in the snapshot
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     issued_by: Mapped[str] = mapped_column(String(80))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

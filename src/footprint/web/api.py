@@ -6,7 +6,7 @@ to the caller's force and audits the read or write; another force's record reads
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -34,6 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "bad input; the message names the field"},
 }
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
+FIGURES_AGE = timedelta(minutes=1)  # counts over every case: recounted at most once a minute
 
 CallerDep = Annotated[Caller, Depends(identify)]
 CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER, include_in_schema=False)]
@@ -128,10 +129,11 @@ def figures(
     name: Annotated[str, Path(max_length=200)],
     as_of: date | None = None,
 ) -> FiguresOut:
-    """Raw counts per force (the coordinator sees every force, a force its own row); published
-    tables with disclosure control come from `footprint figures --publish`."""
+    """Raw counts per force (the coordinator sees every force, a force its own row), at most a
+    minute old; published tables with disclosure control come from `footprint figures
+    --publish`."""
     result = compute_figures(
-        database(request), caller.actor, name, as_of or datetime.now(UTC).date()
+        database(request), caller.actor, name, as_of or datetime.now(UTC).date(), FIGURES_AGE
     )
     return FiguresOut(
         operation=result.operation,
@@ -247,7 +249,9 @@ def bail_due(
     request: Request,
     caller: CallerDep,
     within_days: Annotated[int, Query(ge=0, le=366)] = 14,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ) -> list[BailDue]:
-    return cases.bail_expiring(
-        database(request), caller.actor, datetime.now(UTC).date(), within_days
-    )
+    """Active bail ending within the window (or past), soonest first, a page at a time."""
+    today = datetime.now(UTC).date()
+    return cases.bail_expiring(database(request), caller.actor, today, within_days, offset, limit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
@@ -35,6 +35,7 @@ PageCaller = Annotated[Caller, Depends(identify)]
 Csrf = Annotated[str | None, Form(alias=CSRF_FIELD)]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 100  # rows per page of a list
+DASHBOARD_AGE = timedelta(minutes=1)  # dashboard counts may be this old (recounted after)
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
 
 
@@ -122,9 +123,10 @@ def dashboard(
     db, actor = database(request), caller.actor
     names = _operation_names(request, caller)
     chosen = operation if operation in names else (names[-1] if names else None)
-    figures = compute_figures(db, actor, chosen, datetime.now(UTC).date()) if chosen else None
-    overview = packages.package_overview(db, actor)
-    bail = cases.bail_expiring(db, actor, datetime.now(UTC).date())
+    today = datetime.now(UTC).date()
+    figures = compute_figures(db, actor, chosen, today, DASHBOARD_AGE) if chosen else None
+    overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
+    bail = cases.bail_expiring(db, actor, today, limit=PAGE + 1)
     charts = []
     if figures is not None and actor.is_coordinator:
         for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
@@ -147,6 +149,7 @@ def dashboard(
         band_chart=band_chart,
         overview=overview,
         bail=bail,
+        page=PAGE,
     )
 
 

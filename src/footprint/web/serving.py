@@ -1,0 +1,13 @@
+"""The app as `footprint serve` runs it: built in each server process from the settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from footprint.config import load_settings
+from footprint.store import Database
+from footprint.web.app import create_app
+
+
+def app() -> FastAPI:
+    return create_app(Database(load_settings().database_url))
