@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.store import Database
 from footprint.store.models import AuditEntry
+from tests.concurrency import in_threads
 
 THREADS, EACH = 8, 25
 
 
 def test_concurrent_appends_keep_one_chain(database: Database) -> None:
-    failures: list[BaseException] = []
-    start = threading.Barrier(THREADS)
-
     def append(worker: int) -> None:
-        start.wait()
         for n in range(EACH):
-            try:
-                with database.unit_of_work() as session:
-                    # a read first, as a request does, then the append
-                    session.scalar(select(func.count()).select_from(AuditEntry))
-                    audit.record(session, Actor.system(), "test.append", "worker", worker, n=n)
-            except BaseException as exc:  # collected, so the test names what went wrong
-                failures.append(exc)
+            with database.unit_of_work() as session:
+                # a read first, as a request does, then the append
+                session.scalar(select(func.count()).select_from(AuditEntry))
+                audit.record(session, Actor.system(), "test.append", "worker", worker, n=n)
 
-    threads = [threading.Thread(target=append, args=(w,)) for w in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert in_threads(THREADS, append) == []
     with database.unit_of_work() as session:
         checked, problems = audit.verify(session)
         appended = session.scalar(

@@ -12,6 +12,7 @@ from footprint.security.actor import Actor
 from footprint.store import Database
 from footprint.store.bulk import insert_rows, reserve_ids, update_rows
 from footprint.store.models import Referral, ReferralIpEvent
+from tests.concurrency import in_threads
 
 REFERRALS = cast(Table, Referral.__table__)
 IP_EVENTS = cast(Table, ReferralIpEvent.__table__)
@@ -93,3 +94,31 @@ def test_updated_rows_by_id_and_none_values(database: Database) -> None:
         assert event.at.replace(tzinfo=event.at.tzinfo or UTC) == RECEIVED
         untouched = session.execute(text("SELECT count(*) FROM referral_ip_events")).scalar()
         assert untouched == 1
+
+
+CONCURRENT_COLUMNS = (
+    "id",
+    "operation_id",
+    "source",
+    "report_id",
+    "received_at",
+    "prior_report_ids",
+)
+
+
+def test_ids_reserved_by_concurrent_writers_never_collide(database: Database) -> None:
+    operation_id = _operation(database)
+
+    def write(worker: int) -> None:
+        for batch in range(10):
+            with database.unit_of_work() as session:
+                session.scalar(select(Referral.id).limit(1))  # a read first, as intake does
+                ids = reserve_ids(session.connection(), REFERRALS, 5)
+                rows: list[tuple[object, ...]] = [
+                    (rid, operation_id, "T", f"{worker}-{batch}-{rid}", RECEIVED, []) for rid in ids
+                ]
+                insert_rows(session.connection(), REFERRALS, CONCURRENT_COLUMNS, rows)
+
+    assert in_threads(6, write) == []
+    with database.unit_of_work() as session:
+        assert session.execute(text("SELECT count(*) FROM referrals")).scalar() == 6 * 10 * 5

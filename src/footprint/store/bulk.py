@@ -73,14 +73,16 @@ def update_rows(
 
 def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     """`count` new primary keys for `table`, so that child rows can be written without reading
-    the parents back. PostgreSQL draws them from the table's sequence; SQLite takes the next
-    after the highest, which is safe because its writers take turns (a writer whose snapshot is
-    stale is refused on its first write, and the primary key would refuse a duplicate anyway)."""
+    the parents back. PostgreSQL draws them from the table's sequence. SQLite takes the next
+    after the highest, once this transaction holds the database's write lock (a no-op UPDATE
+    takes it: the driver runs reads outside a transaction until the first write, so a plain
+    read of the highest id could race another writer)."""
     if connection.dialect.name == "postgresql":
         drawn = connection.exec_driver_sql(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             (table.name, count),
         )
         return list(drawn.scalars())
+    connection.exec_driver_sql(f"UPDATE {table.name} SET id = id WHERE 0")
     highest = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar() or 0
     return list(range(highest + 1, highest + 1 + count))

@@ -29,36 +29,14 @@ from footprint.store.models import (
 BATCH = 5_000
 S = CaseState
 # where a case may stand, with the path that leads there
+_ROUTE = [S.RECEIVED, S.RESEARCHING, S.WARRANT_APPLIED, S.WARRANT_GRANTED, S.SEARCH_EXECUTED]
 PATHS = {
-    S.RECEIVED: [S.RECEIVED],
-    S.RESEARCHING: [S.RECEIVED, S.RESEARCHING],
-    S.WARRANT_GRANTED: [S.RECEIVED, S.RESEARCHING, S.WARRANT_APPLIED, S.WARRANT_GRANTED],
-    S.ARRESTED: [
-        S.RECEIVED,
-        S.RESEARCHING,
-        S.WARRANT_APPLIED,
-        S.WARRANT_GRANTED,
-        S.SEARCH_EXECUTED,
-        S.ARRESTED,
-    ],
-    S.ON_BAIL: [
-        S.RECEIVED,
-        S.RESEARCHING,
-        S.WARRANT_APPLIED,
-        S.WARRANT_GRANTED,
-        S.SEARCH_EXECUTED,
-        S.ARRESTED,
-        S.ON_BAIL,
-    ],
-    S.CHARGED: [
-        S.RECEIVED,
-        S.RESEARCHING,
-        S.WARRANT_APPLIED,
-        S.WARRANT_GRANTED,
-        S.SEARCH_EXECUTED,
-        S.ARRESTED,
-        S.CHARGED,
-    ],
+    S.RECEIVED: _ROUTE[:1],
+    S.RESEARCHING: _ROUTE[:2],
+    S.WARRANT_GRANTED: _ROUTE[:4],
+    S.ARRESTED: [*_ROUTE, S.ARRESTED],
+    S.ON_BAIL: [*_ROUTE, S.ARRESTED, S.ON_BAIL],
+    S.CHARGED: [*_ROUTE, S.ARRESTED, S.CHARGED],
 }
 WEIGHTS = [30, 25, 10, 10, 15, 10]
 BANDS = ["low", "medium", "high", "very-high"]

@@ -109,9 +109,14 @@ def sign_out(request: Request, caller: PageCaller, csrf: Csrf = None) -> Respons
     return response
 
 
-def _operation_names(request: Request, caller: Caller) -> list[str]:
+def _operations(
+    request: Request, caller: Caller, asked: str | None
+) -> tuple[list[str], str | None]:
+    """The operations the caller takes part in, and the one to show: the one asked for if it is
+    among them, else the newest."""
     with database(request).unit_of_work() as session:
-        return [o.name for o in list_operations(session, caller.actor)]
+        names = [o.name for o in list_operations(session, caller.actor)]
+    return names, asked if asked in names else (names[-1] if names else None)
 
 
 @router.get("/")
@@ -121,8 +126,7 @@ def dashboard(
     operation: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     db, actor = database(request), caller.actor
-    names = _operation_names(request, caller)
-    chosen = operation if operation in names else (names[-1] if names else None)
+    names, chosen = _operations(request, caller, operation)
     today = datetime.now(UTC).date()
     figures = compute_figures(db, actor, chosen, today, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
@@ -343,8 +347,7 @@ def figures_page(
     operation: Annotated[str | None, Query(max_length=200)] = None,
     rounded: bool = False,
 ) -> Response:
-    names = _operation_names(request, caller)
-    chosen = operation if operation in names else (names[-1] if names else None)
+    names, chosen = _operations(request, caller, operation)
     table = None
     if chosen is not None:
         table = publish_figures(
