@@ -182,3 +182,21 @@ def test_sign_out_ends_the_session_for_good(site: Site) -> None:
     assert replay.get("/", follow_redirects=False).status_code == 303
     assert replay.get("/api/v1/me").status_code == 401
     assert re.search(r"session", replay.get("/api/v1/me").json()["detail"]) is None
+
+
+def test_sign_in_only_ever_returns_to_this_site(site: Site) -> None:
+    client = TestClient(site.app)
+    for target, expected in [
+        ("/cases", "/cases"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\t/evil.example/", "/"),
+    ]:
+        form = sign_in_form(client) | {
+            "username": SUPERVISOR,
+            "password": PASSWORD,
+            "next": target,
+        }
+        signed = client.post("/sign-in", data=form, follow_redirects=False)
+        assert signed.headers["location"] == expected, target

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
@@ -44,8 +45,15 @@ def _secure(request: Request) -> bool:
 
 
 def _local(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site: never an open redirect (browsers read "/\\host" and "//host"
+    as another site, and drop tabs and newlines inside a URL)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and all(c.isprintable() and not c.isspace() for c in target)
+    ):
         return target
     return "/"
 
@@ -88,7 +96,7 @@ def sign_in_submit(
         if actor is not None:
             cookie = start_session(session, actor)
     if cookie is None:
-        return RedirectResponse(f"/sign-in?failed=true&next={_local(next)}", status_code=303)
+        return RedirectResponse(f"/sign-in?failed=true&next={quote(_local(next))}", status_code=303)
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(
         COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request), path="/"
