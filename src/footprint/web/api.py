@@ -39,6 +39,8 @@ FIGURES_AGE = timedelta(minutes=1)  # counts over every case: recounted at most 
 CallerDep = Annotated[Caller, Depends(identify)]
 CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER, include_in_schema=False)]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # beyond an integer column: 422
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="records to skip")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="records in this page")]
 
 
 class Me(BaseModel):
@@ -142,10 +144,6 @@ def figures(
         forces=result.forces,
         counts=result.counts,
     )
-
-
-Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="records to skip")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="records in this page")]
 
 
 @router.get("/packages", response_model=list[PackageView])
