@@ -40,6 +40,10 @@ DASHBOARD_AGE = timedelta(minutes=1)  # dashboard counts may be this old (recoun
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()  # the services' day, whatever the server's zone
+
+
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -135,7 +139,7 @@ def dashboard(
 ) -> Response:
     db, actor = database(request), caller.actor
     names, chosen = _operations(request, caller, operation)
-    today = datetime.now(UTC).date()
+    today = _today()
     figures = compute_figures(db, actor, chosen, today, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
     bail = cases.bail_expiring(db, actor, today, limit=PAGE + 1)
@@ -202,7 +206,7 @@ def _case_page(
         safeguarding_kinds=list(SafeguardingKind),
         offences=list(Offence),
         bail_conditions=USUAL_BAIL_CONDITIONS,
-        today=date.today(),
+        today=_today(),
     )
 
 
@@ -359,7 +363,7 @@ def figures_page(
     table = None
     if chosen is not None:
         table = publish_figures(
-            database(request), caller.actor, chosen, date.today(), rounded, record=False
+            database(request), caller.actor, chosen, _today(), rounded, record=False
         )
     return render(
         request,
@@ -381,7 +385,7 @@ def figures_csv(
     rounded: bool = False,
 ) -> Response:
     table = publish_figures(
-        database(request), caller.actor, operation, date.today(), rounded, record=False
+        database(request), caller.actor, operation, _today(), rounded, record=False
     )
     return PlainTextResponse(
         table.as_csv(),
