@@ -121,7 +121,7 @@ def issue_token(session: Session, actor: Actor, username: str, label: str) -> tu
     row = ApiToken(
         user_id=user.id,
         label=label.strip(),
-        token_sha256=_digest(token),
+        token_sha256=secret_digest(token),
         created_at=datetime.now(UTC),
         created_by=actor.username,
     )
@@ -143,7 +143,7 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
 
 def actor_for_token(session: Session, token: str) -> Actor:
     """The Actor a live token acts as; an unknown or revoked token is refused."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == secret_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         raise SignInRefused()
     now = datetime.now(UTC)
@@ -153,5 +153,6 @@ def actor_for_token(session: Session, token: str) -> Actor:
     return actor_for(session, row.user.username)
 
 
-def _digest(token: str) -> str:
+def secret_digest(token: str) -> str:
+    """What is kept of a random secret (an API token, a session cookie): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from footprint.security import audit
 from footprint.security.actor import Actor
-from footprint.security.credentials import SignInRefused
+from footprint.security.credentials import SignInRefused, secret_digest
 from footprint.security.users import actor_for
 from footprint.store.database import aware_utc
 from footprint.store.models import User, WebSession
@@ -36,16 +36,18 @@ class SignedIn:
     csrf_token: str
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def csrf_token_for(cookie: str) -> str:
     return hashlib.sha256(f"footprint-csrf:{cookie}".encode()).hexdigest()
 
 
 def csrf_matches(cookie: str, submitted: str | None) -> bool:
     return submitted is not None and hmac.compare_digest(csrf_token_for(cookie), submitted)
+
+
+def _session_row(session: Session, cookie: str) -> WebSession | None:
+    return session.scalar(
+        select(WebSession).where(WebSession.token_sha256 == secret_digest(cookie))
+    )
 
 
 def start_session(session: Session, actor: Actor, now: datetime | None = None) -> str:
@@ -56,7 +58,7 @@ def start_session(session: Session, actor: Actor, now: datetime | None = None) -
         raise SignInRefused()
     cookie = secrets.token_urlsafe(32)
     row = WebSession(
-        user_id=user.id, token_sha256=_digest(cookie), started_at=now, last_seen_at=now
+        user_id=user.id, token_sha256=secret_digest(cookie), started_at=now, last_seen_at=now
     )
     session.add(row)
     session.flush()
@@ -68,7 +70,7 @@ def resume_session(session: Session, cookie: str, now: datetime | None = None) -
     """Who a cookie signs in, with the session's CSRF token; None if it is not live. A session
     found idle or too old is ended here (the caller commits)."""
     now = now or datetime.now(UTC)
-    row = session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(cookie)))
+    row = _session_row(session, cookie)
     if row is None or row.ended_at is not None or not row.user.active:
         return None
     idle, age = now - aware_utc(row.last_seen_at), now - aware_utc(row.started_at)
@@ -83,7 +85,7 @@ def resume_session(session: Session, cookie: str, now: datetime | None = None) -
 def end_session(session: Session, cookie: str, now: datetime | None = None) -> None:
     """Sign out: the cookie never works again. Ending an ended session is not an error."""
     now = now or datetime.now(UTC)
-    row = session.scalar(select(WebSession).where(WebSession.token_sha256 == _digest(cookie)))
+    row = _session_row(session, cookie)
     if row is None or row.ended_at is not None:
         return
     row.ended_at = now
