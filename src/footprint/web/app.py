@@ -14,10 +14,9 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from footprint.operations.case_workflow import InvalidTransition
-from footprint.security.actor import AccessDenied
 from footprint.store import Database
 from footprint.web import api, pages
-from footprint.web.callers import CsrfRefused, NotSignedIn
+from footprint.web.callers import NotSignedIn
 from footprint.web.rendering import render_error
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -67,7 +66,7 @@ def _status_for(exc: Exception) -> int:
         return 401
     if isinstance(exc, LookupError):  # absent and another force's read the same
         return 404
-    if isinstance(exc, AccessDenied | CsrfRefused | PermissionError):
+    if isinstance(exc, PermissionError):  # AccessDenied, CsrfRefused, a refused sign-in
         return 403
     if isinstance(exc, InvalidTransition):
         return 409
