@@ -140,8 +140,12 @@ def test_manual_assignment(loaded: Database) -> None:
         assign_manually(loaded, Actor.system(), waiting, GMP, " ")
     with pytest.raises(LookupError, match="not a police force"):
         assign_manually(loaded, Actor.system(), waiting, "NCA", "x")
-    with pytest.raises(AccessDenied):
-        assign_manually(loaded, Actor("a", MET, frozenset({Role.ANALYST})), waiting, GMP, "x")
+    met_analyst = Actor("a", MET, frozenset({Role.ANALYST}))
+    with pytest.raises(LookupError, match="not found"):  # unallocated: the coordinator's alone
+        assign_manually(loaded, met_analyst, waiting, GMP, "x")
+    assign_manually(loaded, Actor.system(), waiting, MET, "first thought")
+    with pytest.raises(AccessDenied):  # visible to MET now, but allocation is national
+        assign_manually(loaded, met_analyst, waiting, GMP, "x")
     assign_manually(loaded, Actor.system(), waiting, GMP, "address from research")
     with loaded.unit_of_work() as session:
         subject = session.get_one(Subject, waiting)

@@ -16,7 +16,7 @@ from httpx2 import Response
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.store.models import AuditEntry
 from footprint.web.app import all_routes
-from tests.operations.cases_setup import GMP, MET, OPERATION
+from tests.operations.cases_setup import GMP, KENT, MET, OPERATION
 from tests.web.site import Site, browser, csrf_token
 
 # a valid body for every route that changes something, so that the refusal, if any, comes from
@@ -37,25 +37,56 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "owner": "DS Sweep",
     },
     "/api/v1/packages/{package_id}/acknowledge": {},
+    "/api/v1/packages/{package_id}/transfer": {"to_force": KENT, "reason": "sweep"},
+    "/api/v1/subjects/{subject_id}/risk": {"factors": ["lives_with_children"]},
+    "/api/v1/subjects/{subject_id}/risk/override": {"band": "high", "reason": "sweep"},
+    "/api/v1/subjects/{subject_id}/assign": {"force": KENT, "reason": "sweep"},
+    "/api/v1/subjects/{subject_id}/package": {},
+}
+# the id parameters of record routes, and the record type their refusals are audited under
+RECORDS = {
+    "case_id": "case",
+    "package_id": "package",
+    "subject_id": "subject",
+    "referral_id": "referral",
 }
 PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
 NO_RECORD_POSTS = {"/sign-in", "/sign-out"}  # sign-in/out carry no record ids
+LIST_PARAMS = {"operation": OPERATION, "kind": "email", "value": "nobody@example.org"}
 
 
 def _methods(route: APIRoute) -> set[str]:
     return set(route.methods or ())
 
 
+def _has_record(route: APIRoute) -> bool:
+    return any(f"{{{name}}}" in route.path for name in RECORDS)
+
+
 def _record_routes() -> list[tuple[str, APIRoute]]:
     routes = []
     for route in all_routes():
-        if "{case_id}" in route.path or "{package_id}" in route.path:
+        if _has_record(route):
             routes += [(method, route) for method in sorted(_methods(route))]
     return routes
 
 
-def _url(route: APIRoute, case_id: int, package_id: int) -> str:
-    return route.path.format(case_id=case_id, package_id=package_id)
+def _ids(site: Site, force: str, index: int) -> dict[str, int]:
+    """The index-th record of each type the force holds."""
+    return {
+        "case_id": site.cases[force][index],
+        "package_id": site.packages[force][index],
+        "subject_id": site.subjects[force][index],
+        "referral_id": site.referrals[force][index],
+    }
+
+
+def _url(route: APIRoute, ids: dict[str, int]) -> str | None:
+    """The route's URL for these records; None when it needs a record type not among them."""
+    try:
+        return route.path.format(**ids)
+    except KeyError:
+        return None
 
 
 def _request(client: TestClient, csrf: str, method: str, route: APIRoute, url: str) -> Response:
@@ -82,8 +113,7 @@ def test_every_route_with_a_record_id_is_swept() -> None:
         route.path
         for route in all_routes()
         if "POST" in _methods(route)
-        and "{case_id}" not in route.path
-        and "{package_id}" not in route.path
+        and not _has_record(route)
         and route.path not in NO_RECORD_POSTS
     }
     assert unswept == set()
@@ -94,16 +124,26 @@ def test_a_force_user_never_reaches_another_forces_record(site: Site, own: str, 
     for user in site.users_of(own):
         client = browser(site, user)
         csrf = csrf_token(client)
-        for case_id, package_id in zip(site.cases[other], site.packages[other], strict=True):
+        waiting = {  # the coordinator's unallocated subject: no force's yet
+            "subject_id": site.subjects[COORDINATOR_CODE][0],
+            "referral_id": site.referrals[COORDINATOR_CODE][0],
+        }
+        asked = [_ids(site, other, i) for i in range(2)] + [waiting]
+        for ids in asked:
             for method, route in _record_routes():
-                url = _url(route, case_id, package_id)
+                url = _url(route, ids)
+                if url is None:
+                    continue
                 response = _request(client, csrf, method, route, url)
                 assert response.status_code == 404, (user, method, url, response.text)
                 assert other not in response.text, (user, method, url)
                 assert not any(m in response.text for m in site.markers[other])
         denied = _denials(site, user)
-        expected = {("case.denied", str(c)) for c in site.cases[other]}
-        expected |= {("package.denied", str(p)) for p in site.packages[other]}
+        expected = {
+            (f"{RECORDS[name]}.denied", str(record_id))
+            for ids in asked
+            for name, record_id in ids.items()
+        }
         assert expected <= denied, (user, expected - denied)
 
 
@@ -115,10 +155,10 @@ def test_lists_and_dashboards_show_only_the_users_force(site: Site, own: str) ->
         for route in all_routes():
             if "GET" not in _methods(route) or route.path == "/sign-in":
                 continue
-            if "{case_id}" in route.path or "{package_id}" in route.path:
+            if _has_record(route):
                 continue
             path = route.path.format(name=OPERATION)
-            response = client.get(path, params={"operation": OPERATION})
+            response = client.get(path, params=LIST_PARAMS)
             assert response.status_code in (200, 403), (user, path, response.text)
             leaked = [m for m in site.markers[other] if m in response.text]
             assert leaked == [], (user, path)
@@ -136,8 +176,12 @@ def test_the_coordinators_users_see_every_forces_records(site: Site) -> None:
                 assert client.get(f"/api/v1/cases/{case_id}").json()["force"] == force
             for package_id in site.packages[force]:
                 assert client.get(f"/api/v1/packages/{package_id}").status_code == 200
+            for subject_id in site.subjects[force]:
+                assert client.get(f"/api/v1/subjects/{subject_id}").json()["force"] == force
             shown = "".join(client.get(f"/packages/{p}").text for p in site.packages[force])
-            assert all(m in shown for m in site.markers[force])  # the leak check can see a leak
+            shown += "".join(client.get(f"/subjects/{s}").text for s in site.subjects[force])
+            shown += "".join(client.get(f"/referrals/{r}").text for r in site.referrals[force])
+            assert all(shown.count(m) >= 3 for m in site.markers[force])  # a leak would show
         assert _denials(site, user) == set()
 
 

@@ -1,12 +1,14 @@
 """schemathesis against the OpenAPI document: generated requests for every operation, as a force
-investigator; no answer is a server error and every answer matches the schema (status code
-declared, content type, body). Driven from one test through schemathesis's Python API (its
-pytest plugin does not run under this pytest)."""
+investigator and as the national coordinator (who reaches every record); no answer is a server
+error and every answer matches the schema (status code declared, content type, body). Driven
+from one test through schemathesis's Python API (its pytest plugin does not run under this
+pytest)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
@@ -17,6 +19,7 @@ from schemathesis.checks import (
 )
 from schemathesis.core.result import Ok
 
+from footprint.geo.forces import COORDINATOR_CODE
 from footprint.security.actor import Actor
 from footprint.security.credentials import issue_token
 from footprint.security.roles import Role
@@ -29,12 +32,17 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 40  # per operation
+EXAMPLES = 30  # per operation and caller
 
 
-def test_the_api_answers_every_request_by_its_schema(site: Site) -> None:
+@pytest.mark.parametrize(
+    ("organisation", "role"), [(MET, Role.INVESTIGATOR), (COORDINATOR_CODE, Role.COORDINATOR)]
+)
+def test_the_api_answers_every_request_by_its_schema(
+    site: Site, organisation: str, role: Role
+) -> None:
     with site.db.unit_of_work() as session:
-        _, token = issue_token(session, Actor.system(), username(MET, Role.INVESTIGATOR), "fuzz")
+        _, token = issue_token(session, Actor.system(), username(organisation, role), "fuzz")
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", site.app)
     labels = []
@@ -54,4 +62,4 @@ def test_the_api_answers_every_request_by_its_schema(site: Site) -> None:
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         conforms()
-    assert len(labels) == 14, labels  # every operation was exercised
+    assert len(labels) == 24, labels  # every operation was exercised

@@ -18,6 +18,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from footprint.geo.postcodes import outward_code
+from footprint.operations.assessments import visible_subject
+from footprint.operations.scoping import scoped_unit_of_work
 from footprint.operations.service import OperationError, get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -173,8 +175,10 @@ _SUBJECTS = cast(Table, Subject.__table__)
 _ALLOCATION_COLUMNS = ("allocation_detail", "force_id", "allocation_source", "allocated_at")
 
 
-def allocation_queue(db: Database, actor: Actor, operation_name: str) -> list[tuple[int, str]]:
-    """Active subjects still without a force, with the reason."""
+def allocation_queue(
+    db: Database, actor: Actor, operation_name: str, offset: int = 0, limit: int | None = None
+) -> list[tuple[int, str]]:
+    """Active subjects still without a force, with the reason, a page at a time if asked."""
     if not actor.is_coordinator:
         raise AccessDenied("the allocation queue is the national coordinator's")
     with db.unit_of_work() as session:
@@ -187,9 +191,17 @@ def allocation_queue(db: Database, actor: Actor, operation_name: str) -> list[tu
                 Subject.force_id.is_(None),
             )
             .order_by(Subject.id)
+            .offset(offset)
+            .limit(limit)
         ).all()
         audit.record(
-            session, actor, "allocation.queue", "operation", operation.id, waiting=len(rows)
+            session,
+            actor,
+            "allocation.queue",
+            "operation",
+            operation.id,
+            offset=offset,
+            waiting=len(rows),
         )
     return [(subject_id, detail or "not yet allocated") for subject_id, detail in rows]
 
@@ -197,14 +209,12 @@ def allocation_queue(db: Database, actor: Actor, operation_name: str) -> list[tu
 def assign_manually(
     db: Database, actor: Actor, subject_id: int, force_code: str, reason: str
 ) -> None:
-    if not actor.is_coordinator:
-        raise AccessDenied("allocation is the national coordinator's")
-    if not reason.strip():
-        raise OperationError("reason: a manual assignment needs a reason")
-    with db.unit_of_work() as session:
-        subject = session.get(Subject, subject_id)
-        if subject is None or subject.status != "active":
-            raise LookupError(f"subject {subject_id}: not found, or merged into another")
+    with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
+        subject = visible_subject(session, actor, subject_id)  # another force's reads as missing
+        if not actor.is_coordinator:
+            raise AccessDenied("allocation is the national coordinator's")
+        if not reason.strip():
+            raise OperationError("reason: a manual assignment needs a reason")
         force = session.scalar(
             select(Organisation).where(
                 Organisation.code == force_code, Organisation.kind == "force"

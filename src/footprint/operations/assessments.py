@@ -47,7 +47,7 @@ def _view(row: RiskAssessment) -> RiskView:
     )
 
 
-def _visible_subject(session: Session, actor: Actor, subject_id: int) -> Subject:
+def visible_subject(session: Session, actor: Actor, subject_id: int) -> Subject:
     """The subject if the actor may see it: the coordinator, or the force it is allocated to."""
     subject = session.get(Subject, subject_id)
     if subject is None or subject.status != "active":
@@ -61,7 +61,7 @@ def _subject_session(
     db: Database, actor: Actor, subject_id: int
 ) -> Iterator[tuple[Session, Subject]]:
     with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
-        yield session, _visible_subject(session, actor, subject_id)
+        yield session, visible_subject(session, actor, subject_id)
 
 
 def latest_assessment(session: Session, subject_id: int) -> RiskAssessment | None:
@@ -116,9 +116,9 @@ def override_risk(
     model = model or RiskModel()
     if not reason.strip():
         raise OperationError("reason: an override needs a recorded reason")
-    if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
-        raise AccessDenied("overriding a risk band needs the coordinator or a force supervisor")
     with _subject_session(db, actor, subject_id) as (session, _subject):
+        if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):  # after visibility
+            raise AccessDenied("overriding a risk band needs the coordinator or a force supervisor")
         row = latest_assessment(session, subject_id)
         if row is None:
             raise OperationError(f"subject {subject_id}: assess it before overriding")
@@ -142,8 +142,12 @@ def override_risk(
         return _view(row)
 
 
+def current_risk_in(session: Session, subject_id: int) -> RiskView | None:
+    row = latest_assessment(session, subject_id)
+    return _view(row) if row else None
+
+
 def current_risk(db: Database, actor: Actor, subject_id: int) -> RiskView | None:
     with _subject_session(db, actor, subject_id) as (session, _subject):
-        row = latest_assessment(session, subject_id)
         audit.record(session, actor, "risk.read", "subject", subject_id)
-        return _view(row) if row else None
+        return current_risk_in(session, subject_id)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from footprint.operations.assessments import latest_assessment
+from footprint.operations.assessments import latest_assessment, visible_subject
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.risk import ORDER
@@ -99,12 +99,10 @@ def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[
 
 
 def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
-    if not actor.is_coordinator:
-        raise AccessDenied("packages are issued by the national coordinator")
-    with db.unit_of_work() as session:
-        subject = session.get(Subject, subject_id)
-        if subject is None or subject.status != "active":
-            raise LookupError(f"subject {subject_id}: not found")
+    with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
+        subject = visible_subject(session, actor, subject_id)  # another force's reads as missing
+        if not actor.is_coordinator:
+            raise AccessDenied("packages are issued by the national coordinator")
         if subject.force is None:
             raise OperationError(f"subject {subject_id}: not allocated to a force yet")
         risk = latest_assessment(session, subject_id)
@@ -170,10 +168,10 @@ def transfer_package(
     """Move a package (and its subject) to another force; the new force must acknowledge it."""
     if not reason.strip():
         raise OperationError("reason: a transfer needs a reason")
-    if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
-        raise AccessDenied("a transfer needs the coordinator or the holding force's supervisor")
     with scoped_unit_of_work(db, actor, "package", package_id) as session:
-        package = _held(session, actor, package_id)
+        package = _held(session, actor, package_id)  # another force's reads as missing
+        if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
+            raise AccessDenied("a transfer needs the coordinator or the holding force's supervisor")
         target = session.scalar(
             select(Organisation).where(Organisation.code == to_force, Organisation.kind == "force")
         )

@@ -375,9 +375,8 @@ _NORMALISERS = {"email": normalise_email, "phone": normalise_phone}
 def lookup_identifier(db: Database, actor: Actor, kind: str, value: str) -> list[IdentifierHit]:
     """Deconfliction: every referral and subject an identifier appears in, in every operation
     and force. Anyone may ask; every look-up is audited."""
-    normalise = _NORMALISERS.get(
-        kind, lambda v, _f: v.strip().lower() if kind != "esp_account" else v.strip()
-    )
+    as_given = kind in ("esp_account", "profile_url")  # case matters in these
+    normalise = _NORMALISERS.get(kind, lambda v, _f: v.strip() if as_given else v.strip().lower())
     wanted = normalise(value, "value")
     with db.unit_of_work() as session:
         rows = session.execute(

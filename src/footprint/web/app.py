@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.store import Database
-from footprint.web import api, pages
+from footprint.web import api, api_intelligence, pages, pages_intelligence
 from footprint.web.callers import NotSignedIn
 from footprint.web.rendering import render_error
 
@@ -83,7 +83,7 @@ def _answer(request: Request, status: int, message: str) -> Response:
     return render_error(request, status, message)
 
 
-ROUTERS = (api.router, pages.router)
+ROUTERS = (api.router, api_intelligence.router, pages.router, pages_intelligence.router)
 
 
 def all_routes() -> list[APIRoute]:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 
+from footprint.geo.forces import police_forces
 from footprint.operations import cases, packages
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.operations.figures import MEASURES, compute_figures, publish_figures
@@ -40,7 +41,7 @@ DASHBOARD_AGE = timedelta(minutes=1)  # dashboard counts may be this old (recoun
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
 
 
-def _today() -> date:
+def today() -> date:
     return datetime.now(UTC).date()  # the services' day, whatever the server's zone
 
 
@@ -121,7 +122,7 @@ def sign_out(request: Request, caller: PageCaller, csrf: Csrf = None) -> Respons
     return response
 
 
-def _operations(
+def operations_of(
     request: Request, caller: Caller, asked: str | None
 ) -> tuple[list[str], str | None]:
     """The operations the caller takes part in, and the one to show: the one asked for if it is
@@ -138,11 +139,11 @@ def dashboard(
     operation: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     db, actor = database(request), caller.actor
-    names, chosen = _operations(request, caller, operation)
-    today = _today()
-    figures = compute_figures(db, actor, chosen, today, DASHBOARD_AGE) if chosen else None
+    names, chosen = operations_of(request, caller, operation)
+    day = today()
+    figures = compute_figures(db, actor, chosen, day, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
-    bail = cases.bail_expiring(db, actor, today, limit=PAGE + 1)
+    bail = cases.bail_expiring(db, actor, day, limit=PAGE + 1)
     charts = []
     if figures is not None and actor.is_coordinator:
         for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
@@ -206,7 +207,7 @@ def _case_page(
         safeguarding_kinds=list(SafeguardingKind),
         offences=list(Offence),
         bail_conditions=USUAL_BAIL_CONDITIONS,
-        today=_today(),
+        today=today(),
     )
 
 
@@ -215,17 +216,37 @@ def case_page(request: Request, caller: PageCaller, case_id: RecordId) -> Respon
     return _case_page(request, caller, case_id)
 
 
-def _case_change(
-    request: Request, caller: Caller, case_id: int, csrf: str | None, change: Callable[[], Any]
+def changed(
+    request: Request,
+    caller: Caller,
+    csrf: str | None,
+    change: Callable[[], Any],
+    done: str,
+    again: Callable[[str, int], Response],
 ) -> Response:
+    """Make a change from a form: on success go to `done` (a reload never repeats it); a step
+    not allowed (409) or bad input (422) shows the page `again` with the reason."""
     require_csrf(request, caller, csrf)
     try:
         change()
     except InvalidTransition as exc:
-        return _case_page(request, caller, case_id, str(exc), 409)
+        return again(str(exc), 409)
     except (ValueError, TypeError) as exc:
-        return _case_page(request, caller, case_id, str(exc), 422)
-    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+        return again(str(exc), 422)
+    return RedirectResponse(done, status_code=303)
+
+
+def _case_change(
+    request: Request, caller: Caller, case_id: int, csrf: str | None, change: Callable[[], Any]
+) -> Response:
+    return changed(
+        request,
+        caller,
+        csrf,
+        change,
+        f"/cases/{case_id}",
+        lambda error, status: _case_page(request, caller, case_id, error, status),
+    )
 
 
 @router.post("/cases/{case_id}/advance")
@@ -340,7 +361,7 @@ def package_list(request: Request, caller: PageCaller) -> Response:
 @router.get("/packages/{package_id}")
 def package_page(request: Request, caller: PageCaller, package_id: RecordId) -> Response:
     view = packages.get_package(database(request), caller.actor, package_id)
-    return render(request, "package.html", caller, package=view)
+    return render(request, "package.html", caller, package=view, forces=police_forces())
 
 
 @router.post("/packages/{package_id}/acknowledge")
@@ -359,11 +380,11 @@ def figures_page(
     operation: Annotated[str | None, Query(max_length=200)] = None,
     rounded: bool = False,
 ) -> Response:
-    names, chosen = _operations(request, caller, operation)
+    names, chosen = operations_of(request, caller, operation)
     table = None
     if chosen is not None:
         table = publish_figures(
-            database(request), caller.actor, chosen, _today(), rounded, record=False
+            database(request), caller.actor, chosen, today(), rounded, record=False
         )
     return render(
         request,
@@ -385,7 +406,7 @@ def figures_csv(
     rounded: bool = False,
 ) -> Response:
     table = publish_figures(
-        database(request), caller.actor, operation, _today(), rounded, record=False
+        database(request), caller.actor, operation, today(), rounded, record=False
     )
     return PlainTextResponse(
         table.as_csv(),
