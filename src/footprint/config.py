@@ -16,6 +16,7 @@ from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT
 class Settings:
     var_dir: Path = Path("var")
     hashset_store: Path = Path("var/hashsets.sqlite")
+    scans_dir: Path = Path("var/scans")  # triage scan outputs the web app shows, per force code
     database_url: str = "sqlite:///var/footprint.db"  # PostgreSQL: postgresql+psycopg://...
     uk_category_codes: str = ""  # e.g. "1=A,2=B,3=C,0=non-pertinent"; not public, so no default
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
@@ -55,6 +56,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if "var_dir" in values:
         if "hashset_store" not in values:
             settings = replace(settings, hashset_store=settings.var_dir / "hashsets.sqlite")
+        if "scans_dir" not in values:
+            settings = replace(settings, scans_dir=settings.var_dir / "scans")
         if "database_url" not in values:
             settings = replace(settings, database_url=f"sqlite:///{settings.var_dir}/footprint.db")
     return settings

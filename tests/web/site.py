@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from footprint.config import Settings
 from footprint.geo.forces import COORDINATOR_CODE
+from footprint.operations.cases import link_device_scan, record_device
 from footprint.operations.intake import import_referrals
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor
@@ -27,11 +31,15 @@ from footprint.store.models import (
     Referral,
     SubjectReferral,
 )
+from footprint.triage.service import ScanRequest, scan
+from footprint.triage.signals_job import SignalOptions
 from footprint.web import create_app
 from tests.operations.cases_setup import GMP, MET, OPERATION, open_cases
 from tests.operations.samples import lone_referral
+from tests.triage.evidence_fixtures import build_case, store_with_known
 
 PASSWORD = "a long test passphrase"
+SCAN = "exhibit-1"  # the finished scan in each force's scans folder
 FORCE_ROLES = (
     Role.FORCE_SUPERVISOR,
     Role.INVESTIGATOR,
@@ -51,6 +59,8 @@ class Site:
     markers: dict[str, list[str]]  # what only a force's records contain: its referrals' ids
     subjects: dict[str, list[int]]  # organisation code -> subject ids (the coordinator: waiting)
     referrals: dict[str, list[int]]  # organisation code -> its subjects' referral ids
+    devices: dict[str, list[int]]  # force code -> a seized device per case, with a triage scan
+    settings: Settings
     users: dict[str, str] = field(default_factory=dict)  # username -> organisation code
 
     def users_of(self, organisation: str) -> list[str]:
@@ -87,14 +97,21 @@ def build_site(db: Database, folder: Path) -> Site:
     }
     subjects[COORDINATOR_CODE] = [waiting_subject(db, folder)]
     referrals = {org: _referrals_of(db, ids) for org, ids in subjects.items()}
+    settings = Settings(
+        var_dir=folder, hashset_store=folder / "hashsets.sqlite", scans_dir=folder / "scans"
+    )
+    cases = {MET: case_ids[:2], GMP: case_ids[2:]}
+    devices = _scanned_devices(db, folder, settings, cases)
     site = Site(
         db,
-        create_app(db),
-        {MET: case_ids[:2], GMP: case_ids[2:]},
+        create_app(db, settings),
+        cases,
         packages,
         markers,
         subjects,
         referrals,
+        devices,
+        settings,
     )
     people = [(org, role) for org in (MET, GMP) for role in FORCE_ROLES]
     people += [(COORDINATOR_CODE, role) for role in NATIONAL_ROLES]
@@ -105,6 +122,30 @@ def build_site(db: Database, folder: Path) -> Site:
             set_password(session, Actor.system(), name, PASSWORD)
             site.users[name] = org
     return site
+
+
+def _scanned_devices(
+    db: Database, folder: Path, settings: Settings, cases: dict[str, list[int]]
+) -> dict[str, list[int]]:
+    """A real triage scan of benign evidence (some of it in a 'known' set) in each force's
+    scans folder, and a seized device on every case linked to its force's scan."""
+    evidence, vics = build_case(folder / "triage")
+    store = store_with_known(folder, vics)
+    try:
+        first = settings.scans_dir / MET / SCAN
+        scan(store, ScanRequest([evidence], ["known"], first, SignalOptions(), workers=1))
+        shutil.copytree(first, settings.scans_dir / GMP / SCAN)
+    finally:
+        store.close()
+    devices: dict[str, list[int]] = {}
+    for force, case_ids in cases.items():
+        examiner = Actor(f"examiner-{force}", force, frozenset({Role.FORENSIC_EXAMINER}))
+        for case_id in case_ids:
+            view = record_device(db, examiner, case_id, "EX-1", "laptop", date(2026, 11, 2))
+            device_id = view.devices[-1]["id"]
+            link_device_scan(db, examiner, device_id, settings.scans_dir / force / SCAN)
+            devices.setdefault(force, []).append(device_id)
+    return devices
 
 
 def _subject_of(db: Database, package_id: int) -> int:

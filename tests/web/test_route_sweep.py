@@ -17,7 +17,7 @@ from footprint.geo.forces import COORDINATOR_CODE
 from footprint.store.models import AuditEntry
 from footprint.web.app import all_routes
 from tests.operations.cases_setup import GMP, KENT, MET, OPERATION
-from tests.web.site import Site, browser, csrf_token
+from tests.web.site import SCAN, Site, browser, csrf_token
 
 # a valid body for every route that changes something, so that the refusal, if any, comes from
 # the record's scoping and not from validation
@@ -36,6 +36,19 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "action_on": "2026-11-01",
         "owner": "DS Sweep",
     },
+    "/api/v1/cases/{case_id}/bail": {
+        "started_on": "2026-11-01",
+        "conditions": ["no-unsupervised-contact"],
+        "authorised_by": "Insp Sweep",
+    },
+    "/api/v1/cases/{case_id}/bail/extend": {"authorised_by": "Supt Sweep"},
+    "/api/v1/cases/{case_id}/flags": {"position_of_trust": True},
+    "/api/v1/cases/{case_id}/devices": {
+        "exhibit_ref": "SW-1",
+        "description": "phone",
+        "seized_on": "2026-11-01",
+    },
+    "/api/v1/cases/{case_id}/devices/{device_id}/scan": {"scan": SCAN},
     "/api/v1/packages/{package_id}/acknowledge": {},
     "/api/v1/packages/{package_id}/transfer": {"to_force": KENT, "reason": "sweep"},
     "/api/v1/subjects/{subject_id}/risk": {"factors": ["lives_with_children"]},
@@ -78,6 +91,8 @@ def _ids(site: Site, force: str, index: int) -> dict[str, int]:
         "package_id": site.packages[force][index],
         "subject_id": site.subjects[force][index],
         "referral_id": site.referrals[force][index],
+        "device_id": site.devices[force][index],
+        "index": 0,  # a finding of the device's scan
     }
 
 
@@ -143,6 +158,7 @@ def test_a_force_user_never_reaches_another_forces_record(site: Site, own: str, 
             (f"{RECORDS[name]}.denied", str(record_id))
             for ids in asked
             for name, record_id in ids.items()
+            if name in RECORDS  # a device's refusal is audited under its case
         }
         assert expected <= denied, (user, expected - denied)
 

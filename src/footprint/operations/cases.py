@@ -27,6 +27,7 @@ from footprint.operations.outcomes import (
     OutcomeError,
     Relationship,
     SafeguardingKind,
+    bail_condition,
     bail_expiry,
     choice,
     next_stage,
@@ -138,14 +139,14 @@ def _recorded(session: Session, actor: Actor, case: Case, row: Any, action: str)
     return _view(session, case)
 
 
-def _held(session: Session, actor: Actor, case_id: int) -> Case:
+def held_case(session: Session, actor: Actor, case_id: int) -> Case:
     return held_record(session, actor, Case, case_id, "case")
 
 
 def _writable(
     session: Session, actor: Actor, case_id: int, roles: frozenset[Role] = CASE_WRITERS
 ) -> Case:
-    case = _held(session, actor, case_id)
+    case = held_case(session, actor, case_id)
     _require_writer(actor, case_id, roles)
     return case
 
@@ -190,7 +191,7 @@ def advance_case(
 
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseView:
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
-        case = _held(session, actor, case_id)
+        case = held_case(session, actor, case_id)
         audit.record(session, actor, "case.read", "case", case_id)
         return _view(session, case)
 
@@ -359,7 +360,7 @@ def start_bail(
     authorised_by: str,
 ) -> CaseView:
     """Release on pre-charge bail: the case moves to on-bail and the 3-month clock starts."""
-    conditions = [c.strip() for c in conditions if c.strip()]
+    conditions = [bail_condition(c) for c in conditions if c.strip()]  # short names or text
     if not conditions:
         raise OutcomeError(
             "conditions: bail needs at least one condition (else release under investigation)"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from footprint.operations import cases, packages
 from footprint.operations.cases import BailDue, CaseView
 from footprint.operations.figures import MEASURES, compute_figures
-from footprint.operations.outcomes import Offence
+from footprint.operations.outcomes import USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import PackageView
 from footprint.operations.service import list_operations
 from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
@@ -253,3 +253,79 @@ def bail_due(
     """Active bail ending within the window (or past), soonest first, a page at a time."""
     today = datetime.now(UTC).date()
     return cases.bail_expiring(database(request), caller.actor, today, within_days, offset, limit)
+
+
+class BailIn(BaseModel):
+    started_on: date
+    conditions: list[Annotated[str, Field(min_length=1, max_length=400)]] = Field(
+        min_length=1,
+        max_length=20,
+        description="short names of the usual conditions (GET /api/v1/bail-conditions) or text",
+    )
+    authorised_by: str = Field(min_length=1, max_length=120, description="the inspector")
+
+
+class BailExtensionIn(BaseModel):
+    authorised_by: str = Field(min_length=1, max_length=120)
+    court_until: date | None = Field(
+        default=None, description="beyond 9 months: the date a magistrates' court set"
+    )
+
+
+class FlagsIn(BaseModel):
+    position_of_trust: bool | None = None
+    position_of_trust_detail: str | None = Field(default=None, max_length=400)
+    registered_sex_offender: bool | None = None
+
+
+@router.get("/bail-conditions", response_model=dict[str, str])
+def bail_conditions(caller: CallerDep) -> dict[str, str]:
+    """The usual pre-charge bail conditions, by short name."""
+    return dict(USUAL_BAIL_CONDITIONS)
+
+
+@router.post("/cases/{case_id}/bail", response_model=CaseView)
+def bail(
+    request: Request, caller: CallerDep, case_id: RecordId, body: BailIn, csrf: CsrfHeader = None
+) -> CaseView:
+    """Release on pre-charge bail: the case moves to on-bail and the 3-month clock starts."""
+    require_csrf(request, caller, csrf)
+    return cases.start_bail(
+        database(request),
+        caller.actor,
+        case_id,
+        body.started_on,
+        body.conditions,
+        body.authorised_by,
+    )
+
+
+@router.post("/cases/{case_id}/bail/extend", response_model=CaseView)
+def extend_bail(
+    request: Request,
+    caller: CallerDep,
+    case_id: RecordId,
+    body: BailExtensionIn,
+    csrf: CsrfHeader = None,
+) -> CaseView:
+    """Extend active bail to its next stage (6, 9 months, then a court's date)."""
+    require_csrf(request, caller, csrf)
+    return cases.extend_bail(
+        database(request), caller.actor, case_id, body.authorised_by, body.court_until
+    )
+
+
+@router.post("/cases/{case_id}/flags", response_model=CaseView)
+def flags(
+    request: Request, caller: CallerDep, case_id: RecordId, body: FlagsIn, csrf: CsrfHeader = None
+) -> CaseView:
+    """Position of trust and registered sex offender; a field left out is left as it is."""
+    require_csrf(request, caller, csrf)
+    return cases.set_flags(
+        database(request),
+        caller.actor,
+        case_id,
+        position_of_trust=body.position_of_trust,
+        position_of_trust_detail=body.position_of_trust_detail,
+        registered_sex_offender=body.registered_sex_offender,
+    )

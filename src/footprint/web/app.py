@@ -13,9 +13,17 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from footprint.config import Settings, load_settings
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.store import Database
-from footprint.web import api, api_intelligence, pages, pages_intelligence
+from footprint.web import (
+    api,
+    api_devices,
+    api_intelligence,
+    pages,
+    pages_devices,
+    pages_intelligence,
+)
 from footprint.web.callers import NotSignedIn
 from footprint.web.rendering import render_error
 
@@ -83,7 +91,14 @@ def _answer(request: Request, status: int, message: str) -> Response:
     return render_error(request, status, message)
 
 
-ROUTERS = (api.router, api_intelligence.router, pages.router, pages_intelligence.router)
+ROUTERS = (
+    api.router,
+    api_intelligence.router,
+    api_devices.router,
+    pages.router,
+    pages_intelligence.router,
+    pages_devices.router,
+)
 
 
 def all_routes() -> list[APIRoute]:
@@ -91,7 +106,9 @@ def all_routes() -> list[APIRoute]:
     return [route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)]
 
 
-def create_app(db: Database) -> FastAPI:
+def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
+    """The app over one database; `settings` name the hash-set store and the scans folder
+    (the configured ones when not given)."""
     app = FastAPI(
         title="footprint",
         version="1",
@@ -101,6 +118,7 @@ def create_app(db: Database) -> FastAPI:
         redoc_url=None,
     )
     app.state.db = db
+    app.state.settings = settings or load_settings()
     app.mount("/static", StaticFiles(directory=str(files("footprint.web") / "static")), "static")
     for router in ROUTERS:
         app.include_router(router)

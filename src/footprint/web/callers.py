@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from footprint.config import Settings
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.credentials import SignInRefused, actor_for_token
@@ -35,6 +36,11 @@ class NotSignedIn(PermissionError):
 class CsrfRefused(PermissionError):
     def __init__(self) -> None:
         super().__init__("csrf_token: missing or wrong; reload the page and try again")
+
+
+def settings(request: Request) -> Settings:
+    configured: Settings = request.app.state.settings
+    return configured
 
 
 def database(request: Request) -> Database:

@@ -202,6 +202,8 @@ def _case_page(
         case=view,
         error=error,
         can_write=bool(caller.actor.roles & cases.CASE_WRITERS) and not caller.actor.is_coordinator,
+        can_record_devices=bool(caller.actor.roles & cases.DEVICE_WRITERS)
+        and not caller.actor.is_coordinator,
         age_bands=list(AgeBand),
         relationships=list(Relationship),
         safeguarding_kinds=list(SafeguardingKind),
@@ -412,4 +414,81 @@ def figures_csv(
         table.as_csv(),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
+    )
+
+
+@router.post("/cases/{case_id}/bail")
+def bail(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    started_on: Annotated[date, Form()],
+    authorised_by: Annotated[str, Form(max_length=120)],
+    conditions: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 (FastAPI copies)
+    other_condition: Annotated[str | None, Form(max_length=400)] = None,
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    chosen = [*conditions, *([other_condition] if other_condition else [])]
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.start_bail(db, caller.actor, case_id, started_on, chosen, authorised_by),
+    )
+
+
+@router.post("/cases/{case_id}/bail/extend")
+def extend_bail(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    authorised_by: Annotated[str, Form(max_length=120)],
+    court_until: Annotated[str, Form(max_length=10)] = "",  # a form sends "" when left empty
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.extend_bail(
+            db, caller.actor, case_id, authorised_by, _optional_date(court_until, "court_until")
+        ),
+    )
+
+
+def _optional_date(text: str, field: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text.strip() else None
+    except ValueError:
+        raise ValueError(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@router.post("/cases/{case_id}/flags")
+def flags(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    position_of_trust: Annotated[bool, Form()] = False,
+    position_of_trust_detail: Annotated[str | None, Form(max_length=400)] = None,
+    registered_sex_offender: Annotated[bool, Form()] = False,
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.set_flags(
+            db,
+            caller.actor,
+            case_id,
+            position_of_trust=position_of_trust,
+            position_of_trust_detail=position_of_trust_detail or None,
+            registered_sex_offender=registered_sex_offender,
+        ),
     )

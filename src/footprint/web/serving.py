@@ -10,4 +10,5 @@ from footprint.web.app import create_app
 
 
 def app() -> FastAPI:
-    return create_app(Database(load_settings().database_url))
+    settings = load_settings()
+    return create_app(Database(settings.database_url), settings)

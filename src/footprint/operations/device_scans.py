@@ -1,0 +1,185 @@
+"""Triage scans of seized devices, as a force reviews them: the scans its examiners may link
+(finished scans under `<scans_dir>/<force code>/`), a device's scan summary and filtered
+findings, and thumbnails of its files for the roles allowed to see imagery.
+
+Every read is audited under the case; every thumbnail drawn is audited with the file and whether
+it was revealed. Another force's device reads as "not found"."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from footprint.operations.cases import CaseView, held_case, link_device_scan
+from footprint.operations.scoping import scoped_unit_of_work
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+from footprint.store.models import Case, SeizedDevice
+from footprint.triage.findings import FindingRow, Shown, finding_at, select_findings, thumbnail
+from footprint.triage.scan import FINDINGS
+
+# who may ask to see a seized file's picture (blurred and greyscale unless revealed)
+IMAGERY_VIEWERS = frozenset({Role.FORENSIC_EXAMINER})
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceScanView:
+    case_id: int
+    device_id: int
+    exhibit_ref: str
+    description: str
+    scan: str | None  # the scan folder's name; None until one is linked
+    summary: dict[str, Any] = field(default_factory=dict)
+    summary_unchanged: bool = True  # summary.json is the one hashed when the scan was linked
+    findings: list[FindingRow] = field(default_factory=list)
+    matching: int = 0  # findings that pass the filters (the page holds at most `limit`)
+    may_see_imagery: bool = False
+
+
+def force_scans(scans_dir: Path, force: str) -> list[str]:
+    """Finished scans a force's examiners may link: folders under the force's own folder."""
+    folder = scans_dir / force
+    if not folder.is_dir():
+        return []
+    return sorted(
+        scan.name
+        for scan in folder.iterdir()
+        if (scan / "scan.json").is_file()
+        and json.loads((scan / "scan.json").read_text()).get("complete")
+    )
+
+
+def linkable_scans(db: Database, actor: Actor, scans_dir: Path, case_id: int) -> list[str]:
+    """The finished scans of the case's force, for linking to one of its devices."""
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        force = held_case(session, actor, case_id).force.code
+        audit.record(session, actor, "case.scans-list", "case", case_id)
+    return force_scans(scans_dir, force)
+
+
+def link_named_scan(
+    db: Database, actor: Actor, scans_dir: Path, case_id: int, device_id: int, scan: str
+) -> CaseView:
+    """Link one of the case's force's finished scans, named as `force_scans` lists it."""
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        case, _device = _device_of(session, actor, case_id, device_id)
+        force = case.force.code
+    if scan not in force_scans(scans_dir, force):  # a bare name: no path leaves the folder
+        raise ValueError(f"scan: {scan!r} is not a finished scan of {force}")
+    return link_device_scan(db, actor, device_id, scans_dir / force / scan)
+
+
+def _device_of(
+    session: Session, actor: Actor, case_id: int, device_id: int
+) -> tuple[Case, SeizedDevice]:
+    case = held_case(session, actor, case_id)
+    device = session.get(SeizedDevice, device_id)
+    if device is None or device.case_id != case_id:
+        raise LookupError(f"device {device_id}: not found on case {case_id}")
+    return case, device
+
+
+def _summary(device: SeizedDevice) -> tuple[dict[str, Any], bool]:
+    raw = (Path(str(device.scan_dir)) / "summary.json").read_bytes()
+    return json.loads(raw), hashlib.sha256(raw).hexdigest() == device.scan_summary_sha256
+
+
+def device_scan(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    device_id: int,
+    shown: Shown = Shown.MATCHED,
+    category: str | None = None,
+    text: str = "",
+    offset: int = 0,
+    limit: int = 100,
+) -> DeviceScanView:
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        _case, device = _device_of(session, actor, case_id, device_id)
+        view = DeviceScanView(
+            case_id,
+            device_id,
+            device.exhibit_ref,
+            device.description,
+            None,
+            may_see_imagery=bool(actor.roles & IMAGERY_VIEWERS),
+        )
+        if device.scan_dir:
+            scan_dir = Path(device.scan_dir)
+            summary, unchanged = _summary(device)
+            rows, matching = select_findings(scan_dir, shown, category, text, offset, limit)
+            view = DeviceScanView(
+                case_id,
+                device_id,
+                device.exhibit_ref,
+                device.description,
+                scan_dir.name,
+                summary,
+                unchanged,
+                rows,
+                matching,
+                view.may_see_imagery,
+            )
+        audit.record(
+            session, actor, "case.scan-read", "case", case_id, device=device_id, shown=str(shown)
+        )
+        return view
+
+
+def device_finding(
+    db: Database, actor: Actor, case_id: int, device_id: int, index: int
+) -> tuple[DeviceScanView, dict[str, Any]]:
+    """One finding of the device's scan, whole (hashes, signals, matches), with the device."""
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        _case, device = _device_of(session, actor, case_id, device_id)
+        if not device.scan_dir:
+            raise LookupError(f"device {device_id}: no triage scan linked")
+        finding = finding_at(Path(device.scan_dir), index)
+        view = DeviceScanView(
+            case_id,
+            device_id,
+            device.exhibit_ref,
+            device.description,
+            Path(device.scan_dir).name,
+            may_see_imagery=bool(actor.roles & IMAGERY_VIEWERS),
+        )
+        audit.record(
+            session, actor, "case.finding-read", "case", case_id, device=device_id, finding=index
+        )
+        return view, finding
+
+
+def finding_thumbnail(
+    db: Database, actor: Actor, case_id: int, device_id: int, index: int, reveal: bool
+) -> bytes:
+    """A seized file's picture for an examiner: greyscale, blurred unless `reveal`; audited."""
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        _case, device = _device_of(session, actor, case_id, device_id)
+        if not actor.roles & IMAGERY_VIEWERS:
+            raise AccessDenied(f"case {case_id}: seeing imagery needs the forensic-examiner role")
+        if not device.scan_dir or not (Path(device.scan_dir) / FINDINGS).is_file():
+            raise LookupError(f"device {device_id}: no triage scan linked")
+        finding = finding_at(Path(device.scan_dir), index)
+        if not (finding.get("media_type") or "").startswith("image/"):
+            raise LookupError(f"finding {index}: not an image")
+        picture = thumbnail(Path(finding["path"]), reveal)
+        audit.record(
+            session,
+            actor,
+            "case.imagery-view",
+            "case",
+            case_id,
+            device=device_id,
+            finding=index,
+            path=finding["path"],
+            revealed=reveal,
+        )
+        return picture

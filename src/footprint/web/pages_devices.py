@@ -1,0 +1,160 @@
+"""Pages for seized devices and their triage scans: record a device, link one of the force's
+finished scans, review the findings with filters, and — for forensic examiners who ask — see a
+file's thumbnail, greyscale and blurred until revealed with one click. Every view is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Query, Request, Response
+
+from footprint.operations import cases
+from footprint.operations.device_scans import (
+    device_finding,
+    device_scan,
+    finding_thumbnail,
+    link_named_scan,
+    linkable_scans,
+)
+from footprint.triage.findings import Shown
+from footprint.triage.report import SEVERITY
+from footprint.web.callers import Caller, database, settings
+from footprint.web.pages import PAGE, Csrf, PageCaller, RecordId, _case_change, _case_page
+from footprint.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+DeviceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+FindingIndex = Annotated[int, Path(ge=0, le=2**31 - 1)]
+
+
+@router.post("/cases/{case_id}/devices")
+def record_device(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    exhibit_ref: Annotated[str, Form(max_length=80)],
+    description: Annotated[str, Form(max_length=400)],
+    seized_on: Annotated[date, Form()],
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: cases.record_device(db, caller.actor, case_id, exhibit_ref, description, seized_on),
+    )
+
+
+@router.post("/cases/{case_id}/devices/{device_id}/scan")
+def link_scan(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    device_id: DeviceId,
+    scan: Annotated[str, Form(max_length=200)],
+    csrf: Csrf = None,
+) -> Response:
+    db, scans_dir = database(request), settings(request).scans_dir
+    return _case_change(
+        request,
+        caller,
+        case_id,
+        csrf,
+        lambda: link_named_scan(db, caller.actor, scans_dir, case_id, device_id, scan),
+    )
+
+
+def _device_page(
+    request: Request,
+    caller: Caller,
+    case_id: int,
+    device_id: int,
+    shown: Shown,
+    category: str | None,
+    text: str,
+    offset: int,
+    thumbnails: bool,
+) -> Response:
+    db = database(request)
+    view = device_scan(db, caller.actor, case_id, device_id, shown, category, text, offset, PAGE)
+    linkable = []
+    if view.scan is None:
+        linkable = linkable_scans(db, caller.actor, settings(request).scans_dir, case_id)
+    query = {"shown": shown, "category": category or "", "text": text}
+    if thumbnails:
+        query["thumbnails"] = "true"
+    return render(
+        request,
+        "device.html",
+        caller,
+        device=view,
+        linkable=linkable,
+        shown=shown,
+        showns=list(Shown),
+        category=category or "",
+        categories=SEVERITY,
+        text=text,
+        offset=offset,
+        page=PAGE,
+        query="&" + urlencode(query),
+        thumbnails=thumbnails and view.may_see_imagery,
+    )
+
+
+@router.get("/cases/{case_id}/devices/{device_id}")
+def device_page(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    device_id: DeviceId,
+    shown: Shown = Shown.MATCHED,
+    category: Annotated[str | None, Query(max_length=30)] = None,
+    text: Annotated[str, Query(max_length=200)] = "",
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    thumbnails: bool = False,
+) -> Response:
+    try:
+        return _device_page(
+            request, caller, case_id, device_id, shown, category, text, offset, thumbnails
+        )
+    except ValueError as exc:  # a category not in the list, say: the case page explains
+        return _case_page(request, caller, case_id, str(exc), 422)
+
+
+@router.get("/cases/{case_id}/devices/{device_id}/findings/{index}")
+def finding_page(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    device_id: DeviceId,
+    index: FindingIndex,
+    reveal: bool = False,
+) -> Response:
+    view, finding = device_finding(database(request), caller.actor, case_id, device_id, index)
+    return render(
+        request,
+        "finding.html",
+        caller,
+        device=view,
+        index=index,
+        finding=finding,
+        reveal=reveal and view.may_see_imagery,
+        is_image=(finding.get("media_type") or "").startswith("image/"),
+    )
+
+
+@router.get("/cases/{case_id}/devices/{device_id}/findings/{index}/thumbnail")
+def finding_picture(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    device_id: DeviceId,
+    index: FindingIndex,
+    reveal: bool = False,
+) -> Response:
+    picture = finding_thumbnail(database(request), caller.actor, case_id, device_id, index, reveal)
+    return Response(picture, media_type="image/png")
