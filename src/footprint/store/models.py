@@ -69,6 +69,10 @@ class AuditEntry(Base):
     """Append-only: the services never update or delete a row (see security/audit_chain.py)."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (  # auditors ask "who touched this record" and "what did this force do"
+        Index("ix_audit_entries_record", "record_type", "record_id"),
+        Index("ix_audit_entries_organisation", "organisation", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(40))

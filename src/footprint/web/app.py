@@ -18,6 +18,7 @@ from footprint.operations.case_workflow import InvalidTransition
 from footprint.store import Database
 from footprint.web import (
     api,
+    api_audit,
     api_devices,
     api_intelligence,
     pages,
@@ -95,6 +96,7 @@ ROUTERS = (
     api.router,
     api_intelligence.router,
     api_devices.router,
+    api_audit.router,
     pages.router,
     pages_intelligence.router,
     pages_devices.router,

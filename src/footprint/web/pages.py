@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
@@ -25,6 +26,12 @@ from footprint.operations.outcomes import (
     SafeguardingKind,
 )
 from footprint.operations.service import list_operations
+from footprint.security.audit_log import (
+    VERIFY_AGE_SECONDS,
+    AuditFilter,
+    chain_status,
+    read_log,
+)
 from footprint.security.credentials import SignInRefused, sign_in
 from footprint.security.sessions import end_session, start_session
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
@@ -491,4 +498,33 @@ def flags(
             position_of_trust_detail=position_of_trust_detail or None,
             registered_sex_offender=registered_sex_offender,
         ),
+    )
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    caller: PageCaller,
+    actor: Annotated[str | None, Query(max_length=80)] = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    record_type: Annotated[str | None, Query(max_length=40)] = None,
+    record_id: Annotated[str | None, Query(max_length=80)] = None,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    fresh: bool = False,
+) -> Response:
+    db = database(request)
+    wanted = AuditFilter(actor or None, action or None, record_type or None, record_id or None)
+    entries = read_log(db, caller.actor, wanted, offset, PAGE + 1)
+    query = {k: v for k, v in asdict(wanted).items() if v}
+    return render(
+        request,
+        "audit.html",
+        caller,
+        status_of_chain=chain_status(db, caller.actor, 0 if fresh else VERIFY_AGE_SECONDS),
+        entries=entries[:PAGE],
+        wanted=wanted,
+        offset=offset,
+        page=PAGE,
+        more=len(entries) > PAGE,
+        query=("&" + urlencode(query)) if query else "",
     )
