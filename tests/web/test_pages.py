@@ -75,11 +75,13 @@ def test_security_headers_on_every_answer(site: Site) -> None:
 
 def test_dashboards_draw_their_charts(site: Site) -> None:
     national = browser(site, username("NCA", Role.COORDINATOR)).get("/").text
-    assert national.count('<svg class="chart"') == 3  # risk bands, packages and arrests per force
+    # risk bands, progress over time, packages and arrests per force
+    assert national.count('<svg class="chart"') == 4
+    assert 'aria-label="Progress over time, cumulative"' in national
     assert 'aria-label="Packages issued per force"' in national
     assert "Greater Manchester" in national and "Metropolitan" in national
     force = browser(site, SUPERVISOR).get("/").text
-    assert force.count('<svg class="chart"') == 1  # its packages by risk band
+    assert force.count('<svg class="chart"') == 2  # its packages by risk band, its progress
     assert "Force dashboard" in force
 
 

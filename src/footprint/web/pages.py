@@ -25,6 +25,7 @@ from footprint.operations.outcomes import (
     Relationship,
     SafeguardingKind,
 )
+from footprint.operations.progress import progress_over_time
 from footprint.operations.service import list_operations
 from footprint.security.audit_log import (
     VERIFY_AGE_SECONDS,
@@ -35,7 +36,7 @@ from footprint.security.audit_log import (
 from footprint.security.credentials import SignInRefused, sign_in
 from footprint.security.sessions import end_session, start_session
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
-from footprint.web.charts import Bar, bar_chart
+from footprint.web.charts import Bar, bar_chart, line_chart
 from footprint.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -161,6 +162,11 @@ def dashboard(
     band_chart = bar_chart(
         "Packages by risk band", [Bar(band, n) for band, n in overview.by_band.items()], "#8a3b1d"
     )
+    progress_chart = None
+    if chosen is not None:
+        progress = progress_over_time(db, actor, chosen, day, max_age=DASHBOARD_AGE)
+        labels = [monday.strftime("%d %b") for monday in progress.weeks]
+        progress_chart = line_chart("Progress over time, cumulative", labels, progress.cumulative)
     return render(
         request,
         "dashboard.html",
@@ -171,6 +177,7 @@ def dashboard(
         measures=MEASURES,
         charts=charts,
         band_chart=band_chart,
+        progress_chart=progress_chart,
         overview=overview,
         bail=bail,
         page=PAGE,

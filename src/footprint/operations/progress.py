@@ -1,0 +1,107 @@
+"""Progress over time for the dashboards: cumulative packages issued, arrests (and voluntary
+interviews) and charges, week by week. The coordinator sees the operation as a whole, a force
+its own cases; counts may be a minute old (kept per process, like the figures)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from footprint.operations.case_workflow import CaseState
+from footprint.operations.service import get_operation
+from footprint.security import audit
+from footprint.security.actor import Actor
+from footprint.store import Database
+from footprint.store.database import aware_utc
+from footprint.store.models import Case, CaseEvent, IntelPackage, Organisation, Subject
+from footprint.store.recent import RecentResults
+
+SERIES = {
+    "packages issued": None,
+    "arrests and voluntary interviews": (CaseState.ARRESTED, CaseState.VOLUNTARY_INTERVIEW),
+    "charged": (CaseState.CHARGED,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    weeks: list[date]  # the Monday of each week shown, oldest first
+    cumulative: dict[str, list[int]]  # series name -> running total at the end of each week
+
+
+_RECENT: RecentResults[Progress] = RecentResults()
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _scoped(query: Select[Any], actor: Actor, force_column: Any) -> Select[Any]:
+    if actor.is_coordinator:
+        return query
+    return query.join(Organisation, Organisation.id == force_column).where(
+        Organisation.code == actor.organisation
+    )
+
+
+def progress_over_time(
+    db: Database,
+    actor: Actor,
+    operation: str,
+    today: date,
+    weeks: int = 12,
+    max_age: timedelta | None = None,
+) -> Progress:
+    with db.unit_of_work() as session:
+        op = get_operation(session, actor, operation)
+        first = _monday(today) - timedelta(weeks=weeks - 1)
+        mondays = [first + timedelta(weeks=i) for i in range(weeks)]
+
+        def counted() -> Progress:
+            issued = _scoped(
+                select(IntelPackage.issued_at)
+                .join(Subject, Subject.id == IntelPackage.subject_id)
+                .where(Subject.operation_id == op.id),
+                actor,
+                IntelPackage.force_id,
+            )
+            series = {"packages issued": _cumulative(session.scalars(issued), mondays)}
+            for name, states in SERIES.items():
+                if states is None:
+                    continue
+                reached = _scoped(
+                    select(CaseEvent.at)
+                    .join(Case, Case.id == CaseEvent.case_id)
+                    .where(Case.operation_id == op.id, CaseEvent.to_state.in_(states)),
+                    actor,
+                    Case.force_id,
+                )
+                series[name] = _cumulative(session.scalars(reached), mondays)
+            return Progress(mondays, series)
+
+        scope = "*" if actor.is_coordinator else actor.organisation
+        key = (db.url, op.id, scope, today, weeks)
+        progress = (
+            _RECENT.get(key, max_age.total_seconds(), counted) if max_age is not None else counted()
+        )
+        audit.record(session, actor, "progress.read", "operation", op.id, weeks=weeks)
+        return progress
+
+
+def _cumulative(moments: Any, mondays: list[date]) -> list[int]:
+    """Running totals at the end of each week; everything before the first week counts in it."""
+    per_week: Counter[int] = Counter()
+    for moment in moments:
+        day = aware_utc(moment).date() if isinstance(moment, datetime) else moment
+        index = max(0, (_monday(day) - mondays[0]).days // 7)
+        if index < len(mondays):
+            per_week[index] += 1
+    totals, running = [], 0
+    for index in range(len(mondays)):
+        running += per_week[index]
+        totals.append(running)
+    return totals
