@@ -64,7 +64,8 @@ RECORDS = {
     "referral_id": "referral",
 }
 PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
-NO_RECORD_POSTS = {"/sign-in", "/sign-out"}  # sign-in/out carry no record ids
+# sign-in/out carry no record ids; hash sets are national reference data, not a force's records
+NO_RECORD_POSTS = {"/sign-in", "/sign-out", "/hash-sets/import"}
 LIST_PARAMS = {"operation": OPERATION, "kind": "email", "value": "nobody@example.org"}
 
 
@@ -171,8 +172,8 @@ def test_lists_and_dashboards_show_only_the_users_force(site: Site, own: str) ->
         for route in all_routes():
             if "GET" not in _methods(route) or route.path == "/sign-in":
                 continue
-            if _has_record(route):
-                continue
+            if _has_record(route) or set(route.param_convertors) - {"name"}:
+                continue  # record routes are swept above; jobs have their own tests
             path = route.path.format(name=OPERATION)
             response = client.get(path, params=LIST_PARAMS)
             assert response.status_code in (200, 403), (user, path, response.text)

@@ -97,16 +97,30 @@ def _records(
     return read_plain_csv(path, report, CategoryMapper(scheme or Scheme.UK, options.uk_codes))
 
 
-def _counting(records: Iterator[KnownHash], report: ImportReport) -> Iterator[KnownHash]:
-    for record in records:
+PROGRESS_EVERY = 5_000  # records between progress reports
+
+
+def _counting(
+    records: Iterator[KnownHash],
+    report: ImportReport,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[KnownHash]:
+    for count, record in enumerate(records, 1):
         report.categories[str(record.category)] += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
         yield record
 
 
 def import_file(
-    store: KnownHashStore, path: Path, set_name: str, options: ImportOptions
+    store: KnownHashStore,
+    path: Path,
+    set_name: str,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import one file into a set in one transaction: all of its good records, or nothing."""
+    """Import one file into a set in one transaction: all of its good records, or nothing.
+    `progress` hears the number of records read so far, every few thousand."""
     fmt, scheme = _format_and_scheme(path, options.scheme)
     report = ImportReport(source=str(path), format=str(fmt))
     kind = options.kind or (SetKind.IGNORE if fmt is SourceFormat.NSRL else SetKind.KNOWN)
@@ -114,7 +128,7 @@ def import_file(
     before = store.count(set_id)
     store.db.execute("BEGIN IMMEDIATE")
     try:
-        records = _counting(_records(path, fmt, scheme, options, report), report)
+        records = _counting(_records(path, fmt, scheme, options, report), report, progress)
         written = store.write_records(set_id, records)
         added = store.count(set_id) - before
         report.imported, report.merged = added, written - added

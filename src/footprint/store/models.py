@@ -486,3 +486,22 @@ class WebSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class Job(Base):
+    """Long work started from the web app (a hash-set import): its progress, kept in the
+    database so that every server process and a reload show the same, and its outcome."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # hashset-import
+    title: Mapped[str] = mapped_column(String(400))
+    organisation: Mapped[str] = mapped_column(String(16), index=True)  # who may see it
+    started_by: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    done: Mapped[int] = mapped_column(Integer, default=0)  # records so far
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -20,9 +20,11 @@ from footprint.web import (
     api,
     api_audit,
     api_devices,
+    api_hashsets,
     api_intelligence,
     pages,
     pages_devices,
+    pages_hashsets,
     pages_intelligence,
 )
 from footprint.web.callers import NotSignedIn
@@ -97,9 +99,11 @@ ROUTERS = (
     api_intelligence.router,
     api_devices.router,
     api_audit.router,
+    api_hashsets.router,
     pages.router,
     pages_intelligence.router,
     pages_devices.router,
+    pages_hashsets.router,
 )
 
 

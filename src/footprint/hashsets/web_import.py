@@ -1,0 +1,103 @@
+"""Hash sets as the web app shows them (counts per category, versions) and an import started
+from it: the uploaded file goes in through the same import as the CLI's, as a job whose
+progress (records read) the page follows. Importing is for forensic examiners and the
+coordinator's coordinators and analysts; anyone signed in may see the sets' counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from footprint.hashsets.model import SetKind
+from footprint.hashsets.service import ImportOptions, import_file
+from footprint.hashsets.store import KnownHashStore
+from footprint.operations.jobs import start_job
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+
+SKIPS_KEPT = 50  # skipped records listed in a job's outcome (the count is always whole)
+
+
+@dataclass(frozen=True, slots=True)
+class HashSetSummary:
+    name: str
+    kind: SetKind
+    version: int
+    records: int
+    pdq_radius: int
+    created_at: str
+    updated_at: str
+    last_import: str | None
+    categories: dict[str, int]
+
+
+def hash_sets(store_path: Path) -> list[HashSetSummary]:
+    if not store_path.exists():
+        return []
+    store = KnownHashStore(store_path)
+    try:
+        return [
+            HashSetSummary(
+                info.name,
+                info.kind,
+                info.version,
+                info.records,
+                info.pdq_radius,
+                info.created_at,
+                info.updated_at,
+                Path(str(info.meta.get("last_import") or "")).name or None,
+                dict(sorted(store.category_counts(info.id).items())),
+            )
+            for info in store.sets()
+        ]
+    finally:
+        store.close()
+
+
+def may_import(actor: Actor) -> bool:
+    national = actor.is_coordinator and bool(actor.roles & {Role.COORDINATOR, Role.ANALYST})
+    return national or actor.has(Role.FORENSIC_EXAMINER)
+
+
+def start_import(
+    db: Database,
+    actor: Actor,
+    store_path: Path,
+    upload: Path,
+    original_name: str,
+    set_name: str,
+    options: ImportOptions,
+) -> int:
+    """Import an uploaded file into a set as a job; the upload is removed when it ends."""
+    if not may_import(actor):
+        upload.unlink(missing_ok=True)
+        raise AccessDenied("importing hash sets needs a forensic examiner or the coordinator")
+    if not set_name.strip():
+        upload.unlink(missing_ok=True)
+        raise ValueError("set_name: name the set to import into")
+
+    def work(progress: Any) -> dict[str, Any]:
+        store = KnownHashStore(store_path)
+        try:
+            report = import_file(store, upload, set_name.strip(), options, progress)
+        finally:
+            store.close()
+            upload.unlink(missing_ok=True)
+        return {
+            "set": set_name.strip(),
+            "file": original_name,
+            "format": report.format,
+            "records": report.imported + report.merged + len(report.skipped),
+            "imported": report.imported,
+            "merged": report.merged,
+            "skipped": len(report.skipped),
+            "skipped_records": [
+                f"record {s.record}: {s.field}: {s.reason}" for s in report.skipped[:SKIPS_KEPT]
+            ],
+            "categories": dict(report.categories),
+            "error": report.error.replace(str(upload), original_name) if report.error else None,
+        }
+
+    return start_job(db, actor, "hashset-import", f"{original_name} into {set_name}", work)

@@ -1,0 +1,85 @@
+"""Pages for known-hash sets (counts per category, versions, an import with its progress) and
+for the jobs that long work runs as."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
+
+from footprint.hashsets.model import SetKind, UnifiedCategory
+from footprint.hashsets.schemes import parse_uk_codes
+from footprint.hashsets.service import SCHEME_CHOICES, ImportOptions
+from footprint.hashsets.store import DEFAULT_PDQ_RADIUS
+from footprint.hashsets.web_import import hash_sets, may_import, start_import
+from footprint.operations.jobs import get_job, recent_jobs
+from footprint.web.callers import database, require_csrf, settings
+from footprint.web.pages import Csrf, PageCaller
+from footprint.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UPLOAD_CHUNK = 1 << 20
+
+
+@router.get("/hash-sets")
+def hash_sets_page(request: Request, caller: PageCaller) -> Response:
+    return render(
+        request,
+        "hash_sets.html",
+        caller,
+        sets=hash_sets(settings(request).hashset_store),
+        jobs=recent_jobs(database(request), caller.actor, "hashset-import"),
+        may_import=may_import(caller.actor),
+        schemes=SCHEME_CHOICES,
+        categories=list(UnifiedCategory),
+        radius=DEFAULT_PDQ_RADIUS,
+    )
+
+
+@router.post("/hash-sets/import")
+def import_hash_set(
+    request: Request,
+    caller: PageCaller,
+    file: Annotated[UploadFile, File()],
+    set_name: Annotated[str, Form(max_length=120)],
+    scheme: Annotated[str, Form(max_length=20)] = "",
+    ignore: Annotated[bool, Form()] = False,
+    pdq_radius: Annotated[int, Form(ge=0, le=128)] = DEFAULT_PDQ_RADIUS,
+    category: Annotated[UnifiedCategory, Form()] = UnifiedCategory.UNCATEGORISED,
+    csrf: Csrf = None,
+) -> Response:
+    require_csrf(request, caller, csrf)
+    if scheme and scheme not in SCHEME_CHOICES:
+        raise ValueError(f"scheme: {scheme!r} is not one of {', '.join(SCHEME_CHOICES)}")
+    config = settings(request)
+    options = ImportOptions(
+        scheme=scheme or None,
+        kind=SetKind.IGNORE if ignore else None,
+        pdq_radius=pdq_radius,
+        uk_codes=parse_uk_codes(config.uk_category_codes),
+        list_category=category,
+    )
+    uploads = config.var_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    upload = uploads / f"{secrets.token_hex(16)}.upload"  # never the client's name on disk
+    with upload.open("wb") as out:
+        shutil.copyfileobj(file.file, out, UPLOAD_CHUNK)
+    job_id = start_import(
+        database(request),
+        caller.actor,
+        config.hashset_store,
+        upload,
+        file.filename or "upload",
+        set_name,
+        options,
+    )
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, caller: PageCaller, job_id: JobId) -> Response:
+    return render(request, "job.html", caller, job=get_job(database(request), caller.actor, job_id))

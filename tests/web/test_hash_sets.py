@@ -1,0 +1,97 @@
+"""Hash sets in the web app: counts per category and versions, an import from an uploaded file
+followed to its end on the job page, bad input, and who may import or see a job."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from footprint.hashsets.model import KnownHash, UnifiedCategory
+from footprint.hashsets.vics import write_vics
+from footprint.security.roles import Role
+from tests.operations.cases_setup import GMP, MET
+from tests.web.site import Site, audited, browser, csrf_token, machine, username
+
+EXAMINER = username(MET, Role.FORENSIC_EXAMINER)
+
+
+def _vics(count: int) -> bytes:
+    records = [
+        KnownHash(record_id=str(n), md5=f"{n:032x}", category=UnifiedCategory.B)
+        for n in range(1, count + 1)
+    ]
+    out = io.StringIO()
+    write_vics(records, out, country="UK")
+    return out.getvalue().encode()
+
+
+def _upload(client: TestClient, content: bytes, set_name: str, name: str = "new.json") -> Any:
+    return client.post(
+        "/hash-sets/import",
+        data={"set_name": set_name, "csrf_token": csrf_token(client)},
+        files={"file": (name, content, "application/json")},
+        follow_redirects=False,
+    )
+
+
+def _finished(client: TestClient, job_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] != "running":
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} still running")
+
+
+def test_the_sets_show_counts_per_category_and_version(site: Site) -> None:
+    sets = machine(site, username(GMP, Role.INVESTIGATOR)).get("/api/v1/hash-sets").json()
+    known = next(s for s in sets if s["name"] == "known")
+    assert known["records"] == sum(known["categories"].values()) > 0
+    assert known["version"] >= 1 and known["last_import"] == "known.json"
+    page = browser(site, username(GMP, Role.INVESTIGATOR)).get("/hash-sets")
+    assert page.status_code == 200 and "known" in page.text
+    assert 'action="/hash-sets/import"' not in page.text  # investigators do not import
+
+
+def test_an_uploaded_file_is_imported_as_a_job_with_progress(site: Site) -> None:
+    client = browser(site, EXAMINER)
+    started = _upload(client, _vics(40), "uploaded")
+    assert started.status_code == 303
+    found = re.fullmatch(r"/jobs/(\d+)", started.headers["location"])
+    assert found is not None
+    job_id = int(found.group(1))
+    job = _finished(client, job_id)
+    assert job["status"] == "done", job
+    assert job["outcome"]["imported"] == 40 and job["outcome"]["categories"] == {"B": 40}
+    page = client.get(f"/jobs/{job_id}")
+    assert "40 imported" in page.text and 'http-equiv="refresh"' not in page.text
+    sets = {s["name"]: s for s in client.get("/api/v1/hash-sets").json()}
+    assert sets["uploaded"]["records"] == 40 and sets["uploaded"]["version"] == 1
+    assert not list((site.settings.var_dir / "uploads").iterdir())  # the upload is removed
+    assert audited(site.db, "hashset-import.done", EXAMINER, job_id)
+    other = browser(site, username(GMP, Role.FORENSIC_EXAMINER))
+    assert other.get(f"/jobs/{job_id}").status_code == 404
+
+
+def test_a_broken_file_fails_whole_and_names_the_file(site: Site) -> None:
+    client = browser(site, EXAMINER)
+    started = _upload(client, b'{"value": [ {"MD5": "12', "broken", name="cut.json")
+    job = _finished(client, int(started.headers["location"].rsplit("/", 1)[1]))
+    assert job["status"] == "failed" and "cut.json" in job["outcome"]["error"]
+    assert str(site.settings.var_dir) not in job["outcome"]["error"]  # no server path shown
+    listed = client.get("/api/v1/hash-sets").json()
+    assert all(s["records"] == 0 for s in listed if s["name"] == "broken")  # nothing kept
+
+
+def test_only_examiners_and_the_coordinator_import(site: Site) -> None:
+    client = browser(site, username(MET, Role.INVESTIGATOR))
+    refused = _upload(client, _vics(2), "nope")
+    assert refused.status_code == 403 and "forensic examiner" in refused.text
+    assert not list((site.settings.var_dir / "uploads").iterdir())
+    no_name = _upload(browser(site, EXAMINER), _vics(2), " ")
+    assert no_name.status_code == 422 and "set_name" in no_name.text
