@@ -41,7 +41,7 @@ def _upload(client: TestClient, content: bytes, set_name: str, name: str = "new.
 def _finished(client: TestClient, job_id: int) -> dict[str, Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
         if job["status"] != "running":
             return job
         time.sleep(0.1)
