@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/footprint demo --workdir var/demo
 	$(BIN)/footprint demo-data
+	rm -rf var/scans/E23000001/demo-exhibit && mkdir -p var/scans/E23000001
+	cp -r var/demo/scan var/scans/E23000001/demo-exhibit
 	$(BIN)/footprint figures --operation "Operation Demo"
 	@echo "Web app: http://127.0.0.1:8000/ - sign in as coordinator, auditor, met.supervisor,"
 	@echo "met.investigator, gmp.supervisor or gmp.investigator, password demo-only-password."
+	@echo "met.investigator is also a forensic examiner: link the scan 'demo-exhibit' to a device."
 	@echo "Ctrl-C stops the server."
 	$(BIN)/footprint serve
 

@@ -2,9 +2,12 @@
 own process, and concurrent clients requesting the dashboards and the main API calls.
 
     .venv/bin/python benchmarks/bench_web.py [--cases 100000] [--clients 20] [--requests 4000]
-        [--seconds 300] [--server-workers 2] [--database URL --reset]
+        [--seconds 300] [--server-workers 2] [--think-ms 0] [--database URL --reset]
 
-Bounded in count (--requests) and in time (--seconds), whichever comes first. Without
+Bounded in count (--requests) and in time (--seconds), whichever comes first. With --think-ms 0
+every client sends its next request as soon as the last is answered (a closed loop: the server
+is saturated and latency measures its capacity); with --think-ms N each client pauses a random
+0.5 N to 1.5 N between requests, as a person reading a page does. Without
 --database an SQLite file in a temporary folder is used. Prints p50/p95/p99 per call and writes
 benchmarks/results/web-<dialect>.json. Target: p95 < 200 ms.
 """
@@ -91,7 +94,13 @@ def _calls(case_ids: list[int], rng: random.Random) -> list[tuple[str, str, str]
 
 
 def _load(
-    base: str, tokens: dict[str, str], case_ids: list[int], clients: int, total: int, seconds: float
+    base: str,
+    tokens: dict[str, str],
+    case_ids: list[int],
+    clients: int,
+    total: int,
+    seconds: float,
+    think_ms: float,
 ) -> tuple[dict[str, list[float]], dict[str, int], float]:
     timings: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
@@ -120,6 +129,8 @@ def _load(
                     timings.setdefault(name, []).append(took)
                     if outcome != "200":
                         failures[f"{name}: {outcome}"] = failures.get(f"{name}: {outcome}", 0) + 1
+                if think_ms:
+                    time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
 
     began = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -137,6 +148,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4_000)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--server-workers", type=int, default=2, help="footprint serve --workers")
+    parser.add_argument("--think-ms", type=float, default=0, help="mean pause between requests")
     parser.add_argument("--database", help="SQLAlchemy URL; default: SQLite in a temp folder")
     parser.add_argument("--reset", action="store_true", help="drop everything in --database")
     args = parser.parse_args()
@@ -177,6 +189,7 @@ def main() -> None:
                 args.clients,
                 args.requests,
                 args.seconds,
+                args.think_ms,
             )
         finally:
             server.terminate()
@@ -193,13 +206,15 @@ def main() -> None:
         for name, values in timings.items()
     }
     every = [v for values in timings.values() for v in values]
+    suffix = f"-think{int(args.think_ms)}" if args.think_ms else ""
     report(
-        f"web-{dialect}",
+        f"web-{dialect}{suffix}",
         {
             "database": dialect,
             "cases": args.cases,
             "clients": args.clients,
             "server_workers": args.server_workers,
+            "think_ms": args.think_ms,
             "requests": len(every),
             "seconds": round(wall, 1),
             "requests_per_second": round(len(every) / wall, 1),
