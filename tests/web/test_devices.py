@@ -4,6 +4,7 @@ it in a 'known' set), thumbnails for examiners only, and the bail and flag forms
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageStat
@@ -152,3 +153,21 @@ def test_bail_extension_and_flags(site: Site, tmp_path: Path) -> None:
     assert (
         api.get("/api/v1/bail-conditions").json()["surrender-passport"] == "to surrender passport"
     )
+
+
+def test_a_scan_folder_gone_from_the_server_is_said_plainly(site: Site, tmp_path: Path) -> None:
+    (case_id,) = open_cases(site.db, tmp_path, [GMP])
+    client = machine(site, EXAMINER)
+    case = client.post(
+        f"/api/v1/cases/{case_id}/devices",
+        json={"exhibit_ref": "EX-GONE", "description": "usb stick", "seized_on": "2026-11-20"},
+    ).json()
+    device_id = case["devices"][-1]["id"]
+    copy = site.settings.scans_dir / GMP / "to-be-moved"
+    shutil.copytree(site.settings.scans_dir / GMP / SCAN, copy)
+    client.post(f"/api/v1/cases/{case_id}/devices/{device_id}/scan", json={"scan": copy.name})
+    shutil.rmtree(copy)
+    gone = client.get(f"/api/v1/cases/{case_id}/devices/{device_id}/scan").json()
+    assert gone["summary"] == {} and gone["findings"] == [] and not gone["summary_unchanged"]
+    page = browser(site, EXAMINER).get(f"/cases/{case_id}/devices/{device_id}")
+    assert page.status_code == 200 and "no longer on this server" in page.text

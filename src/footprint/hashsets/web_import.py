@@ -61,6 +61,11 @@ def may_import(actor: Actor) -> bool:
     return national or actor.has(Role.FORENSIC_EXAMINER)
 
 
+def require_importer(actor: Actor) -> None:
+    if not may_import(actor):
+        raise AccessDenied("importing hash sets needs a forensic examiner or the coordinator")
+
+
 def start_import(
     db: Database,
     actor: Actor,
@@ -73,7 +78,7 @@ def start_import(
     """Import an uploaded file into a set as a job; the upload is removed when it ends."""
     if not may_import(actor):
         upload.unlink(missing_ok=True)
-        raise AccessDenied("importing hash sets needs a forensic examiner or the coordinator")
+        require_importer(actor)
     if not set_name.strip():
         upload.unlink(missing_ok=True)
         raise ValueError("set_name: name the set to import into")

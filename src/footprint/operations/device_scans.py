@@ -87,7 +87,12 @@ def _device_of(
 
 
 def _summary(device: SeizedDevice) -> tuple[dict[str, Any], bool]:
-    raw = (Path(str(device.scan_dir)) / "summary.json").read_bytes()
+    """The scan's summary and whether it is the one hashed when linked; a scan folder no
+    longer on this server reads as an empty summary that has changed."""
+    try:
+        raw = (Path(str(device.scan_dir)) / "summary.json").read_bytes()
+    except OSError:
+        return {}, False
     return json.loads(raw), hashlib.sha256(raw).hexdigest() == device.scan_summary_sha256
 
 
@@ -115,7 +120,10 @@ def device_scan(
         if device.scan_dir:
             scan_dir = Path(device.scan_dir)
             summary, unchanged = _summary(device)
-            rows, matching = select_findings(scan_dir, shown, category, text, offset, limit)
+            rows: list[FindingRow] = []
+            matching = 0
+            if (scan_dir / FINDINGS).is_file():
+                rows, matching = select_findings(scan_dir, shown, category, text, offset, limit)
             view = DeviceScanView(
                 case_id,
                 device_id,

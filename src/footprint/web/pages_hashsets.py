@@ -14,7 +14,7 @@ from footprint.hashsets.model import SetKind, UnifiedCategory
 from footprint.hashsets.schemes import parse_uk_codes
 from footprint.hashsets.service import SCHEME_CHOICES, ImportOptions
 from footprint.hashsets.store import DEFAULT_PDQ_RADIUS
-from footprint.hashsets.web_import import hash_sets, may_import, start_import
+from footprint.hashsets.web_import import hash_sets, may_import, require_importer, start_import
 from footprint.operations.jobs import get_job, recent_jobs
 from footprint.web.callers import database, require_csrf, settings
 from footprint.web.pages import Csrf, PageCaller
@@ -53,6 +53,7 @@ def import_hash_set(
     csrf: Csrf = None,
 ) -> Response:
     require_csrf(request, caller, csrf)
+    require_importer(caller.actor)  # before the upload is written anywhere
     if scheme and scheme not in SCHEME_CHOICES:
         raise ValueError(f"scheme: {scheme!r} is not one of {', '.join(SCHEME_CHOICES)}")
     config = settings(request)
