@@ -149,3 +149,26 @@ def test_a_form_without_its_csrf_token_is_refused(page: object, served: str, sit
     _shot(page, "05-csrf-refused")
     page.goto(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
     assert page.locator("h1 .state").inner_text() == "received"  # type: ignore[attr-defined]
+
+
+def test_an_examiner_reviews_findings_with_blurred_thumbnails_and_reveals_one(
+    page: object, served: str, site: Site
+) -> None:
+    examiner = username(GMP, Role.FORENSIC_EXAMINER)
+    _sign_in(page, served, examiner)
+    device = f"{served}/cases/{site.cases[GMP][0]}/devices/{site.devices[GMP][0]}"
+    page.goto(device)  # type: ignore[attr-defined]
+    assert page.locator("img").count() == 0  # type: ignore[attr-defined]  # none until asked
+    page.check("input[name=thumbnails]")  # type: ignore[attr-defined]
+    page.click("form[method=get] button[type=submit]")  # type: ignore[attr-defined]
+    thumbs = page.locator("img.thumb")  # type: ignore[attr-defined]
+    assert thumbs.count() > 0
+    loaded = thumbs.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded  # served by the app itself, allowed by the Content Security Policy
+    _shot(page, "06-findings-blurred-thumbnails")
+    page.click("text=Reveal")  # type: ignore[attr-defined]
+    revealed = page.locator("img.thumb.revealed")  # type: ignore[attr-defined]
+    assert revealed.count() == 1
+    assert revealed.evaluate("img => img.complete && img.naturalWidth > 0")
+    _shot(page, "07-finding-revealed")
+    assert audited(site.db, "case.imagery-view", examiner, site.cases[GMP][0])
