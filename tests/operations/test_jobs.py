@@ -50,7 +50,7 @@ def test_progress_is_seen_while_the_job_runs(
     release.set()
     done = _wait(database, job_id, "done")
     assert done.done == 12 and done.finished_at is not None
-    assert [j.id for j in recent_jobs(database, EXAMINER, "test-job")] == [job_id]
+    assert [j.id for j in recent_jobs(database, EXAMINER, ("test-job",))] == [job_id]
 
 
 def test_a_failing_job_keeps_its_message_and_other_forces_never_see_it(
@@ -64,7 +64,7 @@ def test_a_failing_job_keeps_its_message_and_other_forces_never_see_it(
     assert failed.outcome["error"] == "ValueError: record 3: md5: not hex"
     with pytest.raises(LookupError, match="not found"):
         get_job(database, Actor("g", GMP, frozenset({Role.FORENSIC_EXAMINER})), job_id)
-    assert recent_jobs(database, Actor("g", GMP, frozenset({Role.AUDITOR})), "test-job") == []
+    assert recent_jobs(database, Actor("g", GMP, frozenset({Role.AUDITOR})), ("test-job",)) == []
     assert get_job(database, Actor.system(), job_id).status == "failed"  # the coordinator sees all
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from itertools import count
 
 from footprint.store.recent import RecentResults
@@ -17,3 +19,39 @@ def test_a_result_is_reused_only_while_young_enough() -> None:
     assert recent.get("c", 60, lambda: next(made)) == 4  # the oldest ("a") makes room
     assert recent.get("a", 60, lambda: next(made)) == 5
     assert recent.get("c", 60, lambda: next(made)) == 4
+
+
+def test_concurrent_callers_count_once_and_others_take_the_last_result() -> None:
+    recent: RecentResults[int] = RecentResults()
+    calls = count(1)
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> int:
+        started.set()
+        release.wait(10)
+        return next(calls)
+
+    results: list[int] = []
+    first = threading.Thread(target=lambda: results.append(recent.get("k", 60, slow)))
+    first.start()
+    assert started.wait(10)
+    waiting = [
+        threading.Thread(target=lambda: results.append(recent.get("k", 60, slow))) for _ in range(5)
+    ]
+    for thread in waiting:
+        thread.start()
+    time.sleep(0.1)
+    release.set()
+    for thread in [first, *waiting]:
+        thread.join(10)
+    assert results == [1] * 6  # counted once; the others waited for that first count
+    started.clear()
+    release.clear()
+    recount = threading.Thread(target=lambda: results.append(recent.get("k", 0.05, slow)))
+    time.sleep(0.1)  # the kept result is now older than 0.05 s
+    recount.start()
+    assert started.wait(10)
+    assert recent.get("k", 0.05, slow) == 1  # while it recounts: the last result, at once
+    release.set()
+    recount.join(10)
+    assert results[-1] == 2 and recent.get("k", 60, slow) == 2

@@ -161,12 +161,16 @@ def test_an_examiner_reviews_findings_with_blurred_thumbnails_and_reveals_one(
     assert page.locator("img").count() == 0  # type: ignore[attr-defined]  # none until asked
     page.check("input[name=thumbnails]")  # type: ignore[attr-defined]
     page.click("form[method=get] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url("**thumbnails=true")  # type: ignore[attr-defined]
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]  # images included
     thumbs = page.locator("img.thumb")  # type: ignore[attr-defined]
     assert thumbs.count() > 0
     loaded = thumbs.first.evaluate("img => img.complete && img.naturalWidth > 0")
     assert loaded  # served by the app itself, allowed by the Content Security Policy
     _shot(page, "06-findings-blurred-thumbnails")
     page.click("text=Reveal")  # type: ignore[attr-defined]
+    page.wait_for_url("**reveal=true")  # type: ignore[attr-defined]
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]
     revealed = page.locator("img.thumb.revealed")  # type: ignore[attr-defined]
     assert revealed.count() == 1
     assert revealed.evaluate("img => img.complete && img.naturalWidth > 0")

@@ -69,7 +69,9 @@ def test_an_uploaded_file_is_imported_as_a_job_with_progress(site: Site) -> None
     assert job["status"] == "done", job
     assert job["outcome"]["imported"] == 40 and job["outcome"]["categories"] == {"B": 40}
     page = client.get(f"/jobs/{job_id}")
-    assert "40 imported" in page.text and 'http-equiv="refresh"' not in page.text
+    assert (
+        "<dt>imported</dt>\n  <dd>40</dd>" in page.text and 'http-equiv="refresh"' not in page.text
+    )
     sets = {s["name"]: s for s in client.get("/api/v1/hash-sets").json()}
     assert sets["uploaded"]["records"] == 40 and sets["uploaded"]["version"] == 1
     assert not list((site.settings.var_dir / "uploads").iterdir())  # the upload is removed

@@ -64,8 +64,19 @@ RECORDS = {
     "referral_id": "referral",
 }
 PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
-# sign-in/out carry no record ids; hash sets are national reference data, not a force's records
-NO_RECORD_POSTS = {"/sign-in", "/sign-out", "/hash-sets/import"}
+# sign-in/out carry no record ids; hash sets and postcode data are national reference data,
+# not a force's records; an operation's intake, grading, resolution and allocation are the
+# coordinator's alone (tests/web/test_operation_page.py refuses force users each of them)
+NO_RECORD_POSTS = {
+    "/sign-in",
+    "/sign-out",
+    "/hash-sets/import",
+    "/postcodes",
+    "/operations/{name}/referrals",
+    "/operations/{name}/grade",
+    "/operations/{name}/resolve",
+    "/operations/{name}/allocate",
+}
 LIST_PARAMS = {"operation": OPERATION, "kind": "email", "value": "nobody@example.org"}
 
 

@@ -105,7 +105,12 @@ def _lookup(session: Session, postcodes: set[str]) -> Lookup:
     return areas.get
 
 
-def allocate_operation(db: Database, actor: Actor, operation_name: str) -> AllocationReport:
+def allocate_operation(
+    db: Database,
+    actor: Actor,
+    operation_name: str,
+    progress: Callable[[int], None] | None = None,
+) -> AllocationReport:
     """Allocate every active, unallocated subject that the postcode chain can place, a batch
     per transaction (a rerun carries on where a crash stopped)."""
     if not actor.is_coordinator:
@@ -132,6 +137,8 @@ def allocate_operation(db: Database, actor: Actor, operation_name: str) -> Alloc
                 return report
             after = waiting[-1]
             _allocate_batch(session, actor, operation.id, waiting, report)
+        if progress is not None:
+            progress(sum(report.allocated.values()) + report.queued)  # subjects placed or queued
 
 
 def _allocate_batch(

@@ -8,6 +8,7 @@ domain (three independent, undisputed votes; see hashsets/grading.py).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import cast
@@ -44,7 +45,12 @@ def _most_serious(matches: list[Match]) -> Match:
 
 
 def grade_operation(
-    db: Database, hashsets: KnownHashStore, actor: Actor, operation_name: str, set_names: list[str]
+    db: Database,
+    hashsets: KnownHashStore,
+    actor: Actor,
+    operation_name: str,
+    set_names: list[str],
+    progress: Callable[[int], None] | None = None,
 ) -> GradingReport:
     """Grade every ungraded file of the operation's referrals, a batch per transaction."""
     if not actor.is_coordinator:
@@ -84,6 +90,8 @@ def grade_operation(
                 files=len(files),
                 sets={i.name: i.version for i in infos},
             )
+        if progress is not None:
+            progress(report.files)  # files graded so far
 
 
 def _grade(

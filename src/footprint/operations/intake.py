@@ -7,6 +7,7 @@ is counted and left exactly as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,7 +169,12 @@ def _store_batch(
 
 
 def import_referrals(
-    db: Database, actor: Actor, operation_name: str, path: Path, worker: bool | None = None
+    db: Database,
+    actor: Actor,
+    operation_name: str,
+    path: Path,
+    worker: bool | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> IntakeReport:
     """Take in a referrals file (format detected; see docs/formats.md). `worker`: parse in a
     second process; by default only for large files on a machine with more than one core."""
@@ -188,6 +194,8 @@ def import_referrals(
             if len(batch) >= BATCH:
                 _store_batch(db, actor, operation_name, batch, report)
                 batch = {}
+                if progress is not None:
+                    progress(number)  # records read so far
         if batch:
             _store_batch(db, actor, operation_name, batch, report)
     except MalformedFile as exc:

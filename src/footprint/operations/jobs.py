@@ -119,9 +119,12 @@ def _run(
         audit.record(session, actor, f"{job.kind}.{status}", "job", job_id)
 
 
-def recent_jobs(db: Database, actor: Actor, kind: str, limit: int = 10) -> list[JobView]:
-    """The newest jobs of a kind that the actor's organisation started (the coordinator: all)."""
-    query = select(Job).where(Job.kind == kind)
+def recent_jobs(
+    db: Database, actor: Actor, kinds: tuple[str, ...], limit: int = 10
+) -> list[JobView]:
+    """The newest jobs of these kinds that the actor's organisation started (the coordinator:
+    every organisation's)."""
+    query = select(Job).where(Job.kind.in_(kinds))
     if not actor.is_coordinator:
         query = query.where(Job.organisation == actor.organisation)
     with db.unit_of_work() as session:

@@ -4,6 +4,7 @@ identifier look-ups for deconfliction."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -194,7 +195,11 @@ def _separated(session: Session) -> set[frozenset[int]]:
 
 
 def resolve_subjects(
-    db: Database, actor: Actor, operation_name: str, ip_window: timedelta = DEFAULT_IP_WINDOW
+    db: Database,
+    actor: Actor,
+    operation_name: str,
+    ip_window: timedelta = DEFAULT_IP_WINDOW,
+    progress: Callable[[int], None] | None = None,
 ) -> ResolutionReport:
     """Resolve the referrals that have no subject yet, a batch per transaction: each joins the
     subject it links to, merges the subjects it bridges, or starts a new one. Work already done
@@ -202,7 +207,7 @@ def resolve_subjects(
     if not actor.is_coordinator:
         raise AccessDenied("subject resolution is the national coordinator's")
     report = ResolutionReport()
-    after = 0
+    after = done = 0
     while True:
         with db.unit_of_work() as session:
             operation = get_operation(session, actor, operation_name)
@@ -230,6 +235,9 @@ def resolve_subjects(
                 + _socket_hits(session, operation.id, keys, ip_window),
             )
             _settle(session, actor, operation.id, batch, report)
+        done += len(ids)
+        if progress is not None:
+            progress(done)  # referrals resolved so far
 
 
 def _settle(

@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from footprint.store import writer_gate
+
 T = TypeVar("T")
 
 
@@ -47,6 +49,8 @@ def make_engine(url: str, **options: Any) -> Engine:
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if writer_gate.wanted(engine.url.database):
+            writer_gate.install(engine, Path(str(engine.url.database)))
     return engine
 
 

@@ -12,22 +12,51 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 
 
+FIRST_COUNT_WAIT = 60.0  # seconds a caller waits for another's first count before its own
+
+
 class RecentResults(Generic[V]):
+    """Per key, the latest result and when it was made. One caller at a time recomputes a key:
+    while it does, others get the previous result (a little older than they asked, for as long
+    as the recount takes) or, when there is none yet, wait for it, so that a busy dashboard
+    never has every request recount at once."""
+
     def __init__(self, size: int = 64) -> None:
         self._size = size
         self._items: dict[Hashable, tuple[float, V]] = {}
+        self._computing: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, max_age_seconds: float, compute: Callable[[], V]) -> V:
-        """The kept result if younger than max_age_seconds, else a fresh one (then kept)."""
+        """The kept result if younger than max_age_seconds, else a fresh one (then kept).
+        max_age_seconds 0 always computes afresh."""
         now = time.monotonic()
         with self._lock:
             kept = self._items.get(key)
-        if kept is not None and now - kept[0] <= max_age_seconds:
-            return kept[1]
-        value = compute()
+            if kept is not None and now - kept[0] <= max_age_seconds:
+                return kept[1]
+            running = self._computing.get(key)
+            if running is None:
+                self._computing[key] = threading.Event()
+        if running is not None and max_age_seconds > 0:
+            if kept is not None:
+                return kept[1]  # another caller is recounting: the last count will do
+            running.wait(FIRST_COUNT_WAIT)
+            with self._lock:
+                kept = self._items.get(key)
+            if kept is not None:
+                return kept[1]
+        if running is not None:
+            return self._keep(key, compute())  # fresh asked for, or the other count failed
+        try:
+            return self._keep(key, compute())
+        finally:
+            with self._lock:
+                self._computing.pop(key).set()
+
+    def _keep(self, key: Hashable, value: V) -> V:
         with self._lock:
-            if len(self._items) >= self._size:
+            if key not in self._items and len(self._items) >= self._size:
                 self._items.pop(min(self._items, key=lambda k: self._items[k][0]))
-            self._items[key] = (now, value)
+            self._items[key] = (time.monotonic(), value)
         return value

@@ -26,6 +26,7 @@ from footprint.web import (
     pages_devices,
     pages_hashsets,
     pages_intelligence,
+    pages_operation,
 )
 from footprint.web.callers import NotSignedIn
 from footprint.web.rendering import render_error
@@ -104,6 +105,7 @@ ROUTERS = (
     pages_intelligence.router,
     pages_devices.router,
     pages_hashsets.router,
+    pages_operation.router,
 )
 
 

@@ -3,8 +3,6 @@ for the jobs that long work runs as."""
 
 from __future__ import annotations
 
-import secrets
-import shutil
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
@@ -18,11 +16,11 @@ from footprint.hashsets.web_import import hash_sets, may_import, require_importe
 from footprint.operations.jobs import get_job, recent_jobs
 from footprint.web.callers import database, require_csrf, settings
 from footprint.web.pages import Csrf, PageCaller
+from footprint.web.pages_operation import save_upload
 from footprint.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-UPLOAD_CHUNK = 1 << 20
 
 
 @router.get("/hash-sets")
@@ -32,7 +30,7 @@ def hash_sets_page(request: Request, caller: PageCaller) -> Response:
         "hash_sets.html",
         caller,
         sets=hash_sets(settings(request).hashset_store),
-        jobs=recent_jobs(database(request), caller.actor, "hashset-import"),
+        jobs=recent_jobs(database(request), caller.actor, ("hashset-import",)),
         may_import=may_import(caller.actor),
         schemes=SCHEME_CHOICES,
         categories=list(UnifiedCategory),
@@ -64,11 +62,7 @@ def import_hash_set(
         uk_codes=parse_uk_codes(config.uk_category_codes),
         list_category=category,
     )
-    uploads = config.var_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    upload = uploads / f"{secrets.token_hex(16)}.upload"  # never the client's name on disk
-    with upload.open("wb") as out:
-        shutil.copyfileobj(file.file, out, UPLOAD_CHUNK)
+    upload = save_upload(request, file)
     job_id = start_import(
         database(request),
         caller.actor,

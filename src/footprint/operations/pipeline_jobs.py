@@ -1,0 +1,219 @@
+"""The coordinator's operation-wide work started from the web app, each as a job with its
+progress: take in a referrals file, grade against chosen hash sets, resolve subjects, allocate
+them, load postcode data. The same services as the CLI's commands; each resumes where it
+stopped when started again (intake skips referrals already in, the others take up only what
+is left), so a job stopped by a server restart loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from footprint.geo.postcodes import load_postcodes
+from footprint.hashsets.store import KnownHashStore
+from footprint.operations.allocation import allocate_operation
+from footprint.operations.grading import grade_operation
+from footprint.operations.intake import import_referrals
+from footprint.operations.jobs import start_job
+from footprint.operations.service import get_operation
+from footprint.operations.subjects import resolve_subjects
+from footprint.security import audit
+from footprint.security.actor import AccessDenied, Actor
+from footprint.security.roles import Role
+from footprint.store import Database
+from footprint.store.models import (
+    IntelPackage,
+    Referral,
+    ReferralFileRow,
+    Subject,
+    SubjectReferral,
+)
+
+SKIPS_KEPT = 50  # bad records listed in a job's outcome (the count is always whole)
+PIPELINE_JOBS = (
+    "referral-import",
+    "referral-grade",
+    "subject-resolve",
+    "subject-allocate",
+    "postcode-load",
+)
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class OperationOverview:
+    name: str
+    status: str
+    referrals: int
+    unresolved_referrals: int
+    files_ungraded: int  # not yet matched against the hash sets
+    files_awaiting_graders: int  # matched nothing: waiting for human grading
+    subjects: int
+    subjects_unallocated: int
+    packages: int
+
+
+def require_pipeline_role(actor: Actor) -> None:
+    if not (actor.is_coordinator and actor.roles & {Role.COORDINATOR, Role.ANALYST}):
+        raise AccessDenied("an operation's referrals are worked by the coordinator's people")
+
+
+def operation_overview(db: Database, actor: Actor, name: str) -> OperationOverview:
+    require_pipeline_role(actor)
+    with db.unit_of_work() as session:
+        op = get_operation(session, actor, name)
+        in_op = Referral.operation_id == op.id
+
+        def count(query: Any) -> int:
+            return int(session.scalar(query) or 0)
+
+        files = select(func.count(ReferralFileRow.id)).join(Referral).where(in_op)
+        linked = select(SubjectReferral.id).where(SubjectReferral.referral_id == Referral.id)
+        subjects = select(func.count(Subject.id)).where(
+            Subject.operation_id == op.id, Subject.status == "active"
+        )
+        overview = OperationOverview(
+            op.name,
+            op.status,
+            count(select(func.count(Referral.id)).where(in_op)),
+            count(select(func.count(Referral.id)).where(in_op, ~linked.exists())),
+            count(files.where(ReferralFileRow.grade_status == "ungraded")),
+            count(files.where(ReferralFileRow.grade_status == "queued")),
+            count(subjects),
+            count(subjects.where(Subject.force_id.is_(None))),
+            count(
+                select(func.count(IntelPackage.id))
+                .join(Subject, Subject.id == IntelPackage.subject_id)
+                .where(Subject.operation_id == op.id)
+            ),
+        )
+        audit.record(session, actor, "operation.read", "operation", op.id)
+        return overview
+
+
+def _skips(skipped: list[Any]) -> dict[str, Any]:
+    return {
+        "skipped": len(skipped),
+        "skipped_records": [
+            f"record {s.record}: {s.field}: {s.reason}" for s in skipped[:SKIPS_KEPT]
+        ],
+    }
+
+
+def start_referral_import(
+    db: Database, actor: Actor, name: str, upload: Path, original_name: str
+) -> int:
+    require_pipeline_role(actor)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        try:
+            report = import_referrals(db, actor, name, upload, progress=progress)
+        finally:
+            upload.unlink(missing_ok=True)
+        return {
+            "file": original_name,
+            "format": report.format,
+            "records": report.imported + report.already_present + len(report.skipped),
+            "imported": report.imported,
+            "already_present": report.already_present,
+            **_skips(report.skipped),
+            "error": report.error.replace(str(upload), original_name) if report.error else None,
+        }
+
+    return _start(db, actor, name, "referral-import", f"{original_name} into {name}", work)
+
+
+def start_grading(
+    db: Database, actor: Actor, name: str, store_path: Path, set_names: list[str]
+) -> int:
+    require_pipeline_role(actor)
+    if not set_names:
+        raise ValueError("sets: choose at least one hash set to grade against")
+
+    def work(progress: Progress) -> dict[str, Any]:
+        store = KnownHashStore(store_path)
+        try:
+            report = grade_operation(db, store, actor, name, set_names, progress)
+        finally:
+            store.close()
+        return {
+            "sets": ", ".join(set_names),
+            "records": report.files,
+            "files graded": report.files,
+            "matched": dict(report.matched),
+            "queued for graders": report.queued,
+            "suppressed by ignore sets": report.suppressed,
+        }
+
+    title = f"grading {name} against {', '.join(set_names)}"
+    return _start(db, actor, name, "referral-grade", title, work)
+
+
+def start_resolution(db: Database, actor: Actor, name: str) -> int:
+    require_pipeline_role(actor)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        report = resolve_subjects(db, actor, name, progress=progress)
+        return {
+            "records": report.referrals_attached,
+            "subjects created": report.subjects_created,
+            "merges": report.merges,
+            "referrals attached": report.referrals_attached,
+        }
+
+    return _start(db, actor, name, "subject-resolve", f"resolving {name} into subjects", work)
+
+
+def start_allocation(db: Database, actor: Actor, name: str) -> int:
+    require_pipeline_role(actor)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        report = allocate_operation(db, actor, name, progress)
+        placed = sum(report.allocated.values())
+        return {
+            "records": placed + report.queued,
+            "allocated": placed,
+            "left in the queue": report.queued,
+            "per force": dict(sorted(report.allocated.items())),
+        }
+
+    return _start(db, actor, name, "subject-allocate", f"allocating {name}'s subjects", work)
+
+
+def start_postcode_load(
+    db: Database, actor: Actor, upload: Path, original_name: str, fmt: str
+) -> int:
+    require_pipeline_role(actor)
+    if fmt not in ("onspd", "table"):
+        upload.unlink(missing_ok=True)
+        raise ValueError(f"format: {fmt!r}: choose onspd or table")
+
+    def work(progress: Progress) -> dict[str, Any]:
+        try:
+            with db.unit_of_work() as session:
+                report = load_postcodes(session, upload, fmt)
+                loaded = report.loaded
+                audit.record(session, actor, "postcodes.load", "postcodes", fmt, loaded=loaded)
+        finally:
+            upload.unlink(missing_ok=True)
+        done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}
+        return done | _skips(report.skipped)
+
+    return start_job(db, actor, "postcode-load", f"{original_name} ({fmt})", work)
+
+
+def _start(
+    db: Database,
+    actor: Actor,
+    name: str,
+    kind: str,
+    title: str,
+    work: Callable[[Progress], dict[str, Any]],
+) -> int:
+    with db.unit_of_work() as session:
+        get_operation(session, actor, name)  # an unknown operation is refused now, not later
+    return start_job(db, actor, kind, title, work)
