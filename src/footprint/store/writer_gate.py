@@ -4,10 +4,12 @@ busy handler.
 SQLite lets one connection write at a time; a connection that finds the write lock taken sleeps
 and retries on a back-off that grows to 25-100 ms, so under many concurrent requests (every
 request writes its audit entry) writers wake long after the lock was freed and the slowest
-requests wait seconds. Here each connection takes an exclusive `flock` on `<database>.writers`
-just before its first write statement and gives it back when its transaction ends: waiting
-writers are woken by the kernel the moment it is free. Reads never take it (WAL readers do not
-block). The wait is bounded like SQLite's own (`busy_timeout`), then fails the same way.
+requests wait seconds. Here a connection, just before its first write statement, takes its
+process's lock for the file (waiting threads sleep in the kernel and wake the moment it is
+free) and then an exclusive `flock` on `<database>.writers` shared with other processes (the
+one waiting thread of each process looks every half millisecond); both are given back when its
+transaction ends. Reads never take them (WAL readers do not block). The wait is bounded like
+SQLite's own (`busy_timeout`), then fails the same way.
 """
 
 from __future__ import annotations
