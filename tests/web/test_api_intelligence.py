@@ -3,11 +3,19 @@ allocation, package issue and transfer, deconfliction look-ups; each through an 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from footprint.geo.forces import COORDINATOR_CODE
+from footprint.operations.intake import import_referrals
+from footprint.operations.subjects import resolve_subjects
+from footprint.security.actor import Actor
 from footprint.security.roles import Role
+from footprint.store.models import Referral, SubjectMerge
 from tests.operations.cases_setup import GMP, KENT, MET, OPERATION
+from tests.operations.samples import lone_referral
 from tests.web.site import Site, audited, machine, username, waiting_subject
 
 COORDINATOR = username(COORDINATOR_CODE, Role.COORDINATOR)
@@ -118,3 +126,30 @@ def test_allocate_assess_issue_and_transfer(site: Site, tmp_path: Path) -> None:
     )
     assert again.status_code == 422 and "already there" in again.json()["detail"]
     assert audited(site.db, "package.transfer", username(MET, Role.FORCE_SUPERVISOR), package["id"])
+
+
+def test_a_merge_is_undone_from_the_subject(site: Site, tmp_path: Path) -> None:
+    with site.db.unit_of_work() as session:
+        first = (session.scalar(select(func.max(Referral.id))) or 0) + 100
+    two = [lone_referral(first), lone_referral(first + 1)]
+    bridge = lone_referral(first + 2)
+    bridge["reported_person"]["emails"] = [e for d in two for e in d["reported_person"]["emails"]]
+    for batch, name in ((two, "two.json"), ([bridge], "bridge.json")):
+        (tmp_path / name).write_text(json.dumps(batch))
+        import_referrals(site.db, Actor.system(), OPERATION, tmp_path / name)
+        resolve_subjects(site.db, Actor.system(), OPERATION)
+    national = machine(site, COORDINATOR)
+    with site.db.unit_of_work() as session:
+        merge = session.scalars(select(SubjectMerge).order_by(SubjectMerge.id.desc())).first()
+        assert merge is not None
+        survivor, merge_id, absorbed = merge.survivor_id, merge.id, merge.absorbed_id
+    url = f"/api/v1/subjects/{survivor}/merges/{merge_id}/undo"
+    assert machine(site, username(MET, Role.ANALYST)).post(url).status_code == 404  # unallocated
+    wrong = national.post(f"/api/v1/subjects/{absorbed}/merges/{merge_id}/undo")
+    assert wrong.status_code == 404  # not a merge into that subject
+    undone = national.post(url)
+    assert undone.status_code == 200
+    assert [m["undone"] for m in undone.json()["merges"] if m["id"] == merge_id] == [True]
+    assert national.get(f"/api/v1/subjects/{absorbed}").status_code == 200  # active again
+    assert national.post(url).status_code == 404  # already undone
+    assert audited(site.db, "subject.unmerge", COORDINATOR, survivor)

@@ -55,6 +55,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/subjects/{subject_id}/risk/override": {"band": "high", "reason": "sweep"},
     "/api/v1/subjects/{subject_id}/assign": {"force": KENT, "reason": "sweep"},
     "/api/v1/subjects/{subject_id}/package": {},
+    "/api/v1/subjects/{subject_id}/merges/{merge_id}/undo": {},
 }
 # the id parameters of record routes, and the record type their refusals are audited under
 RECORDS = {
@@ -96,8 +97,13 @@ def _record_routes() -> list[tuple[str, APIRoute]]:
     return routes
 
 
+SWEPT_PARAMS = frozenset(
+    ("case_id", "package_id", "subject_id", "referral_id", "device_id", "index", "merge_id")
+)
+
+
 def _ids(site: Site, force: str, index: int) -> dict[str, int]:
-    """The index-th record of each type the force holds."""
+    """The index-th record of each type the force holds (every one of SWEPT_PARAMS)."""
     return {
         "case_id": site.cases[force][index],
         "package_id": site.packages[force][index],
@@ -105,6 +111,7 @@ def _ids(site: Site, force: str, index: int) -> dict[str, int]:
         "referral_id": site.referrals[force][index],
         "device_id": site.devices[force][index],
         "index": 0,  # a finding of the device's scan
+        "merge_id": 1,  # a merge into the subject (scoped through it)
     }
 
 
@@ -136,6 +143,8 @@ def _denials(site: Site, user: str) -> set[tuple[str, str]]:
 def test_every_route_with_a_record_id_is_swept() -> None:
     posts = {route.path for method, route in _record_routes() if method == "POST"}
     assert posts == set(API_BODIES) | set(PAGE_FORMS)
+    for _method, route in _record_routes():  # a path parameter the sweep cannot fill is a gap
+        assert set(route.param_convertors) <= SWEPT_PARAMS, route.path
     unswept = {
         route.path
         for route in all_routes()
@@ -156,6 +165,7 @@ def test_a_force_user_never_reaches_another_forces_record(site: Site, own: str, 
             "referral_id": site.referrals[COORDINATOR_CODE][0],
         }
         asked = [_ids(site, other, i) for i in range(2)] + [waiting]
+        assert set(asked[0]) == SWEPT_PARAMS
         for ids in asked:
             for method, route in _record_routes():
                 url = _url(route, ids)

@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import DateTime, Integer, String, Table, TextualSelect, select, text
 from sqlalchemy.orm import Session
 
+from footprint.operations.assessments import visible_subject
 from footprint.operations.identifiers import normalise_email, normalise_phone
 from footprint.operations.resolution import (
     DEFAULT_IP_WINDOW,
@@ -22,6 +23,7 @@ from footprint.operations.resolution import (
     components,
     find_links,
 )
+from footprint.operations.scoping import scoped_unit_of_work
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -345,29 +347,43 @@ def undo_merge(db: Database, actor: Actor, merge_id: int) -> None:
     if not actor.is_coordinator:
         raise AccessDenied("subject merges are the national coordinator's")
     with db.unit_of_work() as session:
-        merge = session.get(SubjectMerge, merge_id)
-        if merge is None or merge.undone_at is not None:
-            raise LookupError(f"merge {merge_id}: not found, or already undone")
-        absorbed = session.get_one(Subject, merge.absorbed_id)
-        absorbed.status, absorbed.merged_into_id = "active", None
-        rows = session.scalars(
-            select(SubjectReferral).where(
-                SubjectReferral.referral_id.in_(merge.moved_referral_ids),
-                SubjectReferral.subject_id == merge.survivor_id,
-            )
+        _undo(session, actor, merge_id, None)
+
+
+def undo_subject_merge(db: Database, actor: Actor, subject_id: int, merge_id: int) -> None:
+    """The same from the subject page: the subject must be visible to the actor (another
+    force's reads as missing) and the merge must be one into it."""
+    with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
+        visible_subject(session, actor, subject_id)
+        if not actor.is_coordinator:
+            raise AccessDenied("subject merges are the national coordinator's")
+        _undo(session, actor, merge_id, subject_id)
+
+
+def _undo(session: Session, actor: Actor, merge_id: int, survivor_id: int | None) -> None:
+    merge = session.get(SubjectMerge, merge_id)
+    if merge is None or merge.undone_at is not None or survivor_id not in (None, merge.survivor_id):
+        raise LookupError(f"merge {merge_id}: not found, or already undone")
+    absorbed = session.get_one(Subject, merge.absorbed_id)
+    absorbed.status, absorbed.merged_into_id = "active", None
+    rows = session.scalars(
+        select(SubjectReferral).where(
+            SubjectReferral.referral_id.in_(merge.moved_referral_ids),
+            SubjectReferral.subject_id == merge.survivor_id,
         )
-        for row in rows:
-            row.subject_id = absorbed.id
-        merge.undone_at, merge.undone_by = datetime.now(UTC), actor.username
-        audit.record(
-            session,
-            actor,
-            "subject.unmerge",
-            "subject",
-            merge.survivor_id,
-            merge=merge_id,
-            restored=absorbed.id,
-        )
+    )
+    for row in rows:
+        row.subject_id = absorbed.id
+    merge.undone_at, merge.undone_by = datetime.now(UTC), actor.username
+    audit.record(
+        session,
+        actor,
+        "subject.unmerge",
+        "subject",
+        merge.survivor_id,
+        merge=merge_id,
+        restored=absorbed.id,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from footprint.operations.records import (
     list_referrals,
 )
 from footprint.operations.risk import Band
-from footprint.operations.subjects import IdentifierHit, lookup_identifier
+from footprint.operations.subjects import IdentifierHit, lookup_identifier, undo_subject_merge
 from footprint.web.api import ERRORS, CallerDep, CsrfHeader, Limit, Offset, RecordId
 from footprint.web.callers import database, require_csrf
 
@@ -128,6 +128,22 @@ def issue(
     """Issue an intelligence package for an allocated, assessed subject (the coordinator's)."""
     require_csrf(request, caller, csrf)
     return packages.issue_package(database(request), caller.actor, subject_id)
+
+
+@router.post("/subjects/{subject_id}/merges/{merge_id}/undo", response_model=SubjectView)
+def unmerge(
+    request: Request,
+    caller: CallerDep,
+    subject_id: RecordId,
+    merge_id: RecordId,
+    csrf: CsrfHeader = None,
+) -> SubjectView:
+    """Undo a merge into this subject: the absorbed subject gets its referrals back and the
+    two are never merged again (the coordinator's)."""
+    require_csrf(request, caller, csrf)
+    db = database(request)
+    undo_subject_merge(db, caller.actor, subject_id, merge_id)
+    return get_subject(db, caller.actor, subject_id)
 
 
 @router.post("/packages/{package_id}/transfer", response_model=PackageView)

@@ -15,7 +15,7 @@ from footprint.operations.allocation import allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
 from footprint.operations.records import ReferralFilter, get_referral, get_subject, list_referrals
 from footprint.operations.risk import FACTORS, ORDER, Band
-from footprint.operations.subjects import lookup_identifier
+from footprint.operations.subjects import lookup_identifier, undo_subject_merge
 from footprint.web.api_intelligence import IDENTIFIER_KINDS, KIND_PATTERN
 from footprint.web.callers import Caller, database
 from footprint.web.pages import PAGE, Csrf, PageCaller, RecordId, changed, operations_of
@@ -147,6 +147,24 @@ def assign(
         subject_id,
         csrf,
         lambda: assign_manually(db, caller.actor, subject_id, force, reason),
+    )
+
+
+@router.post("/subjects/{subject_id}/merges/{merge_id}/undo")
+def unmerge(
+    request: Request,
+    caller: PageCaller,
+    subject_id: RecordId,
+    merge_id: RecordId,
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return _subject_change(
+        request,
+        caller,
+        subject_id,
+        csrf,
+        lambda: undo_subject_merge(db, caller.actor, subject_id, merge_id),
     )
 
 
