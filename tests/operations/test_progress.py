@@ -34,14 +34,14 @@ def test_progress_counts_per_week_for_the_viewers_scope(database: Database, tmp_
 
 def test_totals_run_on_and_earlier_events_count_in_the_first_week() -> None:
     mondays = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
-    moments = [
-        datetime(2026, 10, 1, tzinfo=UTC),  # before the window
-        datetime(2026, 11, 10, 9, tzinfo=UTC),
-        datetime(2026, 11, 15, 23, tzinfo=UTC),  # Sunday: still the second week
-        datetime(2026, 11, 20, tzinfo=UTC),
-        datetime(2026, 12, 1, tzinfo=UTC),  # after the window: not counted
+    per_day = [
+        ("2026-10-01", 2),  # before the window (SQLite answers the day as text)
+        (date(2026, 11, 10), 1),  # PostgreSQL as a date
+        ("2026-11-15", 3),  # Sunday: still the second week
+        ("2026-11-20", 1),
+        ("2026-12-01", 5),  # after the window: not counted
     ]
-    assert _cumulative(moments, mondays) == [1, 3, 4]
+    assert _cumulative(per_day, mondays) == [2, 6, 7]
 
 
 def test_the_line_chart_draws_every_series_with_values() -> None:

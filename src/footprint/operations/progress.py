@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.store import Database
-from footprint.store.database import aware_utc
 from footprint.store.models import Case, CaseEvent, IntelPackage, Organisation, Subject
 from footprint.store.recent import RecentResults
 
@@ -61,26 +60,29 @@ def progress_over_time(
         first = _monday(today) - timedelta(weeks=weeks - 1)
         mondays = [first + timedelta(weeks=i) for i in range(weeks)]
 
+        def per_day(moment: Any, query: Select[Any], force_column: Any) -> list[Any]:
+            """(day, count) rows: the database counts, Python only adds up the days."""
+            day = func.date(moment)
+            counted = query.with_only_columns(day, func.count()).group_by(day)
+            return list(session.execute(_scoped(counted, actor, force_column)).all())
+
         def counted() -> Progress:
-            issued = _scoped(
-                select(IntelPackage.issued_at)
+            issued = (
+                select(IntelPackage.id)
                 .join(Subject, Subject.id == IntelPackage.subject_id)
-                .where(Subject.operation_id == op.id),
-                actor,
-                IntelPackage.force_id,
+                .where(Subject.operation_id == op.id)
             )
-            series = {"packages issued": _cumulative(session.scalars(issued), mondays)}
+            rows = per_day(IntelPackage.issued_at, issued, IntelPackage.force_id)
+            series = {"packages issued": _cumulative(rows, mondays)}
             for name, states in SERIES.items():
                 if states is None:
                     continue
-                reached = _scoped(
-                    select(CaseEvent.at)
+                reached = (
+                    select(CaseEvent.id)
                     .join(Case, Case.id == CaseEvent.case_id)
-                    .where(Case.operation_id == op.id, CaseEvent.to_state.in_(states)),
-                    actor,
-                    Case.force_id,
+                    .where(Case.operation_id == op.id, CaseEvent.to_state.in_(states))
                 )
-                series[name] = _cumulative(session.scalars(reached), mondays)
+                series[name] = _cumulative(per_day(CaseEvent.at, reached, Case.force_id), mondays)
             return Progress(mondays, series)
 
         scope = "*" if actor.is_coordinator else actor.organisation
@@ -92,14 +94,15 @@ def progress_over_time(
         return progress
 
 
-def _cumulative(moments: Any, mondays: list[date]) -> list[int]:
-    """Running totals at the end of each week; everything before the first week counts in it."""
+def _cumulative(per_day: list[Any], mondays: list[date]) -> list[int]:
+    """Running totals at the end of each week from (day, count) rows (the day as a date or
+    its ISO text); everything before the first week counts in it, anything after in none."""
     per_week: Counter[int] = Counter()
-    for moment in moments:
-        day = aware_utc(moment).date() if isinstance(moment, datetime) else moment
-        index = max(0, (_monday(day) - mondays[0]).days // 7)
+    for day, count in per_day:
+        when = date.fromisoformat(str(day)[:10]) if not isinstance(day, date) else day
+        index = max(0, (_monday(when) - mondays[0]).days // 7)
         if index < len(mondays):
-            per_week[index] += 1
+            per_week[index] += int(count)
     totals, running = [], 0
     for index in range(len(mondays)):
         running += per_week[index]
