@@ -44,6 +44,7 @@ router = APIRouter(include_in_schema=False)
 PageCaller = Annotated[Caller, Depends(identify)]
 Csrf = Annotated[str | None, Form(alias=CSRF_FIELD)]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # rows to skip in a list
 PAGE = 100  # rows per page of a list
 DASHBOARD_AGE = timedelta(minutes=1)  # dashboard counts may be this old (recounted after)
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
@@ -189,7 +190,7 @@ def case_list(
     request: Request,
     caller: PageCaller,
     state: Annotated[str | None, Query(max_length=40)] = None,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     listed = cases.list_cases(database(request), caller.actor, state or None, offset, PAGE + 1)
     return render(
@@ -204,7 +205,7 @@ def case_list(
     )
 
 
-def _case_page(
+def render_case(
     request: Request, caller: Caller, case_id: int, error: str | None = None, status: int = 200
 ) -> Response:
     view = cases.get_case(database(request), caller.actor, case_id)
@@ -229,7 +230,7 @@ def _case_page(
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, caller: PageCaller, case_id: RecordId) -> Response:
-    return _case_page(request, caller, case_id)
+    return render_case(request, caller, case_id)
 
 
 def changed(
@@ -252,7 +253,7 @@ def changed(
     return RedirectResponse(done, status_code=303)
 
 
-def _case_change(
+def case_change(
     request: Request, caller: Caller, case_id: int, csrf: str | None, change: Callable[[], Any]
 ) -> Response:
     return changed(
@@ -261,7 +262,7 @@ def _case_change(
         csrf,
         change,
         f"/cases/{case_id}",
-        lambda error, status: _case_page(request, caller, case_id, error, status),
+        lambda error, status: render_case(request, caller, case_id, error, status),
     )
 
 
@@ -275,7 +276,7 @@ def advance(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -294,7 +295,7 @@ def search(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -313,7 +314,7 @@ def charge(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -334,7 +335,7 @@ def children(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -357,7 +358,7 @@ def safeguarding_action(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -444,7 +445,7 @@ def bail(
 ) -> Response:
     db = database(request)
     chosen = [*conditions, *([other_condition] if other_condition else [])]
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -463,7 +464,7 @@ def extend_bail(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -492,7 +493,7 @@ def flags(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -516,7 +517,7 @@ def audit_page(
     action: Annotated[str | None, Query(max_length=40)] = None,
     record_type: Annotated[str | None, Query(max_length=40)] = None,
     record_id: Annotated[str | None, Query(max_length=80)] = None,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    offset: Offset = 0,
     fresh: bool = False,
 ) -> Response:
     db = database(request)

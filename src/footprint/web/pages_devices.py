@@ -21,7 +21,15 @@ from footprint.operations.device_scans import (
 from footprint.triage.findings import Shown
 from footprint.triage.report import SEVERITY
 from footprint.web.callers import Caller, database, settings
-from footprint.web.pages import PAGE, Csrf, PageCaller, RecordId, _case_change, _case_page
+from footprint.web.pages import (
+    PAGE,
+    Csrf,
+    Offset,
+    PageCaller,
+    RecordId,
+    case_change,
+    render_case,
+)
 from footprint.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +48,7 @@ def record_device(
     csrf: Csrf = None,
 ) -> Response:
     db = database(request)
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -59,7 +67,7 @@ def link_scan(
     csrf: Csrf = None,
 ) -> Response:
     db, scans_dir = database(request), settings(request).scans_dir
-    return _case_change(
+    return case_change(
         request,
         caller,
         case_id,
@@ -114,7 +122,7 @@ def device_page(
     shown: Shown = Shown.MATCHED,
     category: Annotated[str | None, Query(max_length=30)] = None,
     text: Annotated[str, Query(max_length=200)] = "",
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    offset: Offset = 0,
     thumbnails: bool = False,
 ) -> Response:
     try:
@@ -122,7 +130,7 @@ def device_page(
             request, caller, case_id, device_id, shown, category, text, offset, thumbnails
         )
     except ValueError as exc:  # a category not in the list, say: the case page explains
-        return _case_page(request, caller, case_id, str(exc), 422)
+        return render_case(request, caller, case_id, str(exc), 422)
 
 
 @router.get("/cases/{case_id}/devices/{device_id}/findings/{index}")

@@ -18,11 +18,18 @@ from footprint.operations.risk import FACTORS, ORDER, Band
 from footprint.operations.subjects import lookup_identifier, undo_subject_merge
 from footprint.web.api_intelligence import IDENTIFIER_KINDS, KIND_PATTERN
 from footprint.web.callers import Caller, database
-from footprint.web.pages import PAGE, Csrf, PageCaller, RecordId, changed, operations_of
+from footprint.web.pages import (
+    PAGE,
+    Csrf,
+    Offset,
+    PageCaller,
+    RecordId,
+    changed,
+    operations_of,
+)
 from footprint.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 OperationChoice = Annotated[str | None, Query(max_length=200)]
 
 
