@@ -12,12 +12,10 @@ from typing import Any
 from footprint.hashsets.model import SetKind
 from footprint.hashsets.service import ImportOptions, import_file
 from footprint.hashsets.store import KnownHashStore
-from footprint.operations.jobs import start_job
+from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
-
-SKIPS_KEPT = 50  # skipped records listed in a job's outcome (the count is always whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +95,9 @@ def start_import(
             "records": report.imported + report.merged + len(report.skipped),
             "imported": report.imported,
             "merged": report.merged,
-            "skipped": len(report.skipped),
-            "skipped_records": [
-                f"record {s.record}: {s.field}: {s.reason}" for s in report.skipped[:SKIPS_KEPT]
-            ],
+            **skipped_outcome(report.skipped),
             "categories": dict(report.categories),
-            "error": report.error.replace(str(upload), original_name) if report.error else None,
+            "error": uploaded_error(report.error, upload, original_name),
         }
 
     return start_job(db, actor, "hashset-import", f"{original_name} into {set_name}", work)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,18 @@ def _device_of(
     return case, device
 
 
+def _device_view(actor: Actor, device: SeizedDevice) -> DeviceScanView:
+    """The device, its scan's name if one is linked, and whether the actor may see imagery."""
+    return DeviceScanView(
+        device.case_id,
+        device.id,
+        device.exhibit_ref,
+        device.description,
+        Path(device.scan_dir).name if device.scan_dir else None,
+        may_see_imagery=bool(actor.roles & IMAGERY_VIEWERS),
+    )
+
+
 def _summary(device: SeizedDevice) -> tuple[dict[str, Any], bool]:
     """The scan's summary and whether it is the one hashed when linked; a scan folder no
     longer on this server reads as an empty summary that has changed."""
@@ -109,14 +121,7 @@ def device_scan(
 ) -> DeviceScanView:
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         _case, device = _device_of(session, actor, case_id, device_id)
-        view = DeviceScanView(
-            case_id,
-            device_id,
-            device.exhibit_ref,
-            device.description,
-            None,
-            may_see_imagery=bool(actor.roles & IMAGERY_VIEWERS),
-        )
+        view = _device_view(actor, device)
         if device.scan_dir:
             scan_dir = Path(device.scan_dir)
             summary, unchanged = _summary(device)
@@ -124,17 +129,8 @@ def device_scan(
             matching = 0
             if (scan_dir / FINDINGS).is_file():
                 rows, matching = select_findings(scan_dir, shown, category, text, offset, limit)
-            view = DeviceScanView(
-                case_id,
-                device_id,
-                device.exhibit_ref,
-                device.description,
-                scan_dir.name,
-                summary,
-                unchanged,
-                rows,
-                matching,
-                view.may_see_imagery,
+            view = replace(
+                view, summary=summary, summary_unchanged=unchanged, findings=rows, matching=matching
             )
         audit.record(
             session, actor, "case.scan-read", "case", case_id, device=device_id, shown=str(shown)
@@ -151,14 +147,7 @@ def device_finding(
         if not device.scan_dir:
             raise LookupError(f"device {device_id}: no triage scan linked")
         finding = finding_at(Path(device.scan_dir), index)
-        view = DeviceScanView(
-            case_id,
-            device_id,
-            device.exhibit_ref,
-            device.description,
-            Path(device.scan_dir).name,
-            may_see_imagery=bool(actor.roles & IMAGERY_VIEWERS),
-        )
+        view = _device_view(actor, device)
         audit.record(
             session, actor, "case.finding-read", "case", case_id, device=device_id, finding=index
         )

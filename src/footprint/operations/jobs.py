@@ -6,9 +6,10 @@ stalled: the work itself is transactional, so nothing of it is half-written."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from footprint.store import Database
 from footprint.store.database import aware_utc
 from footprint.store.models import Job
 
+SKIPS_KEPT = 50  # bad records listed in a job's outcome (the count is always whole)
 STALLED_AFTER = timedelta(minutes=2)  # no progress for this long: the server likely stopped
 REPORT_EVERY = timedelta(seconds=1)  # progress is written at most this often
 
@@ -36,6 +38,21 @@ class JobView:
     updated_at: datetime
     finished_at: datetime | None
     outcome: dict[str, Any]
+
+
+def skipped_outcome(skipped: Sequence[Any]) -> dict[str, Any]:
+    """How many records were skipped, and the first of them with number, field and reason."""
+    return {
+        "skipped": len(skipped),
+        "skipped_records": [
+            f"record {s.record}: {s.field}: {s.reason}" for s in skipped[:SKIPS_KEPT]
+        ],
+    }
+
+
+def uploaded_error(error: str | None, upload: Path, original_name: str) -> str | None:
+    """A failure message naming the file as the person uploaded it, never the server's path."""
+    return error.replace(str(upload), original_name) if error else None
 
 
 def _view(job: Job, now: datetime) -> JobView:

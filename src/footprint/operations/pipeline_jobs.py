@@ -18,7 +18,7 @@ from footprint.hashsets.store import KnownHashStore
 from footprint.operations.allocation import allocate_operation
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
-from footprint.operations.jobs import start_job
+from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
 from footprint.operations.service import get_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security import audit
@@ -33,7 +33,6 @@ from footprint.store.models import (
     SubjectReferral,
 )
 
-SKIPS_KEPT = 50  # bad records listed in a job's outcome (the count is always whole)
 PIPELINE_JOBS = (
     "referral-import",
     "referral-grade",
@@ -95,15 +94,6 @@ def operation_overview(db: Database, actor: Actor, name: str) -> OperationOvervi
         return overview
 
 
-def _skips(skipped: list[Any]) -> dict[str, Any]:
-    return {
-        "skipped": len(skipped),
-        "skipped_records": [
-            f"record {s.record}: {s.field}: {s.reason}" for s in skipped[:SKIPS_KEPT]
-        ],
-    }
-
-
 def start_referral_import(
     db: Database, actor: Actor, name: str, upload: Path, original_name: str
 ) -> int:
@@ -120,8 +110,8 @@ def start_referral_import(
             "records": report.imported + report.already_present + len(report.skipped),
             "imported": report.imported,
             "already_present": report.already_present,
-            **_skips(report.skipped),
-            "error": report.error.replace(str(upload), original_name) if report.error else None,
+            **skipped_outcome(report.skipped),
+            "error": uploaded_error(report.error, upload, original_name),
         }
 
     return _start(db, actor, name, "referral-import", f"{original_name} into {name}", work)
@@ -201,7 +191,7 @@ def start_postcode_load(
         finally:
             upload.unlink(missing_ok=True)
         done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}
-        return done | _skips(report.skipped)
+        return done | skipped_outcome(report.skipped)
 
     return start_job(db, actor, "postcode-load", f"{original_name} ({fmt})", work)
 
