@@ -238,19 +238,20 @@ def changed(
     caller: Caller,
     csrf: str | None,
     change: Callable[[], Any],
-    done: str,
+    done: str | Callable[[Any], str],
     again: Callable[[str, int], Response],
 ) -> Response:
-    """Make a change from a form: on success go to `done` (a reload never repeats it); a step
-    not allowed (409) or bad input (422) shows the page `again` with the reason."""
+    """Make a change from a form: on success go to `done` (or to where `done` says, given what
+    the change returned; a reload never repeats it); a step not allowed (409) or bad input (422)
+    shows the page `again` with the reason."""
     require_csrf(request, caller, csrf)
     try:
-        change()
+        result = change()
     except InvalidTransition as exc:
         return again(str(exc), 409)
     except (ValueError, TypeError) as exc:
         return again(str(exc), 422)
-    return RedirectResponse(done, status_code=303)
+    return RedirectResponse(done if isinstance(done, str) else done(result), status_code=303)
 
 
 def case_change(

@@ -180,17 +180,14 @@ def issue(
     request: Request, caller: PageCaller, subject_id: RecordId, csrf: Csrf = None
 ) -> Response:
     db = database(request)
-    issued: list[int] = []
-    response = _subject_change(
+    return changed(
         request,
         caller,
-        subject_id,
         csrf,
-        lambda: issued.append(packages.issue_package(db, caller.actor, subject_id).id),
+        lambda: packages.issue_package(db, caller.actor, subject_id),
+        lambda package: f"/packages/{package.id}",
+        lambda error, status: _subject_page(request, caller, subject_id, error, status),
     )
-    if issued:
-        response.headers["location"] = f"/packages/{issued[0]}"
-    return response
 
 
 @router.post("/packages/{package_id}/transfer")
