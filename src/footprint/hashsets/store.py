@@ -215,6 +215,11 @@ class KnownHashStore:
         "FROM hash_sets s"
     )
 
+    def versions(self) -> dict[str, int]:
+        """Every set's name and version, without counting records (cheap at any size)."""
+        rows = self.db.execute("SELECT name, version FROM hash_sets ORDER BY name")
+        return {name: version for name, version in rows}
+
     def sets(self) -> list[HashSetInfo]:
         rows = self.db.execute(self._SETS_SQL + " ORDER BY s.name").fetchall()
         return [self._info(r) for r in rows]

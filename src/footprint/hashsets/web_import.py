@@ -31,27 +31,47 @@ class HashSetSummary:
     categories: dict[str, int]
 
 
+_COUNTED: dict[tuple[Path, str, int], HashSetSummary] = {}  # a set's counts, per version
+
+
 def hash_sets(store_path: Path) -> list[HashSetSummary]:
+    """Every set with its counts; a set is counted once per version in this process (a store
+    of 10^7 records takes seconds to count, and counts change only when a version does)."""
     if not store_path.exists():
         return []
     store = KnownHashStore(store_path)
     try:
-        return [
-            HashSetSummary(
-                info.name,
-                info.kind,
-                info.version,
-                info.records,
-                info.pdq_radius,
-                info.created_at,
-                info.updated_at,
-                Path(str(info.meta.get("last_import") or "")).name or None,
-                dict(sorted(store.category_counts(info.id).items())),
-            )
-            for info in store.sets()
-        ]
+        return [_summary(store, name, version) for name, version in store.versions().items()]
     finally:
         store.close()
+
+
+def hash_set_names(store_path: Path) -> list[str]:
+    if not store_path.exists():
+        return []
+    store = KnownHashStore(store_path)
+    try:
+        return list(store.versions())
+    finally:
+        store.close()
+
+
+def _summary(store: KnownHashStore, name: str, version: int) -> HashSetSummary:
+    key = (store.path, name, version)
+    if key not in _COUNTED:
+        info = store.get_set(name)
+        _COUNTED[key] = HashSetSummary(
+            info.name,
+            info.kind,
+            info.version,
+            info.records,
+            info.pdq_radius,
+            info.created_at,
+            info.updated_at,
+            Path(str(info.meta.get("last_import") or "")).name or None,
+            dict(sorted(store.category_counts(info.id).items())),
+        )
+    return _COUNTED[key]
 
 
 def may_import(actor: Actor) -> bool:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 
-from footprint.hashsets.web_import import hash_sets
+from footprint.hashsets.web_import import hash_set_names
 from footprint.operations.jobs import recent_jobs
 from footprint.operations.pipeline_jobs import (
     PIPELINE_JOBS,
@@ -57,7 +57,7 @@ def operation_page(request: Request, caller: PageCaller, name: OperationName) ->
         "operation.html",
         caller,
         overview=overview,
-        sets=[s.name for s in hash_sets(settings(request).hashset_store)],
+        sets=hash_set_names(settings(request).hashset_store),
         jobs=recent_jobs(db, caller.actor, PIPELINE_JOBS),
     )
 
