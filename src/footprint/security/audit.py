@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from footprint.security.actor import Actor
@@ -75,9 +75,19 @@ def _entries(session: Session) -> Iterator[ChainEntry]:
 
 
 def verify(session: Session) -> tuple[int, list[ChainProblem]]:
-    """(entries checked, problems). An intact chain has no problems."""
+    """(entries checked, problems). An intact chain has no problems. The entries stream from
+    the database in order, so a log of millions is checked in constant memory."""
     head = session.get(AuditHead, 1)
-    entries = list(_entries(session))
     if head is None:
-        return len(entries), [ChainProblem(0, "truncated", "the audit head is missing")]
-    return len(entries), verify_chain(entries, head.last_seq, head.last_hash)
+        missing = ChainProblem(0, "truncated", "the audit head is missing")
+        return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0), [missing]
+    checked = 0
+
+    def counting(entries: Iterator[ChainEntry]) -> Iterator[ChainEntry]:
+        nonlocal checked
+        for entry in entries:
+            checked += 1
+            yield entry
+
+    problems = verify_chain(counting(_entries(session)), head.last_seq, head.last_hash)
+    return checked, problems

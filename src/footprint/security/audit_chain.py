@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +55,16 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(entries: list[ChainEntry], head_seq: int, head_hash: str) -> list[ChainProblem]:
-    """Every problem found, naming the entry; an empty list means the chain is intact."""
+def verify_chain(
+    entries: Iterable[ChainEntry], head_seq: int, head_hash: str
+) -> list[ChainProblem]:
+    """Every problem found, naming the entry; an empty list means the chain is intact. The
+    entries are read once, in order (a stream: the log may hold millions)."""
     problems: list[ChainProblem] = []
     expected_prev, expected_seq = GENESIS, 1
+    last: ChainEntry | None = None
     for entry in entries:
+        last = entry
         if entry.seq > expected_seq:
             gap = (
                 f"{expected_seq}-{entry.seq - 1}" if entry.seq > expected_seq + 1 else expected_seq
@@ -76,14 +82,14 @@ def verify_chain(entries: list[ChainEntry], head_seq: int, head_hash: str) -> li
         if compute_hash(entry.prev_hash, entry.content()) != entry.entry_hash:
             problems.append(ChainProblem(entry.seq, "edited", f"entry {entry.seq} was altered"))
         expected_prev, expected_seq = entry.entry_hash, entry.seq + 1
-    last_seq = entries[-1].seq if entries else 0
+    last_seq = last.seq if last else 0
     if head_seq > last_seq:
         problems.append(
             ChainProblem(
                 last_seq + 1, "truncated", f"entries {last_seq + 1}-{head_seq} are missing"
             )
         )
-    elif entries and head_hash != entries[-1].entry_hash:
+    elif last and head_hash != last.entry_hash:
         problems.append(
             ChainProblem(last_seq, "edited", "the chain's head does not match its last entry")
         )
