@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from datetime import UTC, datetime
 from typing import cast
 
+import pytest
 from sqlalchemy import Table, select, text
 
 from footprint.operations.service import create_operation
 from footprint.security.actor import Actor
 from footprint.store import Database
-from footprint.store.bulk import insert_rows, reserve_ids, update_rows
+from footprint.store.bulk import (
+    BULK_COLLECTOR_THRESHOLDS,
+    bulk_stage,
+    insert_rows,
+    reserve_ids,
+    update_rows,
+)
 from footprint.store.models import Referral, ReferralIpEvent
 from tests.concurrency import in_threads
 
@@ -122,3 +131,33 @@ def test_ids_reserved_by_concurrent_writers_never_collide(database: Database) ->
     assert in_threads(6, write) == []
     with database.unit_of_work() as session:
         assert session.execute(text("SELECT count(*) FROM referrals")).scalar() == 6 * 10 * 5
+
+
+def test_bulk_stages_collect_less_often_and_put_the_thresholds_back() -> None:
+    before = gc.get_threshold()
+    seen: dict[str, tuple[int, int, int]] = {}
+    both_in = threading.Barrier(2)
+    first_done = threading.Event()
+
+    @bulk_stage
+    def stage(name: str) -> str:
+        both_in.wait(timeout=5)
+        if name == "second":
+            first_done.wait(timeout=5)  # the first stage has ended; this one still runs
+        seen[name] = gc.get_threshold()
+        return name
+
+    @bulk_stage
+    def failing() -> None:
+        raise ValueError("bad batch")
+
+    second = threading.Thread(target=stage, args=("second",))
+    second.start()
+    assert stage("first") == "first"
+    first_done.set()
+    second.join()
+    assert seen == {"first": BULK_COLLECTOR_THRESHOLDS, "second": BULK_COLLECTOR_THRESHOLDS}
+    assert gc.get_threshold() == before
+    with pytest.raises(ValueError, match="bad batch"):
+        failing()
+    assert gc.get_threshold() == before

@@ -24,7 +24,7 @@ from footprint.operations.service import OperationError, get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
-from footprint.store.bulk import Row, update_rows
+from footprint.store.bulk import Row, bulk_stage, update_rows
 from footprint.store.database import chunks
 from footprint.store.models import (
     Organisation,
@@ -105,6 +105,7 @@ def _lookup(session: Session, postcodes: set[str]) -> Lookup:
     return areas.get
 
 
+@bulk_stage
 def allocate_operation(
     db: Database,
     actor: Actor,

@@ -25,7 +25,7 @@ from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
-from footprint.store.bulk import Row, update_rows
+from footprint.store.bulk import Row, bulk_stage, update_rows
 from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
 from footprint.triage.report import SEVERITY
 
@@ -44,6 +44,7 @@ def _most_serious(matches: list[Match]) -> Match:
     return min(matches, key=lambda m: (SEVERITY.index(m.category), m.distance))
 
 
+@bulk_stage
 def grade_operation(
     db: Database,
     hashsets: KnownHashStore,

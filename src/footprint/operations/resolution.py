@@ -24,16 +24,20 @@ class ReferralKeys:
     source: str
     identifiers: frozenset[tuple[str, str]]  # (kind, normalised value)
     ip_events: tuple[tuple[str, int | None, datetime], ...] = field(default=())
+    _strong: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    def strong_keys(self) -> set[str]:
-        """Identifier keys that link; an ESP account only means something at its own service."""
-        keys = set()
+    def __post_init__(self) -> None:
+        keys = set()  # worked out once: resolution asks for them several times per referral
         for kind, value in self.identifiers:
             if kind == "esp_account":
                 keys.add(f"esp_account:{self.source.lower()}:{value}")
             elif kind in STRONG_KINDS:
                 keys.add(f"{kind}:{value}")
-        return keys
+        object.__setattr__(self, "_strong", frozenset(keys))
+
+    def strong_keys(self) -> frozenset[str]:
+        """Identifier keys that link; an ESP account only means something at its own service."""
+        return self._strong
 
 
 @dataclass(frozen=True, slots=True)

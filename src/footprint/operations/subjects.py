@@ -28,7 +28,7 @@ from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
-from footprint.store.bulk import Row, insert_rows, reserve_ids
+from footprint.store.bulk import Row, bulk_stage, insert_rows, reserve_ids
 from footprint.store.database import aware_utc, chunks
 from footprint.store.models import (
     Operation,
@@ -66,35 +66,39 @@ def _new_keys(session: Session, ids: list[int]) -> list[ReferralKeys]:
     """The batch's identifiers and IP events. Read by id range, which the referral_id indexes
     serve without an IN list of thousands; rows of referrals outside the batch (already
     resolved, or another operation's) are dropped here."""
+    connection = session.connection()  # Core rows: the ORM's result handling cost more
     wanted, low, high = set(ids), ids[0], ids[-1]
     sources = {
         rid: source
-        for rid, source in session.execute(
+        for rid, source in connection.execute(
             select(Referral.id, Referral.source).where(Referral.id.between(low, high))
-        )
+        ).all()  # one fetch, not one per row
         if rid in wanted
     }
     identifiers: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for referral_id, kind, value in session.execute(
+    for referral_id, kind, value in connection.execute(
         select(
             ReferralIdentifier.referral_id, ReferralIdentifier.kind, ReferralIdentifier.value
         ).where(ReferralIdentifier.referral_id.between(low, high))
-    ):
+    ).all():
         if referral_id in wanted:
             identifiers[referral_id].add((kind, value))
     events: dict[int, list[tuple[str, int | None, datetime]]] = defaultdict(list)
-    for referral_id, ip, port, at in session.execute(
+    for referral_id, ip, port, at in connection.execute(
         select(
             ReferralIpEvent.referral_id,
             ReferralIpEvent.ip,
             ReferralIpEvent.port,
             ReferralIpEvent.at,
         ).where(ReferralIpEvent.referral_id.between(low, high))
-    ):
+    ).all():
         if referral_id in wanted:
             events[referral_id].append((ip, port, aware_utc(at)))
+    none: tuple[tuple[str, int | None, datetime], ...] = ()
     return [
-        ReferralKeys(rid, sources[rid], frozenset(identifiers[rid]), tuple(events[rid]))
+        ReferralKeys(
+            rid, sources[rid], frozenset(identifiers.get(rid, ())), tuple(events.get(rid, none))
+        )
         for rid in ids
     ]
 
@@ -109,8 +113,9 @@ def _identifier_hits(
             wanted[key].append(referral.referral_id)
     values = {value for k in keys for kind, value in k.identifiers if kind in STRONG_KINDS}
     hits = []
+    connection = session.connection()
     for chunk in chunks(sorted(values)):
-        rows = session.execute(
+        rows = connection.execute(
             select(
                 ReferralIdentifier.kind,
                 ReferralIdentifier.value,
@@ -143,9 +148,10 @@ def _socket_hits(
             if port is not None:
                 seen[(ip, port)].append((at, referral.referral_id))
     hits = []
+    connection = session.connection()
     seconds = int(window.total_seconds())
     for chunk in chunks(sorted(seen), 200):
-        rows = session.execute(_sockets_query(len(chunk)), _socket_params(chunk))
+        rows = connection.execute(_sockets_query(len(chunk)), _socket_params(chunk))
         for ip, port, at, subject_id, operation in rows:
             if operation != operation_id:
                 continue
@@ -196,6 +202,7 @@ def _separated(session: Session) -> set[frozenset[int]]:
     return {frozenset(pair) for pair in rows}
 
 
+@bulk_stage
 def resolve_subjects(
     db: Database,
     actor: Actor,

@@ -8,12 +8,18 @@ column type's own bind processor, so the stored values are exactly those the ORM
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import functools
+import gc
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Table
 
 Row = tuple[Any, ...]
+P = ParamSpec("P")
+R = TypeVar("R")
 Converters = list[tuple[int, Callable[[Any], Any]]]
 
 
@@ -32,15 +38,14 @@ def _converters(connection: Connection, table: Table, columns: Sequence[str]) ->
 
 
 def _converted(rows: Sequence[Row], converters: Converters) -> list[Row]:
-    if not converters:
+    """Converted column by column (zip and map run in C; a loop per row cost more than the
+    conversions)."""
+    if not converters or not rows:
         return list(rows)
-    out = []
-    for row in rows:
-        values = list(row)
-        for position, convert in converters:
-            values[position] = convert(values[position])
-        out.append(tuple(values))
-    return out
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for position, convert in converters:
+        columns[position] = list(map(convert, columns[position]))
+    return list(zip(*columns, strict=True))
 
 
 def insert_rows(
@@ -86,3 +91,43 @@ def reserve_ids(connection: Connection, table: Table, count: int) -> list[int]:
     connection.exec_driver_sql(f"UPDATE {table.name} SET id = id WHERE 0")
     highest = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar() or 0
     return list(range(highest + 1, highest + 1 + count))
+
+
+# Bulk stages allocate millions of short-lived rows and tuples; at Python's default thresholds
+# (700, 10, 10) the cyclic collector ran so often over them that it cost a fifth of the
+# operation benchmark (100,000 referrals: 55 s -> 43 s with these). Nothing in a batch forms
+# cycles in bulk, so collecting less often only lets a few more seconds' garbage wait.
+BULK_COLLECTOR_THRESHOLDS = (50_000, 20, 100)
+_collector = threading.Lock()
+_stages_running = 0
+_thresholds_before: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the collector's thresholds while any bulk stage runs in this process (they are
+    process-wide: the last stage out puts the previous ones back)."""
+    global _stages_running, _thresholds_before
+    with _collector:
+        if _stages_running == 0:
+            _thresholds_before = gc.get_threshold()
+            gc.set_threshold(*BULK_COLLECTOR_THRESHOLDS)
+        _stages_running += 1
+    try:
+        yield
+    finally:
+        with _collector:
+            _stages_running -= 1
+            if _stages_running == 0:
+                gc.set_threshold(*_thresholds_before)
+
+
+def bulk_stage(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` under fewer_collections."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with fewer_collections():
+            return function(*args, **kwargs)
+
+    return wrapper
