@@ -202,7 +202,7 @@ def allocation_queue(
             .offset(offset)
             .limit(limit)
         ).all()
-        audit.record(
+        audit.record_read(
             session,
             actor,
             "allocation.queue",

@@ -149,5 +149,5 @@ def current_risk_in(session: Session, subject_id: int) -> RiskView | None:
 
 def current_risk(db: Database, actor: Actor, subject_id: int) -> RiskView | None:
     with _subject_session(db, actor, subject_id) as (session, _subject):
-        audit.record(session, actor, "risk.read", "subject", subject_id)
+        audit.record_read(session, actor, "risk.read", "subject", subject_id)
         return current_risk_in(session, subject_id)

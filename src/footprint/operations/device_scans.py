@@ -60,7 +60,7 @@ def linkable_scans(db: Database, actor: Actor, scans_dir: Path, case_id: int) ->
     """The finished scans of the case's force, for linking to one of its devices."""
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         force = held_case(session, actor, case_id).force.code
-        audit.record(session, actor, "case.scans-list", "case", case_id)
+        audit.record_read(session, actor, "case.scans-list", "case", case_id)
     return force_scans(scans_dir, force)
 
 
@@ -132,7 +132,7 @@ def device_scan(
             view = replace(
                 view, summary=summary, summary_unchanged=unchanged, findings=rows, matching=matching
             )
-        audit.record(
+        audit.record_read(
             session, actor, "case.scan-read", "case", case_id, device=device_id, shown=str(shown)
         )
         return view
@@ -148,7 +148,7 @@ def device_finding(
             raise LookupError(f"device {device_id}: no triage scan linked")
         finding = finding_at(Path(device.scan_dir), index)
         view = _device_view(actor, device)
-        audit.record(
+        audit.record_read(
             session, actor, "case.finding-read", "case", case_id, device=device_id, finding=index
         )
         return view, finding
@@ -168,7 +168,7 @@ def finding_thumbnail(
         if not (finding.get("media_type") or "").startswith("image/"):
             raise LookupError(f"finding {index}: not an image")
         picture = thumbnail(Path(finding["path"]), reveal)
-        audit.record(
+        audit.record_read(
             session,
             actor,
             "case.imagery-view",

@@ -133,7 +133,7 @@ def compute_figures(
         )
         if not actor.is_coordinator:
             forces = {code: name for code, name in forces.items() if code == actor.organisation}
-        audit.record(session, actor, "figures.read", "operation", op.id, as_of=str(as_of))
+        audit.record_read(session, actor, "figures.read", "operation", op.id, as_of=str(as_of))
         return Figures(op.name, as_of, forces, {code: counts[code] for code in forces})
 
 

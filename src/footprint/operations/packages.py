@@ -140,7 +140,7 @@ def _held(session: Session, actor: Actor, package_id: int) -> IntelPackage:
 def get_package(db: Database, actor: Actor, package_id: int) -> PackageView:
     with scoped_unit_of_work(db, actor, "package", package_id) as session:
         package = _held(session, actor, package_id)
-        audit.record(session, actor, "package.read", "package", package_id)
+        audit.record_read(session, actor, "package.read", "package", package_id)
         return _view(package)
 
 
@@ -215,12 +215,24 @@ def list_packages(
     """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
     overdue) first, a page at a time when `limit` is given."""
     with db.unit_of_work() as session:
-        query = select(IntelPackage).join(Organisation, Organisation.id == IntelPackage.force_id)
+        query = select(
+            IntelPackage.id,
+            IntelPackage.subject_id,
+            Organisation.code,
+            IntelPackage.status,
+            IntelPackage.risk_band,
+            IntelPackage.deadline,
+            IntelPackage.snapshot,
+        ).join(Organisation, Organisation.id == IntelPackage.force_id)
         if not actor.is_coordinator:
             query = query.where(Organisation.code == actor.organisation)
         query = query.order_by(IntelPackage.deadline, IntelPackage.id).offset(offset).limit(limit)
-        packages = [_view(p) for p in session.scalars(query)]
-        audit.record(
+        # plain rows: loading a page of package objects cost several times the query
+        packages = [
+            PackageView(pid, subject, force, status, band, aware_utc(deadline), snapshot)
+            for pid, subject, force, status, band, deadline, snapshot in session.execute(query)
+        ]
+        audit.record_read(
             session, actor, "package.list", "package", "*", count=len(packages), offset=offset
         )
     return packages
@@ -273,7 +285,15 @@ def package_overview(
     with db.unit_of_work() as session:
         scope = [] if actor.is_coordinator else [Organisation.code == actor.organisation]
         waiting = (
-            select(IntelPackage, Organisation.code, Case.id, Case.state)
+            select(
+                IntelPackage.id,
+                IntelPackage.subject_id,
+                Organisation.code,
+                IntelPackage.risk_band,
+                IntelPackage.deadline,
+                Case.id,
+                Case.state,
+            )
             .join(Organisation, Organisation.id == IntelPackage.force_id)
             .outerjoin(
                 Case,
@@ -301,20 +321,20 @@ def package_overview(
         )
         due = [
             PackageDue(
-                package.id,
-                package.subject_id,
+                package_id,
+                subject_id,
                 force,
-                package.risk_band,
-                aware_utc(package.deadline),
+                band,
+                aware_utc(deadline),
                 case_id,
                 state,
-                aware_utc(package.deadline) < now,
+                aware_utc(deadline) < now,
             )
-            for package, force, case_id, state in session.execute(
+            for package_id, subject_id, force, band, deadline, case_id, state in session.execute(
                 waiting.order_by(IntelPackage.deadline, IntelPackage.id).limit(limit)
             )
         ]
-        audit.record(session, actor, "package.overview", "package", "*", listed=len(due))
+        audit.record_read(session, actor, "package.overview", "package", "*", listed=len(due))
     return PackageOverview(
         {band.value: bands.get(band.value, 0) for band in ORDER}, awaiting, overdue, due
     )

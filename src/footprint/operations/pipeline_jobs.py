@@ -90,7 +90,7 @@ def operation_overview(db: Database, actor: Actor, name: str) -> OperationOvervi
                 .where(Subject.operation_id == op.id)
             ),
         )
-        audit.record(session, actor, "operation.read", "operation", op.id)
+        audit.record_read(session, actor, "operation.read", "operation", op.id)
         return overview
 
 

@@ -90,7 +90,7 @@ def progress_over_time(
         progress = (
             _RECENT.get(key, max_age.total_seconds(), counted) if max_age is not None else counted()
         )
-        audit.record(session, actor, "progress.read", "operation", op.id, weeks=weeks)
+        audit.record_read(session, actor, "progress.read", "operation", op.id, weeks=weeks)
         return progress
 
 

@@ -148,7 +148,7 @@ def list_referrals(
             _filtered(query, wanted).order_by(Referral.id).offset(offset).limit(limit)
         ).all()
         rows = _referral_rows(session, page)
-        audit.record(
+        audit.record_read(
             session,
             actor,
             "referral.list",
@@ -245,7 +245,7 @@ def get_referral(db: Database, actor: Actor, referral_id: int) -> ReferralView:
             sorted(p.postcode for p in referral.postcodes),
             [_file(f) for f in sorted(referral.files, key=lambda f: f.id)],
         )
-        audit.record(session, actor, "referral.read", "referral", referral_id)
+        audit.record_read(session, actor, "referral.read", "referral", referral_id)
         return view
 
 
@@ -309,7 +309,7 @@ def get_subject(db: Database, actor: Actor, subject_id: int) -> SubjectView:
             _merges(session, subject_id),
             _deconfliction(session, subject_id, identifiers),
         )
-        audit.record(session, actor, "subject.read", "subject", subject_id)
+        audit.record_read(session, actor, "subject.read", "subject", subject_id)
         return view
 
 

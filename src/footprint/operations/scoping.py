@@ -53,11 +53,11 @@ def scoped_unit_of_work(
             yield session
     except NotVisible:
         with db.unit_of_work() as session:
-            audit.record(session, actor, f"{record_type}.denied", record_type, record_id)
+            audit.record_read(session, actor, f"{record_type}.denied", record_type, record_id)
         raise
     except AccessDenied as exc:
         with db.unit_of_work() as session:
-            audit.record(
+            audit.record_read(
                 session, actor, f"{record_type}.refused", record_type, record_id, why=str(exc)
             )
         raise

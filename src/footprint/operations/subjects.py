@@ -423,7 +423,7 @@ def lookup_identifier(db: Database, actor: Actor, kind: str, value: str) -> list
             IdentifierHit(name, subject_id, f"{source}:{report_id}")
             for name, subject_id, source, report_id in rows
         ]
-        audit.record(
+        audit.record_read(
             session, actor, "identifier.lookup", "identifier", f"{kind}:{wanted}", hits=len(hits)
         )
     return hits

@@ -1,16 +1,26 @@
-"""The append-only audit log over the store: append entries, verify the chain."""
+"""The append-only audit log over the store: append entries, verify the chain.
+
+Changes are recorded in the transaction that makes them (`record`). Reads are recorded with
+`record_read`: in the reader's transaction too, unless the reads are being collected — a web
+request collects its reads and writes them in one transaction before the first byte of its
+answer leaves (web/app.py), so a page that reads five things takes the log's write lock once,
+and its reads never wait on it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from footprint.security.actor import Actor
 from footprint.security.audit_chain import ChainEntry, ChainProblem, compute_hash, verify_chain
+from footprint.store import Database
 from footprint.store.models import AuditEntry, AuditHead
 
 
@@ -21,39 +31,95 @@ def record(
     record_type: str,
     record_id: object,
     **detail: Any,
-) -> AuditEntry:
-    """Append one entry in the caller's transaction: it commits with the change it describes.
+) -> None:
+    """Append one entry in the caller's transaction: it commits with the change it describes."""
+    _append(session, [Pending(actor, action, record_type, str(record_id), detail)])
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An entry to append: a change (record) or a read waiting to be written (record_read)."""
+
+    actor: Actor
+    action: str
+    record_type: str
+    record_id: str
+    detail: dict[str, Any]
+
+
+_HEAD = cast(Table, AuditHead.__table__)
+_ENTRIES = cast(Table, AuditEntry.__table__)
+
+
+def _append(session: Session, entries: list[Pending]) -> None:
+    """Chain `entries` onto the log, in order, in the session's transaction (Core statements:
+    the ORM's unit of work cost more than the appends themselves).
 
     Concurrent appends are serialised by claiming the head row with a write before reading it:
     on PostgreSQL that locks the row; on SQLite it takes the database's write lock. (SQLite's
     driver runs reads outside a transaction until the first write, so reading the head first
     would let two appends see the same head and collide on the sequence number.)"""
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_seq=AuditHead.last_seq))
-    head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # the head as it is now, not as first read
-    ).scalar_one()
-    content = {
-        "seq": head.last_seq + 1,
-        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
-        "actor": actor.username,
-        "organisation": actor.organisation,
-        "action": action,
-        "record_type": record_type,
-        "record_id": str(record_id),
-        "detail": detail,
-    }
-    entry_hash = compute_hash(head.last_hash, content)
-    entry = AuditEntry(**content, prev_hash=head.last_hash, entry_hash=entry_hash)
-    session.add(entry)
-    session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(last_seq=content["seq"], last_hash=entry_hash)
-    )
-    return entry
+    connection = session.connection()
+    head = _HEAD.c.id == 1
+    connection.execute(update(_HEAD).where(head).values(last_seq=_HEAD.c.last_seq))
+    seq, last_hash = connection.execute(
+        select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(head).with_for_update()
+    ).one()
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    rows = []
+    for entry in entries:
+        seq += 1
+        content = {
+            "seq": seq,
+            "at": at,
+            "actor": entry.actor.username,
+            "organisation": entry.actor.organisation,
+            "action": entry.action,
+            "record_type": entry.record_type,
+            "record_id": entry.record_id,
+            "detail": entry.detail,
+        }
+        entry_hash = compute_hash(last_hash, content)
+        rows.append(content | {"prev_hash": last_hash, "entry_hash": entry_hash})
+        last_hash = entry_hash
+    connection.execute(insert(_ENTRIES), rows)
+    connection.execute(update(_HEAD).where(head).values(last_seq=seq, last_hash=last_hash))
+
+
+_collected: ContextVar[list[Pending] | None] = ContextVar("footprint_audit_reads", default=None)
+
+
+def record_read(
+    session: Session,
+    actor: Actor,
+    action: str,
+    record_type: str,
+    record_id: object,
+    **detail: Any,
+) -> None:
+    """Record a read of a sensitive record, or a refused look at one: appended in the caller's
+    transaction, or, while reads are collected (collect_reads), kept for write_reads."""
+    collected = _collected.get()
+    if collected is None:
+        record(session, actor, action, record_type, record_id, **detail)
+    else:
+        collected.append(Pending(actor, action, record_type, str(record_id), detail))
+
+
+def collect_reads(into: list[Pending]) -> Token[list[Pending] | None]:
+    """From now on, in this context and the threads it starts, reads go into `into`; the
+    collector must write them (write_reads) before anything read reaches anyone."""
+    return _collected.set(into)
+
+
+def stop_collecting(token: Token[list[Pending] | None]) -> None:
+    _collected.reset(token)
+
+
+def write_reads(db: Database, reads: list[Pending]) -> None:
+    """Append the collected reads, in order, in one transaction."""
+    with db.unit_of_work() as session:
+        _append(session, reads)
 
 
 def _entries(session: Session) -> Iterator[ChainEntry]:

@@ -89,7 +89,9 @@ def read_log(
             for r in rows
         ]
         filters = {k: v for k, v in asdict(wanted).items() if v}
-        audit.record(session, actor, "audit.read", "audit", "*", offset=offset, filters=filters)
+        audit.record_read(
+            session, actor, "audit.read", "audit", "*", offset=offset, filters=filters
+        )
     return entries
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from footprint.security import audit
@@ -143,14 +143,18 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
 
 def actor_for_token(session: Session, token: str) -> Actor:
     """The Actor a live token acts as; an unknown or revoked token is refused."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == secret_digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    row = session.execute(
+        select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, User.username, User.active)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_sha256 == secret_digest(token))
+    ).one_or_none()
+    if row is None or row.revoked_at is not None or not row.active:
         raise SignInRefused()
     now = datetime.now(UTC)
     # written at most once a minute: a busy client would otherwise make every request a write
     if row.last_used_at is None or now - aware_utc(row.last_used_at) >= USE_GRANULARITY:
-        row.last_used_at = now
-    return actor_for(session, row.user.username)
+        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return actor_for(session, row.username)
 
 
 def secret_digest(token: str) -> str:

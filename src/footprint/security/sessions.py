@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -46,7 +46,9 @@ def csrf_matches(cookie: str, submitted: str | None) -> bool:
 
 def _session_row(session: Session, cookie: str) -> WebSession | None:
     return session.scalar(
-        select(WebSession).where(WebSession.token_sha256 == secret_digest(cookie))
+        select(WebSession)
+        .options(joinedload(WebSession.user))  # asked on every request: one query, not two
+        .where(WebSession.token_sha256 == secret_digest(cookie))
     )
 
 

@@ -84,13 +84,18 @@ def list_users(session: Session, actor: Actor) -> list[UserView]:
     if not actor.is_coordinator:
         query = query.where(Organisation.code == actor.organisation)
     users = [_view(u) for u in session.scalars(query)]
-    audit.record(session, actor, "user.list", "user", "*", count=len(users))
+    audit.record_read(session, actor, "user.list", "user", "*", count=len(users))
     return users
 
 
 def actor_for(session: Session, username: str) -> Actor:
-    """The Actor a known, active user acts as."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
+    """The Actor a known, active user acts as (asked on every request: two plain queries)."""
+    found = session.execute(
+        select(User.id, User.active, Organisation.code)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.username == username)
+    ).one_or_none()
+    if found is None or not found.active:
         raise UserError(f"user {username!r}: unknown or inactive")
-    return Actor(user.username, user.organisation.code, frozenset(Role(r.role) for r in user.roles))
+    roles = session.scalars(select(UserRole.role).where(UserRole.user_id == found.id))
+    return Actor(username, found.code, frozenset(Role(role) for role in roles))

@@ -3,7 +3,6 @@ itself (forces run air-gapped: no CDN, no remote fonts), behind strict security 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from urllib.parse import quote
 
@@ -12,9 +11,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from footprint.config import Settings, load_settings
 from footprint.operations.case_workflow import InvalidTransition
+from footprint.security import audit
 from footprint.store import Database
 from footprint.web import (
     api,
@@ -46,18 +49,58 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def _security_headers(response: Response, request: Request) -> None:
-    headers = response.headers
-    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if not request.url.path.startswith("/static/"):
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
+def _security_headers(headers: MutableHeaders, scope: Scope) -> None:
+    for name, value in SECURITY_HEADERS:
+        headers[name] = value
+    if not scope["path"].startswith("/static/"):
         headers["Cache-Control"] = "no-store"  # records must not linger in shared caches
-    if request.url.scheme == "https":
+    if scope.get("scheme") == "https":
         headers["Strict-Transport-Security"] = "max-age=31536000"
+
+
+class AuditedAnswers:
+    """Every answer: the request's reads are in the audit log before its first byte leaves
+    (collected while the route runs, written in one transaction: audit.record_read), and it
+    carries the security headers. Plain ASGI: Starlette's function middleware cost about a
+    millisecond a request."""
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app, self.db = app, db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        reads: list[audit.Pending] = []
+
+        async def write_reads() -> None:
+            if reads:
+                taken = reads[:]
+                reads.clear()
+                await run_in_threadpool(audit.write_reads, self.db, taken)
+
+        async def send_audited(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await write_reads()  # failing, the answer becomes a 500 without the records
+                _security_headers(MutableHeaders(scope=message), scope)
+            await send(message)
+
+        token = audit.collect_reads(reads)
+        try:
+            await self.app(scope, receive, send_audited)
+        finally:
+            audit.stop_collecting(token)
+            await write_reads()  # anything read after the answer began (a streamed body)
 
 
 def _is_api(request: Request) -> bool:
@@ -131,13 +174,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        _security_headers(response, request)
-        return response
+    app.add_middleware(AuditedAnswers, db=db)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

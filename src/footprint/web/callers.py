@@ -78,7 +78,7 @@ def require_csrf(request: Request, caller: Caller, submitted: str | None) -> Non
     if caller.csrf_token is None or (cookie is not None and csrf_matches(cookie, submitted)):
         return
     with database(request).unit_of_work() as session:
-        audit.record(
+        audit.record_read(
             session, caller.actor, "csrf.refused", "route", f"{request.method} {request.url.path}"
         )
     raise CsrfRefused()
