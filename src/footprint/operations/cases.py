@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
 from footprint.operations.outcomes import (
@@ -459,12 +459,18 @@ def bail_expiring(
     """Active bail ending within the window (or already past), soonest first: what a supervisor
     must review before it lapses. A page at a time when `limit` is given."""
     with db.unit_of_work() as session:
-        query = (
-            select(Bail, Organisation.code)
+        latest_extension = (
+            select(BailExtension.stage)
+            .where(BailExtension.bail_id == Bail.id)
+            .order_by(BailExtension.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (  # plain rows: a page of Bail objects with their extensions cost more
+            select(Bail.case_id, Organisation.code, Bail.expires_on, latest_extension)
             .join(Case, Case.id == Bail.case_id)
             .join(Organisation, Organisation.id == Case.force_id)
             .where(Bail.active.is_(True), Bail.expires_on <= today + timedelta(days=within_days))
-            .options(selectinload(Bail.extensions))
             .order_by(Bail.expires_on, Bail.case_id)
             .offset(offset)
             .limit(limit)
@@ -472,11 +478,11 @@ def bail_expiring(
         if not actor.is_coordinator:
             query = query.where(Organisation.code == actor.organisation)
         due = []
-        for bail, force in session.execute(query):
-            stage = _stage(bail)
-            left = (bail.expires_on - today).days
+        for case_id, force, expires_on, extended_to in session.execute(query):
+            stage = BailStage(extended_to) if extended_to else BailStage.INITIAL
+            left = (expires_on - today).days
             authority = BAIL_AUTHORITY[next_stage(stage)]
-            due.append(BailDue(bail.case_id, force, bail.expires_on, left, stage, authority))
+            due.append(BailDue(case_id, force, expires_on, left, stage, authority))
         audit.record_read(session, actor, "case.bail-due", "case", "*", count=len(due))
     return due
 
