@@ -47,11 +47,31 @@ def test_concurrent_callers_count_once_and_others_take_the_last_result() -> None
     assert results == [1] * 6  # counted once; the others waited for that first count
     started.clear()
     release.clear()
-    recount = threading.Thread(target=lambda: results.append(recent.get("k", 0.05, slow)))
     time.sleep(0.1)  # the kept result is now older than 0.05 s
-    recount.start()
+    assert recent.get("k", 0.05, slow) == 1  # the last result at once; a recount starts
     assert started.wait(10)
-    assert recent.get("k", 0.05, slow) == 1  # while it recounts: the last result, at once
+    assert recent.get("k", 0.05, slow) == 1  # while it recounts: still the last result
     release.set()
-    recount.join(10)
-    assert results[-1] == 2 and recent.get("k", 60, slow) == 2
+    deadline = time.monotonic() + 10
+    while recent.get("k", 60, slow) != 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert recent.get("k", 60, slow) == 2  # the background recount was kept
+    assert next(calls) == 3  # and counted once: the callers during it started no other
+
+
+def test_a_failed_background_recount_keeps_the_last_result_and_is_tried_again() -> None:
+    recent: RecentResults[int] = RecentResults()
+    assert recent.get("k", 60, lambda: 1) == 1
+    time.sleep(0.06)
+    failed = threading.Event()
+
+    def failing() -> int:
+        failed.set()
+        raise RuntimeError("database gone")
+
+    assert recent.get("k", 0.05, failing) == 1
+    assert failed.wait(10)
+    deadline = time.monotonic() + 10
+    while recent.get("k", 0.05, lambda: 2) != 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # once the failed recount has finished, the next caller starts one
+    assert recent.get("k", 60, lambda: 3) == 2

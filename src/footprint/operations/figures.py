@@ -123,8 +123,11 @@ def compute_figures(
         forces = _table_forces(session, op.forces)
         table = list(forces)
 
-        def counted() -> dict[str, dict[str, int]]:
-            return _count(session, op.id, as_of, table)
+        op_id = op.id
+
+        def counted() -> dict[str, dict[str, int]]:  # its own session: it may run in the background
+            with db.unit_of_work() as own:
+                return _count(own, op_id, as_of, table)
 
         counts = (
             _RECENT.get((db.url, op.id, as_of), max_age.total_seconds(), counted)

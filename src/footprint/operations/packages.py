@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from footprint.operations.assessments import latest_assessment, visible_subject
@@ -270,6 +270,23 @@ class PackageOverview:
 _RECENT: RecentResults[tuple[dict[str, int], int, int]] = RecentResults()
 
 
+def _counted(
+    session: Session, scope: list[Any], waiting: Select[*tuple[Any, ...]], now: datetime
+) -> tuple[dict[str, int], int, int]:
+    """Packages by risk band; awaiting action, and of those overdue."""
+    bands = session.execute(
+        select(IntelPackage.risk_band, func.count())
+        .join(Organisation, Organisation.id == IntelPackage.force_id)
+        .where(*scope)
+        .group_by(IntelPackage.risk_band)
+    ).all()
+    listed = waiting.with_only_columns(IntelPackage.deadline).subquery()
+    awaiting, overdue = session.execute(
+        select(func.count(), func.count().filter(listed.c.deadline < now))
+    ).one()
+    return dict(bands), int(awaiting), int(overdue)
+
+
 def package_overview(
     db: Database,
     actor: Actor,
@@ -303,17 +320,8 @@ def package_overview(
         )
 
         def counted() -> tuple[dict[str, int], int, int]:
-            bands = session.execute(
-                select(IntelPackage.risk_band, func.count())
-                .join(Organisation, Organisation.id == IntelPackage.force_id)
-                .where(*scope)
-                .group_by(IntelPackage.risk_band)
-            ).all()
-            listed = waiting.with_only_columns(IntelPackage.deadline).subquery()
-            awaiting, overdue = session.execute(
-                select(func.count(), func.count().filter(listed.c.deadline < now))
-            ).one()
-            return dict(bands), int(awaiting), int(overdue)
+            with db.unit_of_work() as own:  # its own session: it may run in the background
+                return _counted(own, scope, waiting, now)
 
         key = (db.url, "*" if actor.is_coordinator else actor.organisation)
         bands, awaiting, overdue = (

@@ -60,30 +60,35 @@ def progress_over_time(
         first = _monday(today) - timedelta(weeks=weeks - 1)
         mondays = [first + timedelta(weeks=i) for i in range(weeks)]
 
-        def per_day(moment: Any, query: Select[Any], force_column: Any) -> list[Any]:
-            """(day, count) rows: the database counts, Python only adds up the days."""
-            day = func.date(moment)
-            counted = query.with_only_columns(day, func.count()).group_by(day)
-            return list(session.execute(_scoped(counted, actor, force_column)).all())
+        op_id = op.id
 
-        def counted() -> Progress:
-            issued = (
-                select(IntelPackage.id)
-                .join(Subject, Subject.id == IntelPackage.subject_id)
-                .where(Subject.operation_id == op.id)
-            )
-            rows = per_day(IntelPackage.issued_at, issued, IntelPackage.force_id)
-            series = {"packages issued": _cumulative(rows, mondays)}
-            for name, states in SERIES.items():
-                if states is None:
-                    continue
-                reached = (
-                    select(CaseEvent.id)
-                    .join(Case, Case.id == CaseEvent.case_id)
-                    .where(Case.operation_id == op.id, CaseEvent.to_state.in_(states))
+        def counted() -> Progress:  # its own session: it may run in the background
+            with db.unit_of_work() as own:
+
+                def per_day(moment: Any, query: Select[Any], force_column: Any) -> list[Any]:
+                    """(day, count) rows: the database counts, Python only adds up the days."""
+                    day = func.date(moment)
+                    counted = query.with_only_columns(day, func.count()).group_by(day)
+                    return list(own.execute(_scoped(counted, actor, force_column)).all())
+
+                issued = (
+                    select(IntelPackage.id)
+                    .join(Subject, Subject.id == IntelPackage.subject_id)
+                    .where(Subject.operation_id == op_id)
                 )
-                series[name] = _cumulative(per_day(CaseEvent.at, reached, Case.force_id), mondays)
-            return Progress(mondays, series)
+                rows = per_day(IntelPackage.issued_at, issued, IntelPackage.force_id)
+                series = {"packages issued": _cumulative(rows, mondays)}
+                for name, states in SERIES.items():
+                    if states is None:
+                        continue
+                    reached = (
+                        select(CaseEvent.id)
+                        .join(Case, Case.id == CaseEvent.case_id)
+                        .where(Case.operation_id == op_id, CaseEvent.to_state.in_(states))
+                    )
+                    events = per_day(CaseEvent.at, reached, Case.force_id)
+                    series[name] = _cumulative(events, mondays)
+                return Progress(mondays, series)
 
         scope = "*" if actor.is_coordinator else actor.organisation
         key = (db.url, op.id, scope, today, weeks)
