@@ -2,6 +2,7 @@
 subjects and allocated to forces, end to end through the services.
 
     .venv/bin/python benchmarks/bench_operation.py [--referrals 1000000] [--database URL]
+        [--default-collector]
 
 Without --database an SQLite file in a temporary folder is used (the embedded default); a
 PostgreSQL database must be empty, or named with --reset to have its public schema dropped. The
@@ -13,6 +14,7 @@ benchmarks/results/operation-<dialect>.json.
 from __future__ import annotations
 
 import argparse
+import gc
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from footprint.operations.intake import import_referrals
 from footprint.operations.service import create_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor
+from footprint.store import bulk
 from footprint.store.models import Subject
 from footprint.synthetic.operation import (
     KNOWN_SET,
@@ -60,7 +63,15 @@ def main() -> None:
     parser.add_argument(
         "--reset", action="store_true", help="drop everything in --database first (PostgreSQL)"
     )
+    parser.add_argument(
+        "--default-collector",
+        action="store_true",
+        help="keep Python's garbage-collector thresholds in the stages (the anchor for"
+        " store.bulk.BULK_COLLECTOR_THRESHOLDS; the parse worker keeps its own)",
+    )
     args = parser.parse_args()
+    if args.default_collector:
+        bulk.BULK_COLLECTOR_THRESHOLDS = gc.get_threshold()
     with tempfile.TemporaryDirectory(prefix="fp-bench-op-") as tmp:
         work = Path(tmp)
         db = fresh_database(args.database or f"sqlite:///{work}/footprint.db", args.reset)
@@ -100,6 +111,7 @@ def main() -> None:
             "peak_rss_mib": round(peak_rss_mib(), 1),
             "peak_rss_parse_worker_mib": round(peak_child_rss_mib(), 1),
             "input_written_seconds": round(written, 2),
+            "collector_thresholds": list(bulk.BULK_COLLECTOR_THRESHOLDS),
         }
         db.dispose()
         report(f"operation-{dialect}", figures)

@@ -141,6 +141,36 @@ def _load(
     return timings, failures, time.perf_counter() - began
 
 
+def prepare(url: str, reset: bool, cases: int) -> tuple[str, float, dict[str, str], list[int]]:
+    """The store filled with `cases` cases and two API users (the coordinator's and a force
+    supervisor's): (dialect, seconds to fill, tokens by "coordinator"/"force", MET's case ids)."""
+    db = fresh_database(url, reset)
+    dialect = db.engine.dialect.name
+    began = time.perf_counter()
+    fill_cases(db, OPERATION, cases, datetime.now(UTC).date())
+    filled = time.perf_counter() - began
+    print(f"{cases:,} cases written in {filled:.1f} s", flush=True)
+    tokens = {}
+    with db.unit_of_work() as session:
+        for name, org, role in (
+            ("load.coordinator", COORDINATOR_CODE, Role.COORDINATOR),
+            ("load.force", MET, Role.FORCE_SUPERVISOR),
+        ):
+            add_user(session, Actor.system(), name, org, [role])
+            tokens[name.removeprefix("load.")] = issue_token(
+                session, Actor.system(), name, "load benchmark"
+            )[1]
+        case_ids = list(
+            session.scalars(
+                select(Case.id)
+                .join(Organisation, Organisation.id == Case.force_id)
+                .where(Organisation.code == MET)
+            )
+        )
+    db.dispose()
+    return dialect, filled, tokens, case_ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
@@ -154,30 +184,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fp-bench-web-") as tmp:
         url = args.database or f"sqlite:///{Path(tmp)}/footprint.db"
-        db = fresh_database(url, args.reset)
-        dialect = db.engine.dialect.name
-        began = time.perf_counter()
-        fill_cases(db, OPERATION, args.cases, datetime.now(UTC).date())
-        filled = time.perf_counter() - began
-        print(f"{args.cases:,} cases written in {filled:.1f} s", flush=True)
-        tokens = {}
-        with db.unit_of_work() as session:
-            for name, org, role in (
-                ("load.coordinator", COORDINATOR_CODE, Role.COORDINATOR),
-                ("load.force", MET, Role.FORCE_SUPERVISOR),
-            ):
-                add_user(session, Actor.system(), name, org, [role])
-                tokens[name.removeprefix("load.")] = issue_token(
-                    session, Actor.system(), name, "load benchmark"
-                )[1]
-            case_ids = list(
-                session.scalars(
-                    select(Case.id)
-                    .join(Organisation, Organisation.id == Case.force_id)
-                    .where(Organisation.code == MET)
-                )
-            )
-        db.dispose()
+        dialect, filled, tokens, case_ids = prepare(url, args.reset, args.cases)
         port = _free_port()
         log = Path(tmp) / "server.log"
         server = _serve(url, port, log, args.server_workers)

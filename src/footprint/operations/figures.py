@@ -34,6 +34,7 @@ from footprint.store.models import (
     CaseEvent,
     ChildSafeguarded,
     IntelPackage,
+    OperationForce,
     Organisation,
     PropertySearch,
     Publication,
@@ -120,7 +121,7 @@ def compute_figures(
     (dashboards), counts made that recently in this process are reused; publications recount."""
     with db.unit_of_work() as session:
         op = get_operation(session, actor, operation)
-        forces = _table_forces(session, op.forces)
+        forces = _table_forces(session, op.id)
         table = list(forces)
 
         op_id = op.id
@@ -221,12 +222,21 @@ def _cells_of(content: dict[str, Any]) -> dict[tuple[str, str], int | str]:
     return cells
 
 
-def _table_forces(session: Session, participating: list[Organisation]) -> dict[str, str]:
-    """The operation's forces, or all 45 when it names none; in code order."""
-    forces = participating or list(
-        session.scalars(select(Organisation).where(Organisation.kind == "force"))
+def _table_forces(session: Session, operation_id: int) -> dict[str, str]:
+    """The operation's forces, or all 45 when it names none; in code order (plain rows: every
+    dashboard asks)."""
+    named = (
+        select(Organisation.code, Organisation.name)
+        .join(OperationForce, OperationForce.organisation_id == Organisation.id)
+        .where(OperationForce.operation_id == operation_id)
     )
-    return {f.code: f.name for f in sorted(forces, key=lambda f: f.code)}
+    forces = (
+        session.execute(named).all()
+        or session.execute(
+            select(Organisation.code, Organisation.name).where(Organisation.kind == "force")
+        ).all()
+    )
+    return dict(sorted((code, name) for code, name in forces))
 
 
 def _count(

@@ -1,0 +1,69 @@
+"""What each call of the load mix costs the server on its own: one client, in this process,
+no concurrency, so that a change to one route can be measured without the load benchmark's
+queueing (and noise) on top.
+
+    .venv/bin/python benchmarks/bench_web_calls.py [--cases 100000] [--repeats 60]
+
+The store is filled as bench_web.py fills it; each call of its mix is made `--repeats` times
+through Starlette's test client (which adds its own few milliseconds to every figure) after one
+warm-up call each. Prints the mean and median milliseconds per call and writes
+benchmarks/results/web-calls-<dialect>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from _common import report
+from bench_web import _calls, prepare
+from footprint.config import load_settings
+from footprint.store import Database
+from footprint.web.app import create_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fp-bench-calls-") as tmp:
+        url = f"sqlite:///{Path(tmp)}/footprint.db"
+        dialect, _filled, tokens, case_ids = prepare(url, False, args.cases)
+        db = Database(url)
+        app = create_app(db, load_settings())
+        clients = {
+            who: TestClient(app, headers={"Authorization": f"Bearer {token}"})
+            for who, token in tokens.items()
+        }
+        rng = random.Random(1)
+        figures: dict[str, dict[str, float]] = {}
+        for position, (name, _path, who) in enumerate(_calls(case_ids, rng)):
+            took = []
+            for attempt in range(args.repeats + 1):
+                path = _calls(case_ids, rng)[position][1]  # a different case each time
+                began = time.perf_counter()
+                answer = clients[who].get(path)
+                if answer.status_code != 200:
+                    raise SystemExit(f"{name}: {answer.status_code} {answer.text[:200]}")
+                if attempt:  # the first is a warm-up
+                    took.append((time.perf_counter() - began) * 1000)
+            figures[name] = {
+                "mean_ms": round(statistics.fmean(took), 1),
+                "median_ms": round(statistics.median(took), 1),
+            }
+        db.dispose()
+    report(
+        f"web-calls-{dialect}",
+        {"database": dialect, "cases": args.cases, "repeats": args.repeats, "calls": figures},
+    )
+
+
+if __name__ == "__main__":
+    main()
