@@ -95,11 +95,6 @@ def _visible(actor: Actor) -> list[ColumnElement[bool]]:
     return [Operation.forces.any(Organisation.code == actor.organisation)]
 
 
-def visible_operations(session: Session, actor: Actor) -> list[Operation]:
-    query = select(Operation).where(*_visible(actor))
-    return list(session.scalars(query.order_by(Operation.starts_on, Operation.name)))
-
-
 def list_operations(session: Session, actor: Actor) -> list[OperationView]:
     """Every page asks: plain rows, not 45 force objects per operation."""
     operations = session.execute(
