@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.service import get_operation
@@ -47,6 +48,36 @@ def _scoped(query: Select[Any], actor: Actor, force_column: Any) -> Select[Any]:
     )
 
 
+def _per_day(
+    session: Session, actor: Actor, moment: Any, query: Select[Any], force_column: Any
+) -> list[Any]:
+    """(day, count) rows: the database counts, Python only adds up the days."""
+    day = func.date(moment)
+    counted = query.with_only_columns(day, func.count()).group_by(day)
+    return list(session.execute(_scoped(counted, actor, force_column)).all())
+
+
+def _counted(session: Session, actor: Actor, operation_id: int, mondays: list[date]) -> Progress:
+    issued = (
+        select(IntelPackage.id)
+        .join(Subject, Subject.id == IntelPackage.subject_id)
+        .where(Subject.operation_id == operation_id)
+    )
+    rows = _per_day(session, actor, IntelPackage.issued_at, issued, IntelPackage.force_id)
+    series = {"packages issued": _cumulative(rows, mondays)}
+    for name, states in SERIES.items():
+        if states is None:
+            continue
+        reached = (
+            select(CaseEvent.id)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(Case.operation_id == operation_id, CaseEvent.to_state.in_(states))
+        )
+        events = _per_day(session, actor, CaseEvent.at, reached, Case.force_id)
+        series[name] = _cumulative(events, mondays)
+    return Progress(mondays, series)
+
+
 def progress_over_time(
     db: Database,
     actor: Actor,
@@ -64,31 +95,7 @@ def progress_over_time(
 
         def counted() -> Progress:  # its own session: it may run in the background
             with db.unit_of_work() as own:
-
-                def per_day(moment: Any, query: Select[Any], force_column: Any) -> list[Any]:
-                    """(day, count) rows: the database counts, Python only adds up the days."""
-                    day = func.date(moment)
-                    counted = query.with_only_columns(day, func.count()).group_by(day)
-                    return list(own.execute(_scoped(counted, actor, force_column)).all())
-
-                issued = (
-                    select(IntelPackage.id)
-                    .join(Subject, Subject.id == IntelPackage.subject_id)
-                    .where(Subject.operation_id == op_id)
-                )
-                rows = per_day(IntelPackage.issued_at, issued, IntelPackage.force_id)
-                series = {"packages issued": _cumulative(rows, mondays)}
-                for name, states in SERIES.items():
-                    if states is None:
-                        continue
-                    reached = (
-                        select(CaseEvent.id)
-                        .join(Case, Case.id == CaseEvent.case_id)
-                        .where(Case.operation_id == op_id, CaseEvent.to_state.in_(states))
-                    )
-                    events = per_day(CaseEvent.at, reached, Case.force_id)
-                    series[name] = _cumulative(events, mondays)
-                return Progress(mondays, series)
+                return _counted(own, actor, op_id, mondays)
 
         scope = "*" if actor.is_coordinator else actor.organisation
         key = (db.url, op.id, scope, today, weeks)

@@ -94,10 +94,9 @@ def _new_keys(session: Session, ids: list[int]) -> list[ReferralKeys]:
     ).all():
         if referral_id in wanted:
             events[referral_id].append((ip, port, aware_utc(at)))
-    none: tuple[tuple[str, int | None, datetime], ...] = ()
-    return [
+    return [  # .get: indexing the defaultdicts would add an entry per referral without any
         ReferralKeys(
-            rid, sources[rid], frozenset(identifiers.get(rid, ())), tuple(events.get(rid, none))
+            rid, sources[rid], frozenset(identifiers.get(rid, ())), tuple(events.get(rid, ()))
         )
         for rid in ids
     ]
