@@ -15,8 +15,10 @@ benchmarks/results/web-<dialect>.json. Target: p95 < 200 ms.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -25,8 +27,8 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
-import httpx2
 from sqlalchemy import select
 
 from _common import fresh_database, report
@@ -51,6 +53,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _get(connection: http.client.HTTPConnection, path: str, token: str | None = None) -> int:
+    """One GET on a kept-alive connection: its status (the body is read and dropped)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    connection.request("GET", quote(path, safe="/?=&"), headers=headers)
+    answer = connection.getresponse()
+    answer.read()
+    return answer.status
+
+
 def _serve(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"FOOTPRINT_DATABASE_URL": url}
     with log.open("wb") as out:
@@ -63,12 +74,16 @@ def _serve(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[byt
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx2.get(f"http://127.0.0.1:{port}/api/v1/openapi.json").status_code == 200:
+            if _get(http.client.HTTPConnection("127.0.0.1", port), "/api/v1/openapi.json") == 200:
                 return server
-        except httpx2.TransportError:
+        except OSError:
             time.sleep(0.2)
     server.kill()
     raise SystemExit("the server did not start within 60 s")
+
+
+def _cpu_seconds(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -94,7 +109,7 @@ def _calls(case_ids: list[int], rng: random.Random) -> list[tuple[str, str, str]
 
 
 def _load(
-    base: str,
+    port: int,
     tokens: dict[str, str],
     case_ids: list[int],
     clients: int,
@@ -109,28 +124,31 @@ def _load(
     stop_at = time.monotonic() + seconds
 
     def client(seed: int) -> None:
+        # the standard library's client: the clients share the two cores with the server, and
+        # a heavier one (httpx cost ~3 ms of CPU a request) would be measured as server time
         rng = random.Random(seed)
-        with httpx2.Client(base_url=base, timeout=60) as http:
-            while time.monotonic() < stop_at:
-                with lock:
-                    if issued[0] >= total:
-                        return
-                    index, issued[0] = issued[0], issued[0] + 1
-                calls = _calls(case_ids, rng)
-                name, path, who = calls[index % len(calls)]
-                began = time.perf_counter()
-                try:
-                    status = http.get(path, headers={"Authorization": f"Bearer {tokens[who]}"})
-                    outcome = str(status.status_code)
-                except httpx2.TransportError as exc:
-                    outcome = type(exc).__name__
-                took = (time.perf_counter() - began) * 1000
-                with lock:
-                    timings.setdefault(name, []).append(took)
-                    if outcome != "200":
-                        failures[f"{name}: {outcome}"] = failures.get(f"{name}: {outcome}", 0) + 1
-                if think_ms:
-                    time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop_at:
+            with lock:
+                if issued[0] >= total:
+                    break
+                index, issued[0] = issued[0], issued[0] + 1
+            calls = _calls(case_ids, rng)
+            name, path, who = calls[index % len(calls)]
+            began = time.perf_counter()
+            try:
+                outcome = str(_get(connection, path, tokens[who]))
+            except (OSError, http.client.HTTPException) as exc:
+                outcome = type(exc).__name__
+                connection.close()  # the next request opens a new connection
+            took = (time.perf_counter() - began) * 1000
+            with lock:
+                timings.setdefault(name, []).append(took)
+                if outcome != "200":
+                    failures[f"{name}: {outcome}"] = failures.get(f"{name}: {outcome}", 0) + 1
+            if think_ms:
+                time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
+        connection.close()
 
     began = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -188,9 +206,10 @@ def main() -> None:
         port = _free_port()
         log = Path(tmp) / "server.log"
         server = _serve(url, port, log, args.server_workers)
+        before = resource.getrusage(resource.RUSAGE_SELF)
         try:
             timings, failures, wall = _load(
-                f"http://127.0.0.1:{port}",
+                port,
                 tokens,
                 case_ids,
                 args.clients,
@@ -199,8 +218,12 @@ def main() -> None:
                 args.think_ms,
             )
         finally:
+            clients_cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - _cpu_seconds(
+                before
+            )
             server.terminate()
             server.wait(timeout=30)
+            server_cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
             errors = [line for line in log.read_text().splitlines() if "Error" in line]
             print("\n".join(errors[-10:]))
     calls = {
@@ -231,6 +254,9 @@ def main() -> None:
             "p95_vs_target": round(TARGET_P95_MS / _percentile(every, 0.95), 2),
             "calls": calls,
             "not_200": failures,
+            # CPU per request answered: the clients', and the server's (its start included)
+            "client_cpu_ms_per_request": round(1000 * clients_cpu / len(every), 2),
+            "server_cpu_ms_per_request": round(1000 * server_cpu / len(every), 2),
             "fill_seconds": round(filled, 1),
         },
     )

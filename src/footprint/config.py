@@ -22,6 +22,7 @@ class Settings:
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
     decode: str = "fast"
     workers: int = 0  # 0: one per core
+    request_threads: int = 4  # per `footprint serve` process: threads running requests' work
     risk_model: Path | None = None  # TOML weights/thresholds/deadlines; None: the built-in model
 
 

@@ -21,6 +21,10 @@ def serve_command(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="server processes (one per core suits most)")
     ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(help="log every request to standard output (reads are audited either way)"),
+    ] = False,
 ) -> None:
     """Serve the pages and the JSON API (/api/v1, described at /api/v1/openapi.json)."""
     import uvicorn  # only this command needs the server
@@ -41,4 +45,5 @@ def serve_command(
         proxy_headers=False,  # the scheme comes from this server, not from a client's header
         server_header=False,
         log_level="info",
+        access_log=access_log,  # a line per request costs more than some answers
     )

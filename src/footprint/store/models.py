@@ -279,6 +279,9 @@ class IntelPackage(Base):
     """An intelligence package: a frozen snapshot issued by the coordinator to one force."""
 
     __tablename__ = "intel_packages"
+    __table_args__ = (  # a force's packages, soonest deadline first (migration 0016)
+        Index("ix_intel_packages_force_deadline", "force_id", "deadline", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)

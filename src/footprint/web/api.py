@@ -18,6 +18,7 @@ from footprint.operations.figures import MEASURES, compute_figures
 from footprint.operations.outcomes import USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import PackageView
 from footprint.operations.service import list_operations
+from footprint.web.answers import SerialisedRoute
 from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
 
 
@@ -33,7 +34,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "a case step not allowed from its current state"},
     422: {"model": ErrorOut, "description": "bad input; the message names the field"},
 }
-router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS, route_class=SerialisedRoute)
 FIGURES_AGE = timedelta(minutes=1)  # counts over every case: recounted at most once a minute
 
 CallerDep = Annotated[Caller, Depends(identify)]

@@ -15,10 +15,11 @@ from footprint.security.audit_log import (
     chain_status,
     read_log,
 )
+from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep, Limit, Offset
 from footprint.web.callers import database
 
-router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERRORS, route_class=SerialisedRoute)
 Text = Annotated[str | None, Query(max_length=80)]
 
 

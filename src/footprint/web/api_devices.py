@@ -19,10 +19,13 @@ from footprint.operations.device_scans import (
     linkable_scans,
 )
 from footprint.triage.findings import Shown
+from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep, CsrfHeader, Limit, Offset, RecordId
 from footprint.web.callers import database, require_csrf, settings
 
-router = APIRouter(prefix="/api/v1", tags=["devices"], responses=ERRORS)
+router = APIRouter(
+    prefix="/api/v1", tags=["devices"], responses=ERRORS, route_class=SerialisedRoute
+)
 DeviceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

@@ -8,10 +8,13 @@ from fastapi import APIRouter, Path, Request
 
 from footprint.hashsets.web_import import HashSetSummary, hash_sets
 from footprint.operations.jobs import JobView, get_job
+from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep
 from footprint.web.callers import database, settings
 
-router = APIRouter(prefix="/api/v1", tags=["hash sets"], responses=ERRORS)
+router = APIRouter(
+    prefix="/api/v1", tags=["hash sets"], responses=ERRORS, route_class=SerialisedRoute
+)
 
 
 @router.get("/hash-sets", response_model=list[HashSetSummary])

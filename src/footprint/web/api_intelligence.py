@@ -24,10 +24,13 @@ from footprint.operations.records import (
 )
 from footprint.operations.risk import Band
 from footprint.operations.subjects import IdentifierHit, lookup_identifier, undo_subject_merge
+from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep, CsrfHeader, Limit, Offset, RecordId
 from footprint.web.callers import database, require_csrf
 
-router = APIRouter(prefix="/api/v1", tags=["intelligence"], responses=ERRORS)
+router = APIRouter(
+    prefix="/api/v1", tags=["intelligence"], responses=ERRORS, route_class=SerialisedRoute
+)
 OperationName = Annotated[str, Path(max_length=200)]
 IDENTIFIER_KINDS = ("email", "phone", "screen_name", "esp_account", "device_id", "profile_url")
 KIND_PATTERN = f"^({'|'.join(IDENTIFIER_KINDS)})$"

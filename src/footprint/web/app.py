@@ -3,9 +3,12 @@ itself (forces run air-gapped: no CDN, no remote fonts), behind strict security 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources import files
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -157,10 +160,26 @@ def all_routes() -> list[APIRoute]:
     return [route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)]
 
 
-def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
+def _lifespan(
+    request_threads: int | None,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if request_threads is not None:  # sync routes and dependencies run on these threads
+            to_thread.current_default_thread_limiter().total_tokens = request_threads
+        yield
+
+    return lifespan
+
+
+def create_app(
+    db: Database, settings: Settings | None = None, request_threads: int | None = None
+) -> FastAPI:
     """The app over one database; `settings` name the hash-set store and the scans folder
-    (the configured ones when not given)."""
+    (the configured ones when not given); `request_threads`, when given, caps the threads
+    that run requests' blocking work (anyio's default is 40)."""
     app = FastAPI(
+        lifespan=_lifespan(request_threads),
         title="footprint",
         version="1",
         description="Coordinated child-protection operations: the JSON API.",
