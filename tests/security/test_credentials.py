@@ -19,9 +19,9 @@ from footprint.security.credentials import (
     sign_in,
 )
 from footprint.security.roles import Role
-from footprint.security.users import UserError, add_user
+from footprint.security.users import UserError, actor_for, add_user
 from footprint.store import Database
-from footprint.store.models import ApiToken, AuditEntry, User
+from footprint.store.models import ApiToken, AuditEntry, User, UserRole
 
 MET = "E23000001"
 PASSWORD = "correct horse battery"
@@ -84,7 +84,7 @@ def test_api_tokens_act_as_their_user_until_revoked(database: Database, alice: s
         token_id, token = issue_token(session, Actor.system(), alice, "nightly export")
     assert token.startswith("fp_") and len(token) > 40
     with database.unit_of_work() as session:
-        assert actor_for_token(session, token).username == "alice"
+        assert actor_for_token(session, token) == actor_for(session, "alice")  # force, roles
         stored = session.get_one(ApiToken, token_id)
         assert stored.token_sha256 != token and stored.last_used_at is not None
     with database.unit_of_work() as session, pytest.raises(SignInRefused):
@@ -97,3 +97,20 @@ def test_api_tokens_act_as_their_user_until_revoked(database: Database, alice: s
         actor_for_token(session, token)
     with database.unit_of_work() as session, pytest.raises(UserError, match="already revoked"):
         revoke_token(session, Actor.system(), token_id)
+
+
+def test_a_token_acts_with_every_role_and_not_for_an_inactive_user(
+    database: Database, alice: str
+) -> None:
+    with database.unit_of_work() as session:
+        user = session.scalars(select(User).where(User.username == alice)).one()
+        session.add(UserRole(user_id=user.id, role=Role.FORENSIC_EXAMINER.value))
+        _token_id, token = issue_token(session, Actor.system(), alice, "examiner's client")
+    with database.unit_of_work() as session:
+        actor = actor_for_token(session, token)
+    assert actor.organisation == MET
+    assert actor.roles == {Role.INVESTIGATOR, Role.FORENSIC_EXAMINER}
+    with database.unit_of_work() as session:
+        session.scalars(select(User).where(User.username == alice)).one().active = False
+    with database.unit_of_work() as session, pytest.raises(SignInRefused):
+        actor_for_token(session, token)

@@ -187,3 +187,12 @@ def test_lists_come_a_page_at_a_time(site: Site) -> None:
     packages = [p["id"] for p in client.get("/api/v1/packages?limit=3").json()]
     assert len(packages) == 3
     assert [p["id"] for p in client.get("/api/v1/packages?offset=3").json()] != packages
+
+
+def test_a_nul_character_in_a_query_or_path_is_refused_naming_where(site: Site) -> None:
+    client = machine(site, INVESTIGATOR)
+    answer = client.get("/api/v1/identifiers", params={"kind": "screen_name", "value": "a\x00b"})
+    assert answer.status_code == 422
+    assert answer.json() == {"detail": "value: contains a NUL character"}
+    assert answer.headers["content-security-policy"]  # refused inside the security headers
+    assert client.get("/api/v1/cases/1%00").status_code == 422

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources import files
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from anyio import to_thread
 from fastapi import FastAPI, Request, Response
@@ -14,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,6 +34,7 @@ from footprint.web import (
     pages_operation,
 )
 from footprint.web.callers import NotSignedIn
+from footprint.web.read_log import ReadLog
 from footprint.web.rendering import render_error
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -73,12 +73,13 @@ def _security_headers(headers: MutableHeaders, scope: Scope) -> None:
 
 class AuditedAnswers:
     """Every answer: the request's reads are in the audit log before its first byte leaves
-    (collected while the route runs, written in one transaction: audit.record_read), and it
+    (collected while the route runs, written in one transaction with those of the requests
+    finishing at the same time: audit.record_read, web/read_log.py), and it
     carries the security headers. Plain ASGI: Starlette's function middleware cost about a
     millisecond a request."""
 
     def __init__(self, app: ASGIApp, db: Database) -> None:
-        self.app, self.db = app, db
+        self.app, self.read_log = app, ReadLog(db)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,7 +91,7 @@ class AuditedAnswers:
             if reads:
                 taken = reads[:]
                 reads.clear()
-                await run_in_threadpool(audit.write_reads, self.db, taken)
+                await self.read_log.write(taken)
 
         async def send_audited(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -104,6 +105,33 @@ class AuditedAnswers:
         finally:
             audit.stop_collecting(token)
             await write_reads()  # anything read after the answer began (a streamed body)
+
+
+class RefusedNul:
+    """A NUL character in the path or a query parameter is refused with 422 naming where it
+    is: no field of ours holds one, and PostgreSQL refuses it in text (a 500 otherwise)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        where = _nul_in(scope) if scope["type"] == "http" else None
+        if where is None:
+            await self.app(scope, receive, send)
+            return
+        answer = _answer(Request(scope), 422, f"{where}: contains a NUL character")
+        await answer(scope, receive, send)
+
+
+def _nul_in(scope: Scope) -> str | None:
+    if "\x00" in scope["path"]:
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if "\x00" in value or "\x00" in name:
+                return name.replace("\x00", "") or "query"
+    return None
 
 
 def _is_api(request: Request) -> bool:
@@ -193,6 +221,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
 
+    app.add_middleware(RefusedNul)  # refused before any route reads, with the security headers
     app.add_middleware(AuditedAnswers, db=db)
 
     @app.exception_handler(RequestValidationError)

@@ -38,6 +38,7 @@ from footprint.security.sessions import end_session, start_session
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
 from footprint.web.charts import Bar, bar_chart, line_chart
 from footprint.web.rendering import render
+from footprint.web.tables import figures_table
 
 router = APIRouter(include_in_schema=False)
 
@@ -175,7 +176,7 @@ def dashboard(
         operations=names,
         operation=chosen,
         figures=figures,
-        measures=MEASURES,
+        figures_table=figures_table(figures, MEASURES) if figures else None,
         charts=charts,
         band_chart=band_chart,
         progress_chart=progress_chart,
