@@ -66,3 +66,13 @@ def test_outside_a_request_a_read_is_recorded_in_the_readers_transaction(site: S
     with site.db.unit_of_work() as session:
         audit.record_read(session, actor, "case.read", "case", "outside-a-request")
     assert audited(site.db, "case.read", actor.username, "outside-a-request")
+
+
+def test_every_hundredth_answer_asks_the_client_to_reconnect(site: Site) -> None:
+    from footprint.web.app import RECONNECT_EVERY, create_app
+
+    client = TestClient(create_app(site.db, site.app.state.settings))  # its own count
+    answers = [client.get("/sign-in") for _ in range(2 * RECONNECT_EVERY)]
+    closing = [n for n, a in enumerate(answers, 1) if a.headers.get("connection") == "close"]
+    assert closing == [RECONNECT_EVERY, 2 * RECONNECT_EVERY]
+    assert all(a.status_code == 200 for a in answers)

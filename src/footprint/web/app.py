@@ -3,6 +3,7 @@ itself (forces run air-gapped: no CDN, no remote fonts), behind strict security 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources import files
@@ -71,6 +72,13 @@ def _security_headers(headers: MutableHeaders, scope: Scope) -> None:
         headers["Strict-Transport-Security"] = "max-age=31536000"
 
 
+# Every so many answers a server process asks its client to reconnect (as nginx's
+# keepalive_requests does): the kernel hands a new connection to whichever server process
+# accepts it first, usually the less busy, so kept-alive clients do not stay piled on one
+# process while another idles.
+RECONNECT_EVERY = 100
+
+
 class AuditedAnswers:
     """Every answer: the request's reads are in the audit log before its first byte leaves
     (collected while the route runs, written in one transaction with those of the requests
@@ -80,6 +88,7 @@ class AuditedAnswers:
 
     def __init__(self, app: ASGIApp, db: Database) -> None:
         self.app, self.read_log = app, ReadLog(db)
+        self.answered = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,7 +105,10 @@ class AuditedAnswers:
         async def send_audited(message: Message) -> None:
             if message["type"] == "http.response.start":
                 await write_reads()  # failing, the answer becomes a 500 without the records
-                _security_headers(MutableHeaders(scope=message), scope)
+                headers = MutableHeaders(scope=message)
+                _security_headers(headers, scope)
+                if next(self.answered) % RECONNECT_EVERY == 0:
+                    headers["Connection"] = "close"
             await send(message)
 
         token = audit.collect_reads(reads)
