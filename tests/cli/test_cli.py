@@ -79,3 +79,12 @@ def test_bad_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FOOTPRINT_PIXEL_LIMIT", "lots")
     result = invoke("hashset", "list")
     assert result.exit_code == 2 and "pixel_limit" in result.output
+
+
+def test_serve_refuses_fewer_than_one_request_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", f"sqlite:///{tmp_path}/footprint.db")
+    monkeypatch.setenv("FOOTPRINT_REQUEST_THREADS", "0")
+    result = invoke("serve", "--port", "1")
+    assert result.exit_code == 2 and "request_threads: must be at least 1" in result.output

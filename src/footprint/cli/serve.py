@@ -32,6 +32,8 @@ def serve_command(
     if (tls_cert is None) != (tls_key is None):
         fail("--tls-cert and --tls-key go together")
     Database(settings().database_url).dispose()  # a bad setting fails here, with its message
+    if settings().request_threads < 1:
+        fail("setting request_threads: must be at least 1")
     scheme = "https" if tls_cert else "http"
     console.print(f"footprint on {scheme}://{host}:{port}/  (Ctrl-C stops it)")
     uvicorn.run(

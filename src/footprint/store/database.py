@@ -38,6 +38,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # the last transactions (every job here resumes from what was committed)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages
+    # reads straight from the mapped file: every request writes its audit entries, and a write
+    # by another connection empties each connection's page cache at its next read
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
