@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session
 
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
-from footprint.security.users import UserError, actor_for
+from footprint.security.users import UserError, acting_as, actor_for, actor_of
 from footprint.store.database import aware_utc
-from footprint.store.models import ApiToken, Organisation, User, UserRole
+from footprint.store.models import ApiToken, User
 
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILURES = 5
@@ -144,31 +143,22 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
 
 def actor_for_token(session: Session, token: str) -> Actor:
     """The Actor a live token acts as; an unknown or revoked token is refused. Asked on every
-    API request, so token, user, force and roles come in one query (a row per role)."""
+    API request: the token comes in the same one query as its user (users.acting_as)."""
     rows = session.execute(
-        select(
-            ApiToken.id,
-            ApiToken.revoked_at,
-            ApiToken.last_used_at,
-            User.username,
-            User.active,
-            Organisation.code,
-            UserRole.role,
-        )
-        .join(User, User.id == ApiToken.user_id)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
+        acting_as()
+        .add_columns(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_sha256 == secret_digest(token))
     ).all()
-    if not rows or rows[0].revoked_at is not None or not rows[0].active:
+    actor = actor_of(rows)
+    if actor is None or rows[0].revoked_at is not None:
         raise SignInRefused()
     row = rows[0]
     now = datetime.now(UTC)
     # written at most once a minute: a busy client would otherwise make every request a write
     if row.last_used_at is None or now - aware_utc(row.last_used_at) >= USE_GRANULARITY:
         session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    roles = frozenset(Role(r.role) for r in rows if r.role is not None)
-    return Actor(row.username, row.code, roles)
+    return actor
 
 
 def secret_digest(token: str) -> str:

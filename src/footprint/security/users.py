@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from footprint.security import audit
@@ -88,14 +90,28 @@ def list_users(session: Session, actor: Actor) -> list[UserView]:
     return users
 
 
-def actor_for(session: Session, username: str) -> Actor:
-    """The Actor a known, active user acts as (asked on every request: two plain queries)."""
-    found = session.execute(
-        select(User.id, User.active, Organisation.code)
+def acting_as() -> Select[*tuple[Any, ...]]:
+    """What an Actor is made of, a row per role (none: no row of user_roles): asked on every
+    request, so the user, its force and its roles come in one query. Callers add a where
+    clause (and may join more, as the API token look-up does)."""
+    return (
+        select(User.username, User.active, Organisation.code, UserRole.role)
         .join(Organisation, Organisation.id == User.organisation_id)
-        .where(User.username == username)
-    ).one_or_none()
-    if found is None or not found.active:
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+    )
+
+
+def actor_of(rows: Sequence[Row[Any]]) -> Actor | None:
+    """The Actor the rows of an `acting_as` query describe; None for no user or an inactive one."""
+    if not rows or not rows[0].active:
+        return None
+    roles = frozenset(Role(row.role) for row in rows if row.role is not None)
+    return Actor(rows[0].username, rows[0].code, roles)
+
+
+def actor_for(session: Session, username: str) -> Actor:
+    """The Actor a known, active user acts as."""
+    actor = actor_of(session.execute(acting_as().where(User.username == username)).all())
+    if actor is None:
         raise UserError(f"user {username!r}: unknown or inactive")
-    roles = session.scalars(select(UserRole.role).where(UserRole.user_id == found.id))
-    return Actor(username, found.code, frozenset(Role(role) for role in roles))
+    return actor
