@@ -196,3 +196,24 @@ def test_a_nul_character_in_a_query_or_path_is_refused_naming_where(site: Site) 
     assert answer.json() == {"detail": "value: contains a NUL character"}
     assert answer.headers["content-security-policy"]  # refused inside the security headers
     assert client.get("/api/v1/cases/1%00").status_code == 422
+
+
+def test_a_nul_character_in_a_json_or_form_body_is_refused_naming_the_field(site: Site) -> None:
+    from fastapi.testclient import TestClient
+
+    client = machine(site, INVESTIGATOR)
+    case = f"/api/v1/cases/{site.cases[MET][0]}"
+    search = {"address": "1 High St\x00", "searched_on": "2026-10-01"}
+    charge = {"offence": "possession", "charged_on": "2026-10-01", "images": {"A\x00": 1}}
+    for url, body, field in (
+        (f"{case}/searches", search, "address"),
+        (f"{case}/charges", charge, "images.A"),
+    ):
+        answer = client.post(url, json=body)
+        assert answer.status_code == 422
+        assert answer.json() == {"detail": f"{field}: contains a NUL character"}
+    assert client.get(case).json()["searches"] == []  # nothing written
+    refused = TestClient(site.app).post("/sign-in", data={"username": "a\x00", "password": "x"})
+    assert refused.status_code == 422 and "username: contains a NUL character" in refused.text
+    accepted = client.post(f"{case}/searches", json=search | {"address": "1 High St"})
+    assert accepted.status_code == 200  # the body read for the check still reaches the route

@@ -190,7 +190,7 @@ def advance_case(
 
 
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseView:
-    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+    with scoped_unit_of_work(db, actor, "case", case_id, reading=True) as session:
         case = held_case(session, actor, case_id)
         audit.record_read(session, actor, "case.read", "case", case_id)
         return _view(session, case)
@@ -205,7 +205,7 @@ def list_cases(
 ) -> list[CaseView]:
     """The coordinator sees every case; a force its own. In case order, a page at a time when
     `limit` is given."""
-    with db.unit_of_work() as session:
+    with audit.reading(db) as session:
         query = select(*_SUMMARY_COLUMNS).join(Organisation, Organisation.id == Case.force_id)
         if not actor.is_coordinator:
             query = query.where(Organisation.code == actor.organisation)
@@ -458,7 +458,7 @@ def bail_expiring(
 ) -> list[BailDue]:
     """Active bail ending within the window (or already past), soonest first: what a supervisor
     must review before it lapses. A page at a time when `limit` is given."""
-    with db.unit_of_work() as session:
+    with audit.reading(db) as session:
         latest_extension = (
             select(BailExtension.stage)
             .where(BailExtension.bail_id == Bail.id)

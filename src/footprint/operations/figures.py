@@ -119,7 +119,7 @@ def compute_figures(
 ) -> Figures:
     """Raw counts per force: the coordinator sees all, a force only its own row. With max_age
     (dashboards), counts made that recently in this process are reused; publications recount."""
-    with db.unit_of_work() as session:
+    with audit.reading(db) as session:
         op = get_operation(session, actor, operation)
         forces = _table_forces(session, op.id)
         table = list(forces)

@@ -214,7 +214,7 @@ def list_packages(
 ) -> list[PackageView]:
     """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
     overdue) first, a page at a time when `limit` is given."""
-    with db.unit_of_work() as session:
+    with audit.reading(db) as session:
         query = select(
             IntelPackage.id,
             IntelPackage.subject_id,
@@ -299,7 +299,7 @@ def package_overview(
     (dashboards), the counts made that recently in this process are reused; the list of
     packages due is always read afresh."""
     now = now or datetime.now(UTC)
-    with db.unit_of_work() as session:
+    with audit.reading(db) as session:
         scope = [] if actor.is_coordinator else [Organisation.code == actor.organisation]
         waiting = (
             select(

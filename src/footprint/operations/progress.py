@@ -86,7 +86,7 @@ def progress_over_time(
     weeks: int = 12,
     max_age: timedelta | None = None,
 ) -> Progress:
-    with db.unit_of_work() as session:
+    with audit.reading(db) as session:
         op = get_operation(session, actor, operation)
         first = _monday(today) - timedelta(weeks=weeks - 1)
         mondays = [first + timedelta(weeks=i) for i in range(weeks)]

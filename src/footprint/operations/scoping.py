@@ -44,12 +44,13 @@ def held_record(session: Session, actor: Actor, model: type[R], record_id: int, 
 
 @contextmanager
 def scoped_unit_of_work(
-    db: Database, actor: Actor, record_type: str, record_id: int
+    db: Database, actor: Actor, record_type: str, record_id: int, reading: bool = False
 ) -> Iterator[Session]:
-    """A unit of work on one record: a refusal, for another force's record (NotVisible) or for
-    want of a role (AccessDenied), is audited in a transaction of its own."""
+    """A unit of work on one record (with `reading`, one that only reads: audit.reading): a
+    refusal, for another force's record (NotVisible) or for want of a role (AccessDenied), is
+    audited in a transaction of its own."""
     try:
-        with db.unit_of_work() as session:
+        with audit.reading(db) if reading else db.unit_of_work() as session:
             yield session
     except NotVisible:
         with db.unit_of_work() as session:

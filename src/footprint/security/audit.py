@@ -10,12 +10,13 @@ and its reads never wait on it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from footprint.security.actor import Actor
@@ -49,22 +50,33 @@ class Pending:
 
 _HEAD = cast(Table, AuditHead.__table__)
 _ENTRIES = cast(Table, AuditEntry.__table__)
+# Built once: every web request appends, and building the statements cost more than running
+# them. Claiming the head is a write (see _append) that hands back what it holds.
+_CLAIM_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_seq=_HEAD.c.last_seq)
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
+)
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+)
+_ADD_ENTRIES = insert(_ENTRIES)
 
 
 def _append(session: Session, entries: list[Pending]) -> None:
     """Chain `entries` onto the log, in order, in the session's transaction (Core statements:
     the ORM's unit of work cost more than the appends themselves).
 
-    Concurrent appends are serialised by claiming the head row with a write before reading it:
-    on PostgreSQL that locks the row; on SQLite it takes the database's write lock. (SQLite's
-    driver runs reads outside a transaction until the first write, so reading the head first
-    would let two appends see the same head and collide on the sequence number.)"""
+    Concurrent appends are serialised by claiming the head row with a write that returns it:
+    on PostgreSQL that locks the row (a second claim waits, then reads the first one's head);
+    on SQLite it takes the database's write lock. (SQLite's driver runs reads outside a
+    transaction until the first write, so reading the head before writing would let two
+    appends see the same head and collide on the sequence number.)"""
     connection = session.connection()
-    head = _HEAD.c.id == 1
-    connection.execute(update(_HEAD).where(head).values(last_seq=_HEAD.c.last_seq))
-    seq, last_hash = connection.execute(
-        select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(head).with_for_update()
-    ).one()
+    seq, last_hash = connection.execute(_CLAIM_HEAD).one()
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     rows = []
     for entry in entries:
@@ -82,8 +94,8 @@ def _append(session: Session, entries: list[Pending]) -> None:
         entry_hash = compute_hash(last_hash, content)
         rows.append(content | {"prev_hash": last_hash, "entry_hash": entry_hash})
         last_hash = entry_hash
-    connection.execute(insert(_ENTRIES), rows)
-    connection.execute(update(_HEAD).where(head).values(last_seq=seq, last_hash=last_hash))
+    connection.execute(_ADD_ENTRIES, rows)
+    connection.execute(_ADVANCE_HEAD, {"new_seq": seq, "new_hash": last_hash})
 
 
 _collected: ContextVar[list[Pending] | None] = ContextVar("footprint_audit_reads", default=None)
@@ -114,6 +126,26 @@ def collect_reads(into: list[Pending]) -> Token[list[Pending] | None]:
 
 def stop_collecting(token: Token[list[Pending] | None]) -> None:
     _collected.reset(token)
+
+
+@contextmanager
+def reading(db: Database) -> Iterator[Session]:
+    """A read-only unit of work (Database.read_only) whose reads (record_read) are audited: a
+    request collects them already; otherwise they are collected here and appended in a
+    transaction of their own once the reading has succeeded, before anything read is returned."""
+    if _collected.get() is not None:
+        with db.read_only() as session:
+            yield session
+        return
+    reads: list[Pending] = []
+    token = collect_reads(reads)
+    try:
+        with db.read_only() as session:
+            yield session
+    finally:
+        stop_collecting(token)
+    if reads:
+        write_reads(db, reads)
 
 
 def write_reads(db: Database, reads: list[Pending]) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from footprint.security import audit
@@ -141,24 +142,47 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
     audit.record(session, actor, "token.revoke", "token", token_id)
 
 
-def actor_for_token(session: Session, token: str) -> Actor:
-    """The Actor a live token acts as; an unknown or revoked token is refused. Asked on every
-    API request: the token comes in the same one query as its user (users.acting_as)."""
-    rows = session.execute(
-        acting_as()
-        .add_columns(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_sha256 == secret_digest(token))
-    ).all()
+# Built once (asked on every API request): the token comes in the same one query as its user
+_TOKEN_CALLER = (
+    acting_as()
+    .add_columns(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_sha256 == bindparam("digest"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCaller:
+    actor: Actor
+    token_id: int
+    use_due: bool  # the token's last use is due to be written (record_token_use)
+
+
+def token_caller(session: Session, token: str, now: datetime) -> TokenCaller:
+    """Who a live token acts as, read without writing; an unknown or revoked token is refused."""
+    rows = session.execute(_TOKEN_CALLER, {"digest": secret_digest(token)}).all()
     actor = actor_of(rows)
     if actor is None or rows[0].revoked_at is not None:
         raise SignInRefused()
-    row = rows[0]
-    now = datetime.now(UTC)
+    last_used = rows[0].last_used_at
     # written at most once a minute: a busy client would otherwise make every request a write
-    if row.last_used_at is None or now - aware_utc(row.last_used_at) >= USE_GRANULARITY:
-        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return actor
+    due = last_used is None or now - aware_utc(last_used) >= USE_GRANULARITY
+    return TokenCaller(actor, rows[0].id, due)
+
+
+def record_token_use(session: Session, caller: TokenCaller, now: datetime) -> None:
+    if caller.use_due:
+        session.execute(
+            update(ApiToken).where(ApiToken.id == caller.token_id).values(last_used_at=now)
+        )
+
+
+def actor_for_token(session: Session, token: str) -> Actor:
+    """The Actor a live token acts as, its use noted; an unknown or revoked token is refused."""
+    now = datetime.now(UTC)
+    caller = token_caller(session, token, now)
+    record_token_use(session, caller, now)
+    return caller.actor
 
 
 def secret_digest(token: str) -> str:

@@ -46,10 +46,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "footprint_read_only"  # set in a connection's info while Database.read_only holds it
+
+
+class WriteWhileReading(RuntimeError):
+    """A write statement inside Database.read_only: a programming error, refused before it runs
+    (on PostgreSQL it would otherwise commit at once, outside any unit of work)."""
+
+
+def _refuse_writes_while_reading(
+    connection: Any, _cursor: Any, statement: str, *_args: Any
+) -> None:
+    if connection.info.get(READ_ONLY) and writer_gate.is_write(statement):
+        raise WriteWhileReading(f"a write in a read-only unit of work: {statement[:60]!r}")
+
+
 def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **options)
+    event.listen(engine, "before_cursor_execute", _refuse_writes_while_reading)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if writer_gate.wanted(engine.url.database):
@@ -75,6 +91,22 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A unit of work that only reads (a write in it raises WriteWhileReading). On
+        PostgreSQL its statements run outside a transaction, sparing a BEGIN and a COMMIT round
+        trip: each sees what was committed when it started, as it would in the READ COMMITTED
+        transaction of a unit of work. (SQLite's driver runs reads outside one already.)"""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":  # set back when the pool takes it back
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.info[READ_ONLY] = True
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+            finally:
+                connection.info.pop(READ_ONLY, None)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration, then load reference data."""

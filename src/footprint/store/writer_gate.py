@@ -37,6 +37,11 @@ def _process_gate(path: str) -> threading.Lock:
         return _PROCESS_GATES.setdefault(path, threading.Lock())
 
 
+def is_write(statement: str) -> bool:
+    """Whether a statement may write (anything but a SELECT, PRAGMA or EXPLAIN)."""
+    return not statement.lstrip()[:7].upper().startswith(_READS)
+
+
 def _locked() -> sqlite3.OperationalError:
     return sqlite3.OperationalError("database is locked")
 
@@ -108,7 +113,7 @@ def install(engine: Engine, database_path: Path) -> None:
     def _before_write(
         connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
     ) -> None:
-        if not statement.lstrip()[:7].upper().startswith(_READS):
+        if is_write(statement):
             connection.connection.info["writer_gate"].take()
 
     @event.listens_for(engine, "checkin")

@@ -4,6 +4,7 @@ itself (forces run air-gapped: no CDN, no remote fonts), behind strict security 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources import files
@@ -120,14 +121,22 @@ class AuditedAnswers:
 
 
 class RefusedNul:
-    """A NUL character in the path or a query parameter is refused with 422 naming where it
-    is: no field of ours holds one, and PostgreSQL refuses it in text (a 500 otherwise)."""
+    """A NUL character in the path, a query parameter or a field of a JSON or form body is
+    refused with 422 naming where it is: no field of ours holds one, and PostgreSQL refuses it
+    in text (a 500 otherwise). Multipart bodies (uploads) are left alone: files hold NULs."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        where = _nul_in(scope) if scope["type"] == "http" else None
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = _nul_in(scope)
+        if where is None and _body_kind(scope) is not None:
+            body = await _whole_body(receive)
+            where = _nul_in_body(_body_kind(scope), body)
+            receive = _replaying(body)
         if where is None:
             await self.app(scope, receive, send)
             return
@@ -139,10 +148,84 @@ def _nul_in(scope: Scope) -> str | None:
     if "\x00" in scope["path"]:
         return "path"
     query: bytes = scope.get("query_string", b"")
-    if b"%00" in query or b"\x00" in query:
-        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+    return _nul_in_form(query, "query")
+
+
+def _nul_in_form(encoded: bytes, unnamed: str) -> str | None:
+    if b"%00" in encoded or b"\x00" in encoded:
+        for name, value in parse_qsl(encoded.decode("latin-1"), keep_blank_values=True):
             if "\x00" in value or "\x00" in name:
-                return name.replace("\x00", "") or "query"
+                return name.replace("\x00", "") or unnamed
+    return None
+
+
+def _body_kind(scope: Scope) -> str | None:
+    """ "json" or "form" for a body this app reads field by field; None for any other."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media = value.split(b";")[0].strip().lower()
+            if media == b"application/json":
+                return "json"
+            if media == b"application/x-www-form-urlencoded":
+                return "form"
+    return None
+
+
+async def _whole_body(receive: Receive) -> bytes:
+    parts = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: nothing to check
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+def _replaying(body: bytes) -> Receive:
+    """The body again, for the app, as one message."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _nul_in_body(kind: str | None, body: bytes) -> str | None:
+    if kind == "form":
+        return _nul_in_form(body, "body")
+    if b"\\u0000" not in body and b"\x00" not in body:
+        return None
+    try:
+        document = json.loads(body)
+    except ValueError:  # not JSON: the route's own validation answers
+        return None
+    return _nul_at(document, "body")
+
+
+def _nul_at(value: object, where: str) -> str | None:
+    """Where in a parsed JSON document the first string with a NUL is ("charges.0.note")."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    children: list[tuple[str, object]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key).replace("\x00", "")
+            if "\x00" in str(key):
+                return name if where == "body" else f"{where}.{name}"
+            children.append((name, item))
+    elif isinstance(value, list):
+        children = [(str(index), item) for index, item in enumerate(value)]
+    for name, item in children:
+        found = _nul_at(item, name if where == "body" else f"{where}.{name}")
+        if found is not None:
+            return found
     return None
 
 

@@ -8,13 +8,14 @@ a forged cross-site request cannot act as it and needs no CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fastapi import Request
 
 from footprint.config import Settings
 from footprint.security import audit
 from footprint.security.actor import Actor
-from footprint.security.credentials import SignInRefused, actor_for_token
+from footprint.security.credentials import SignInRefused, record_token_use, token_caller
 from footprint.security.sessions import csrf_matches, resume_session
 from footprint.store import Database
 
@@ -58,11 +59,16 @@ def identify(request: Request) -> Caller:
     db = database(request)
     token = _bearer(request)
     if token is not None:
+        now = datetime.now(UTC)
         try:
-            with db.unit_of_work() as session:
-                return Caller(actor_for_token(session, token), None)
+            with db.read_only() as session:  # asked on every request: no transaction to open
+                caller = token_caller(session, token, now)
         except SignInRefused:
             raise NotSignedIn("the API token is unknown or revoked") from None
+        if caller.use_due:
+            with db.unit_of_work() as session:
+                record_token_use(session, caller, now)
+        return Caller(caller.actor, None)
     cookie = request.cookies.get(COOKIE)
     if cookie:
         with db.unit_of_work() as session:

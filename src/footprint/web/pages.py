@@ -137,7 +137,7 @@ def operations_of(
 ) -> tuple[list[str], str | None]:
     """The operations the caller takes part in, and the one to show: the one asked for if it is
     among them, else the newest."""
-    with database(request).unit_of_work() as session:
+    with database(request).read_only() as session:
         names = [o.name for o in list_operations(session, caller.actor)]
     return names, asked if asked in names else (names[-1] if names else None)
 
