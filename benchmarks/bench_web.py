@@ -86,6 +86,15 @@ def _cpu_seconds(usage: resource.struct_rusage) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _machine_busy_seconds() -> float:
+    """CPU time every core of this machine has spent busy since boot (Linux /proc/stat): with
+    the server's and the clients' own, it tells what the database server and the kernel took."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    ticks = [int(f) for f in fields]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -168,9 +177,9 @@ def prepare(url: str, reset: bool, cases: int) -> tuple[str, float, dict[str, st
     fill_cases(db, OPERATION, cases, datetime.now(UTC).date())
     filled = time.perf_counter() - began
     print(f"{cases:,} cases written in {filled:.1f} s", flush=True)
-    if dialect == "postgresql":  # as autovacuum would within its minute on a live server
-        with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    if dialect == "postgresql":  # what autovacuum does after a bulk load on a live server
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     tokens = {}
     with db.unit_of_work() as session:
         for name, org, role in (
@@ -210,6 +219,8 @@ def main() -> None:
         log = Path(tmp) / "server.log"
         server = _serve(url, port, log, args.server_workers)
         before = resource.getrusage(resource.RUSAGE_SELF)
+        server_before = _cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
+        busy_before = _machine_busy_seconds()
         try:
             timings, failures, wall = _load(
                 port,
@@ -221,12 +232,13 @@ def main() -> None:
                 args.think_ms,
             )
         finally:
+            busy = _machine_busy_seconds() - busy_before
             clients_cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - _cpu_seconds(
                 before
             )
             server.terminate()
             server.wait(timeout=30)
-            server_cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
+            server_cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - server_before
             errors = [line for line in log.read_text().splitlines() if "Error" in line]
             print("\n".join(errors[-10:]))
     calls = {
@@ -260,6 +272,9 @@ def main() -> None:
             # CPU per request answered: the clients', and the server's (its start included)
             "client_cpu_ms_per_request": round(1000 * clients_cpu / len(every), 2),
             "server_cpu_ms_per_request": round(1000 * server_cpu / len(every), 2),
+            # all the machine's cores, busy, during the load: the rest is the database server's
+            # (PostgreSQL), the kernel's and whatever else ran
+            "machine_busy_ms_per_request": round(1000 * busy / len(every), 2),
             "fill_seconds": round(filled, 1),
         },
     )

@@ -1,13 +1,19 @@
-"""The indexes the busiest pages rely on: a force's packages, soonest deadline first, are read
-by walking an index and stopping at the page's end, not by sorting every package it holds."""
+"""The indexes the busiest pages rely on: a force's packages, soonest deadline first, and its
+bail due are read by walking an index and stopping at the page's end, not by sorting every
+package it holds or looking up the case of every bail due in the country."""
 
 from __future__ import annotations
 
+from datetime import date
+from importlib.resources import files
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from footprint.store import Database
+from footprint.synthetic.case_load import fill_cases
 from tests.conftest import fresh_database_url
 
 
@@ -37,3 +43,30 @@ def test_a_forces_page_of_packages_needs_no_sort_on_sqlite(tmp_path: Path) -> No
     db.dispose()
     assert "ix_intel_packages_force_deadline" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def _migrate(db: Database, to: str, down: bool = False) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(files("footprint.store") / "migrations"))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, to)
+
+
+def test_bail_carries_its_cases_force_and_is_indexed_by_force_then_expiry(tmp_path: Path) -> None:
+    with fresh_database_url(tmp_path) as url:
+        db = Database(url)
+        fill_cases(db, "Op Index", 400, date(2026, 11, 1))
+        _migrate(db, "0016", down=True)  # bail without its force, as before 0017
+        _migrate(db, "head")  # fills each bail's force in from its case
+        with db.engine.connect() as connection:
+            pairs = connection.execute(
+                text(
+                    "SELECT bail.force_id, cases.force_id FROM bail "
+                    "JOIN cases ON cases.id = bail.case_id"
+                )
+            ).all()
+        indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("bail")}
+        db.dispose()
+    assert len(pairs) > 20 and all(bail == case for bail, case in pairs)
+    assert indexes["ix_bail_force_due"] == ["force_id", "active", "expires_on"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
 from footprint.operations.outcomes import (
@@ -32,7 +32,12 @@ from footprint.operations.outcomes import (
     choice,
     next_stage,
 )
-from footprint.operations.scoping import held_record, require_visible, scoped_unit_of_work
+from footprint.operations.scoping import (
+    held_by,
+    held_record,
+    require_visible,
+    scoped_unit_of_work,
+)
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -207,8 +212,7 @@ def list_cases(
     `limit` is given."""
     with audit.reading(db) as session:
         query = select(*_SUMMARY_COLUMNS).join(Organisation, Organisation.id == Case.force_id)
-        if not actor.is_coordinator:
-            query = query.where(Organisation.code == actor.organisation)
+        query = query.where(*held_by(Case.force_id, actor))
         if state:
             query = query.where(Case.state == state)
         query = query.order_by(Case.id).offset(offset).limit(limit)
@@ -308,7 +312,11 @@ def record_charge(
         case = _writable(session, actor, case_id)
         if not any(e.to_state == CaseState.CHARGED for e in case.events):
             raise OperationError(f"case {case_id}: advance the case to charged first")
-        counts = images if images is not None else _charging_summary(session, case_id)
+        counts = (
+            images
+            if images is not None
+            else _charging_summary(_rows(session, SeizedDevice, case_id, "scan_counts"))
+        )
         for category in CHARGING_CATEGORIES:
             if counts.get(category, 0) < 0:
                 raise OutcomeError(f"images_{category.lower()}: cannot be negative")
@@ -373,6 +381,7 @@ def start_bail(
         _step(session, actor, case, CaseState.ON_BAIL, f"bail from {started_on}")
         bail = Bail(
             case_id=case_id,
+            force_id=case.force_id,
             started_on=started_on,
             expires_on=bail_expiry(started_on, BailStage.INITIAL),
             conditions=conditions,
@@ -468,15 +477,13 @@ def bail_expiring(
         )
         query = (  # plain rows: a page of Bail objects with their extensions cost more
             select(Bail.case_id, Organisation.code, Bail.expires_on, latest_extension)
-            .join(Case, Case.id == Bail.case_id)
-            .join(Organisation, Organisation.id == Case.force_id)
+            .join(Organisation, Organisation.id == Bail.force_id)
             .where(Bail.active.is_(True), Bail.expires_on <= today + timedelta(days=within_days))
             .order_by(Bail.expires_on, Bail.case_id)
             .offset(offset)
             .limit(limit)
         )
-        if not actor.is_coordinator:
-            query = query.where(Organisation.code == actor.organisation)
+        query = query.where(*held_by(Bail.force_id, actor))
         due = []
         for case_id, force, expires_on, extended_to in session.execute(query):
             stage = BailStage(extended_to) if extended_to else BailStage.INITIAL
@@ -539,11 +546,12 @@ def record_safeguarding_action(
         return _recorded(session, actor, case, action, "case.safeguard")
 
 
-def _charging_summary(session: Session, case_id: int) -> dict[str, int]:
+def _charging_summary(devices: list[dict[str, Any]]) -> dict[str, int]:
+    """Images per category over the case's devices' triage scans."""
     totals = dict.fromkeys(CHARGING_CATEGORIES, 0)
-    for device in session.scalars(select(SeizedDevice).where(SeizedDevice.case_id == case_id)):
+    for device in devices:
         for category in CHARGING_CATEGORIES:
-            totals[category] += (device.scan_counts or {}).get(category, 0)
+            totals[category] += (device["scan_counts"] or {}).get(category, 0)
     return totals
 
 
@@ -598,9 +606,28 @@ def _rows(session: Session, model: Any, case_id: int, *columns: str) -> list[dic
 
 
 def _view(session: Session, case: Case) -> CaseView:
+    """The case as it now stands: a query per kind of record (each a round trip on PostgreSQL,
+    so none is asked twice), with what this unit of work has changed flushed first."""
     session.flush()
-    session.refresh(case, ["events"])
-    bails = session.scalars(select(Bail).where(Bail.case_id == case.id).order_by(Bail.id)).all()
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    )
+    bails = session.scalars(
+        select(Bail)
+        .where(Bail.case_id == case.id)
+        .order_by(Bail.id)
+        .options(selectinload(Bail.extensions))
+    ).all()
+    devices = _rows(
+        session,
+        SeizedDevice,
+        case.id,
+        "exhibit_ref",
+        "description",
+        "seized_on",
+        "scan_dir",
+        "scan_counts",
+    )
     return replace(
         _summary(case),
         history=[
@@ -611,20 +638,11 @@ def _view(session: Session, case: Case) -> CaseView:
                 "by": e.by,
                 "note": e.note,
             }
-            for e in case.events
+            for e in events
         ],
         searches=_rows(session, PropertySearch, case.id, "address", "searched_on"),
-        devices=_rows(
-            session,
-            SeizedDevice,
-            case.id,
-            "exhibit_ref",
-            "description",
-            "seized_on",
-            "scan_dir",
-            "scan_counts",
-        ),
-        charging_summary=_charging_summary(session, case.id),
+        devices=devices,
+        charging_summary=_charging_summary(devices),
         charges=_rows(
             session, Charge, case.id, "offence", "images_a", "images_b", "images_c", "charged_on"
         ),

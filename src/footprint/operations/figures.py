@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from footprint.operations.case_workflow import CaseState
@@ -223,20 +223,16 @@ def _cells_of(content: dict[str, Any]) -> dict[tuple[str, str], int | str]:
 
 
 def _table_forces(session: Session, operation_id: int) -> dict[str, str]:
-    """The operation's forces, or all 45 when it names none; in code order (plain rows: every
-    dashboard asks)."""
-    named = (
+    """The operation's forces, or all 45 when it names none; in code order (plain rows, in one
+    query: every dashboard asks)."""
+    of_operation = OperationForce.operation_id == operation_id
+    named = exists().where(of_operation, OperationForce.organisation_id == Organisation.id)
+    forces = session.execute(
         select(Organisation.code, Organisation.name)
-        .join(OperationForce, OperationForce.organisation_id == Organisation.id)
-        .where(OperationForce.operation_id == operation_id)
+        .where(named | ((Organisation.kind == "force") & ~exists().where(of_operation)))
+        .order_by(Organisation.code)
     )
-    forces = (
-        session.execute(named).all()
-        or session.execute(
-            select(Organisation.code, Organisation.name).where(Organisation.kind == "force")
-        ).all()
-    )
-    return dict(sorted((code, name) for code, name in forces))
+    return {code: name for code, name in forces}
 
 
 def _count(

@@ -16,7 +16,7 @@ from footprint.operations.assessments import latest_assessment, visible_subject
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.risk import ORDER
-from footprint.operations.scoping import held_record, scoped_unit_of_work
+from footprint.operations.scoping import held_by, held_record, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -224,8 +224,7 @@ def list_packages(
             IntelPackage.deadline,
             IntelPackage.snapshot,
         ).join(Organisation, Organisation.id == IntelPackage.force_id)
-        if not actor.is_coordinator:
-            query = query.where(Organisation.code == actor.organisation)
+        query = query.where(*held_by(IntelPackage.force_id, actor))
         query = query.order_by(IntelPackage.deadline, IntelPackage.id).offset(offset).limit(limit)
         # plain rows: loading a page of package objects cost several times the query
         packages = [
@@ -300,7 +299,7 @@ def package_overview(
     packages due is always read afresh."""
     now = now or datetime.now(UTC)
     with audit.reading(db) as session:
-        scope = [] if actor.is_coordinator else [Organisation.code == actor.organisation]
+        scope = held_by(IntelPackage.force_id, actor)
         waiting = (
             select(
                 IntelPackage.id,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -18,6 +19,17 @@ from footprint.store.models import Organisation
 
 class NotVisible(LookupError):
     """Raised inside a scoped unit of work when the record belongs to another force."""
+
+
+def held_by(force_column: Any, actor: Actor) -> list[ColumnElement[bool]]:
+    """Where clauses keeping a list to the actor's own force (none for the coordinator). The
+    force's id is looked up in a subquery, not through a join on its code, so that the
+    database can walk an index that starts with the force (PostgreSQL cannot when the force is
+    known only through a join: 7.5 ms instead of 0.2 for a page of a force's packages)."""
+    if actor.is_coordinator:
+        return []
+    own = select(Organisation.id).where(Organisation.code == actor.organisation)
+    return [force_column == own.scalar_subquery()]
 
 
 def require_visible(actor: Actor, holder_code: str | None, record: str) -> None:
@@ -34,8 +46,10 @@ R = TypeVar("R", bound=_HeldByForce)
 
 
 def held_record(session: Session, actor: Actor, model: type[R], record_id: int, label: str) -> R:
-    """The record by id if the actor may see it; missing and hidden read the same."""
-    record = session.get(model, record_id)
+    """The record by id if the actor may see it; missing and hidden read the same. Its force
+    comes in the same query."""
+    force = cast("QueryableAttribute[Organisation]", model.force)  # the mapped relationship
+    record = session.get(model, record_id, options=[joinedload(force)])
     if record is None:
         raise LookupError(f"{label} {record_id}: not found")
     require_visible(actor, record.force.code, f"{label} {record_id}")

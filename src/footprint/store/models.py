@@ -390,9 +390,12 @@ class Bail(Base):
     then only by a magistrates' court."""
 
     __tablename__ = "bail"
+    # a force's bail due, soonest first (migration 0017)
+    __table_args__ = (Index("ix_bail_force_due", "force_id", "active", "expires_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # its case's force
     started_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date, index=True)
     conditions: Mapped[list[str]] = mapped_column(JSON)

@@ -106,7 +106,9 @@ def _batch(
         if state is S.ON_BAIL:
             started = today - timedelta(days=rng.randint(0, 89))
             expires = started + timedelta(days=91)
-            rows[Bail].append((case_id, started, expires, ["reside-at-address"], "synthetic", True))
+            rows[Bail].append(
+                (case_id, force, started, expires, ["reside-at-address"], "synthetic", True)
+            )
     for model, columns in COLUMNS.items():
         insert_rows(connection, _table(model), columns, rows[model])
 
@@ -147,5 +149,13 @@ COLUMNS: dict[type, tuple[str, ...]] = {
         "registered_sex_offender",
     ),
     CaseEvent: ("case_id", "from_state", "to_state", "at", "by"),
-    Bail: ("case_id", "started_on", "expires_on", "conditions", "authorised_by", "active"),
+    Bail: (
+        "case_id",
+        "force_id",
+        "started_on",
+        "expires_on",
+        "conditions",
+        "authorised_by",
+        "active",
+    ),
 }
