@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
+from footprint.operations.cases import _BAIL_DUE
 from footprint.store import Database
 from footprint.synthetic.case_load import fill_cases
 from tests.conftest import fresh_database_url
@@ -69,4 +70,24 @@ def test_bail_carries_its_cases_force_and_is_indexed_by_force_then_expiry(tmp_pa
         indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("bail")}
         db.dispose()
     assert len(pairs) > 20 and all(bail == case for bail, case in pairs)
-    assert indexes["ix_bail_force_due"] == ["force_id", "active", "expires_on"]
+    assert indexes["ix_bail_force_due"] == ["force_id", "active", "expires_on", "case_id"]
+
+
+def test_a_forces_bail_due_walks_its_index_on_sqlite(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path}/plan.db")
+    db.upgrade()
+    compiled = _BAIL_DUE[False].compile(dialect=db.engine.dialect)  # as a force asks
+    bound = compiled.construct_params(
+        {"force": "E23000001", "last_day": date(2026, 12, 1), "offset": 0, "limit": 100}
+    )
+    with db.engine.connect() as connection:
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}",
+                tuple(bound[name] for name in compiled.positiontup or ()),
+            )
+        )
+    db.dispose()
+    assert "ix_bail_force_due" in plan
+    assert "TEMP B-TREE" not in plan  # read in expiry order, stopping at the page's end

@@ -217,3 +217,12 @@ def test_a_nul_character_in_a_json_or_form_body_is_refused_naming_the_field(site
     assert refused.status_code == 422 and "username: contains a NUL character" in refused.text
     accepted = client.post(f"{case}/searches", json=search | {"address": "1 High St"})
     assert accepted.status_code == 200  # the body read for the check still reaches the route
+
+
+def test_a_json_body_over_a_mebibyte_is_refused_unread(site: Site) -> None:
+    client = machine(site, INVESTIGATOR)
+    case = f"/api/v1/cases/{site.cases[MET][0]}"
+    huge = {"address": "x" * (1024 * 1024), "searched_on": "2026-10-01"}
+    answer = client.post(f"{case}/searches", json=huge)
+    assert answer.status_code == 413 and answer.json()["detail"].startswith("body: over")
+    assert all(s["address"] != huge["address"] for s in client.get(case).json()["searches"])

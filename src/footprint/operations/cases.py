@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
@@ -33,6 +33,7 @@ from footprint.operations.outcomes import (
     next_stage,
 )
 from footprint.operations.scoping import (
+    NO_LIMIT,
     held_by,
     held_record,
     require_visible,
@@ -210,14 +211,12 @@ def list_cases(
 ) -> list[CaseView]:
     """The coordinator sees every case; a force its own. In case order, a page at a time when
     `limit` is given."""
+    query = _CASE_LIST[actor.is_coordinator, bool(state)]
+    bounds = {"force": actor.organisation, "state": state, "offset": offset}
+    bounds["limit"] = NO_LIMIT if limit is None else limit
     with audit.reading(db) as session:
-        query = select(*_SUMMARY_COLUMNS).join(Organisation, Organisation.id == Case.force_id)
-        query = query.where(*held_by(Case.force_id, actor))
-        if state:
-            query = query.where(Case.state == state)
-        query = query.order_by(Case.id).offset(offset).limit(limit)
         # plain rows: loading a page of Case objects cost several times the query
-        cases = [_summary_of(*row) for row in session.execute(query)]
+        cases = [_summary_of(*row) for row in session.execute(query, bounds)]
         audit.record_read(
             session, actor, "case.list", "case", "*", count=len(cases), offset=offset, state=state
         )
@@ -457,6 +456,29 @@ class BailDue:
     next_authority: str
 
 
+def _bail_due_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
+    latest_extension = (
+        select(BailExtension.stage)
+        .where(BailExtension.bail_id == Bail.id)
+        .order_by(BailExtension.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (  # plain rows: a page of Bail objects with their extensions cost more
+        select(Bail.case_id, Organisation.code, Bail.expires_on, latest_extension)
+        .join(Organisation, Organisation.id == Bail.force_id)
+        .where(Bail.active.is_(True), Bail.expires_on <= bindparam("last_day"))
+        .where(*held_by(Bail.force_id, coordinator))
+        .order_by(Bail.expires_on, Bail.case_id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
+# built once for the coordinator and once for a force: dashboards and the API ask all the time
+_BAIL_DUE = {coordinator: _bail_due_query(coordinator) for coordinator in (True, False)}
+
+
 def bail_expiring(
     db: Database,
     actor: Actor,
@@ -467,25 +489,17 @@ def bail_expiring(
 ) -> list[BailDue]:
     """Active bail ending within the window (or already past), soonest first: what a supervisor
     must review before it lapses. A page at a time when `limit` is given."""
+    bounds = {
+        "last_day": today + timedelta(days=within_days),
+        "force": actor.organisation,
+        "offset": offset,
+        "limit": NO_LIMIT if limit is None else limit,
+    }
     with audit.reading(db) as session:
-        latest_extension = (
-            select(BailExtension.stage)
-            .where(BailExtension.bail_id == Bail.id)
-            .order_by(BailExtension.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = (  # plain rows: a page of Bail objects with their extensions cost more
-            select(Bail.case_id, Organisation.code, Bail.expires_on, latest_extension)
-            .join(Organisation, Organisation.id == Bail.force_id)
-            .where(Bail.active.is_(True), Bail.expires_on <= today + timedelta(days=within_days))
-            .order_by(Bail.expires_on, Bail.case_id)
-            .offset(offset)
-            .limit(limit)
-        )
-        query = query.where(*held_by(Bail.force_id, actor))
         due = []
-        for case_id, force, expires_on, extended_to in session.execute(query):
+        for case_id, force, expires_on, extended_to in session.execute(
+            _BAIL_DUE[actor.is_coordinator], bounds
+        ):
             stage = BailStage(extended_to) if extended_to else BailStage.INITIAL
             left = (expires_on - today).days
             authority = BAIL_AUTHORITY[next_stage(stage)]
@@ -576,6 +590,22 @@ _SUMMARY_COLUMNS = (
     Case.position_of_trust,
     Case.registered_sex_offender,
 )
+
+
+def _case_list_query(coordinator: bool, in_state: bool) -> Select[*tuple[Any, ...]]:
+    query = select(*_SUMMARY_COLUMNS).join(Organisation, Organisation.id == Case.force_id)
+    query = query.where(*held_by(Case.force_id, coordinator))
+    if in_state:
+        query = query.where(Case.state == bindparam("state"))
+    return query.order_by(Case.id).offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+# built once for each kind of reader, with and without a state to keep to
+_CASE_LIST = {
+    (coordinator, in_state): _case_list_query(coordinator, in_state)
+    for coordinator in (True, False)
+    for in_state in (True, False)
+}
 
 
 def _summary_of(

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from footprint.operations.assessments import latest_assessment, visible_subject
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.risk import ORDER
-from footprint.operations.scoping import held_by, held_record, scoped_unit_of_work
+from footprint.operations.scoping import NO_LIMIT, held_by, held_record, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -209,13 +209,9 @@ def transfer_package(
         return _view(package)
 
 
-def list_packages(
-    db: Database, actor: Actor, offset: int = 0, limit: int | None = None
-) -> list[PackageView]:
-    """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
-    overdue) first, a page at a time when `limit` is given."""
-    with audit.reading(db) as session:
-        query = select(
+def _package_list_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
             IntelPackage.id,
             IntelPackage.subject_id,
             Organisation.code,
@@ -223,13 +219,32 @@ def list_packages(
             IntelPackage.risk_band,
             IntelPackage.deadline,
             IntelPackage.snapshot,
-        ).join(Organisation, Organisation.id == IntelPackage.force_id)
-        query = query.where(*held_by(IntelPackage.force_id, actor))
-        query = query.order_by(IntelPackage.deadline, IntelPackage.id).offset(offset).limit(limit)
+        )
+        .join(Organisation, Organisation.id == IntelPackage.force_id)
+        .where(*held_by(IntelPackage.force_id, coordinator))
+        .order_by(IntelPackage.deadline, IntelPackage.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
+_PACKAGE_LIST = {coordinator: _package_list_query(coordinator) for coordinator in (True, False)}
+
+
+def list_packages(
+    db: Database, actor: Actor, offset: int = 0, limit: int | None = None
+) -> list[PackageView]:
+    """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
+    overdue) first, a page at a time when `limit` is given."""
+    bounds = {"force": actor.organisation, "offset": offset}
+    bounds["limit"] = NO_LIMIT if limit is None else limit
+    with audit.reading(db) as session:
         # plain rows: loading a page of package objects cost several times the query
         packages = [
             PackageView(pid, subject, force, status, band, aware_utc(deadline), snapshot)
-            for pid, subject, force, status, band, deadline, snapshot in session.execute(query)
+            for pid, subject, force, status, band, deadline, snapshot in session.execute(
+                _PACKAGE_LIST[actor.is_coordinator], bounds
+            )
         ]
         audit.record_read(
             session, actor, "package.list", "package", "*", count=len(packages), offset=offset
@@ -269,19 +284,51 @@ class PackageOverview:
 _RECENT: RecentResults[tuple[dict[str, int], int, int]] = RecentResults()
 
 
+def _waiting_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
+    """Packages whose deadline is still to be met: no case yet, or one awaiting action."""
+    return (
+        select(
+            IntelPackage.id,
+            IntelPackage.subject_id,
+            Organisation.code,
+            IntelPackage.risk_band,
+            IntelPackage.deadline,
+            Case.id,
+            Case.state,
+        )
+        .join(Organisation, Organisation.id == IntelPackage.force_id)
+        .outerjoin(
+            Case,
+            (Case.package_id == IntelPackage.id) & (Case.state != CaseState.TRANSFERRED),
+        )
+        .where(
+            *held_by(IntelPackage.force_id, coordinator),
+            or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION)),
+        )
+    )
+
+
+# built once for the coordinator and once for a force: every dashboard asks
+_WAITING = {coordinator: _waiting_query(coordinator) for coordinator in (True, False)}
+_DUE = {
+    coordinator: waiting.order_by(IntelPackage.deadline, IntelPackage.id).limit(bindparam("limit"))
+    for coordinator, waiting in _WAITING.items()
+}
+
+
 def _counted(
-    session: Session, scope: list[Any], waiting: Select[*tuple[Any, ...]], now: datetime
+    session: Session, coordinator: bool, force: str, now: datetime
 ) -> tuple[dict[str, int], int, int]:
     """Packages by risk band; awaiting action, and of those overdue."""
     bands = session.execute(
         select(IntelPackage.risk_band, func.count())
-        .join(Organisation, Organisation.id == IntelPackage.force_id)
-        .where(*scope)
-        .group_by(IntelPackage.risk_band)
+        .where(*held_by(IntelPackage.force_id, coordinator))
+        .group_by(IntelPackage.risk_band),
+        {"force": force},
     ).all()
-    listed = waiting.with_only_columns(IntelPackage.deadline).subquery()
+    listed = _WAITING[coordinator].with_only_columns(IntelPackage.deadline).subquery()
     awaiting, overdue = session.execute(
-        select(func.count(), func.count().filter(listed.c.deadline < now))
+        select(func.count(), func.count().filter(listed.c.deadline < now)), {"force": force}
     ).one()
     return dict(bands), int(awaiting), int(overdue)
 
@@ -298,48 +345,30 @@ def package_overview(
     (dashboards), the counts made that recently in this process are reused; the list of
     packages due is always read afresh."""
     now = now or datetime.now(UTC)
+    coordinator, force = actor.is_coordinator, actor.organisation
+
+    def counted() -> tuple[dict[str, int], int, int]:
+        with db.unit_of_work() as own:  # its own session: it may run in the background
+            return _counted(own, coordinator, force, now)
+
     with audit.reading(db) as session:
-        scope = held_by(IntelPackage.force_id, actor)
-        waiting = (
-            select(
-                IntelPackage.id,
-                IntelPackage.subject_id,
-                Organisation.code,
-                IntelPackage.risk_band,
-                IntelPackage.deadline,
-                Case.id,
-                Case.state,
-            )
-            .join(Organisation, Organisation.id == IntelPackage.force_id)
-            .outerjoin(
-                Case,
-                (Case.package_id == IntelPackage.id) & (Case.state != CaseState.TRANSFERRED),
-            )
-            .where(*scope, or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION)))
-        )
-
-        def counted() -> tuple[dict[str, int], int, int]:
-            with db.unit_of_work() as own:  # its own session: it may run in the background
-                return _counted(own, scope, waiting, now)
-
-        key = (db.url, "*" if actor.is_coordinator else actor.organisation)
+        key = (db.url, "*" if coordinator else force)
         bands, awaiting, overdue = (
             _RECENT.get(key, max_age.total_seconds(), counted) if max_age else counted()
         )
+        rows = session.execute(_DUE[coordinator], {"force": force, "limit": limit})
         due = [
             PackageDue(
                 package_id,
                 subject_id,
-                force,
+                code,
                 band,
                 aware_utc(deadline),
                 case_id,
                 state,
                 aware_utc(deadline) < now,
             )
-            for package_id, subject_id, force, band, deadline, case_id, state in session.execute(
-                waiting.order_by(IntelPackage.deadline, IntelPackage.id).limit(limit)
-            )
+            for package_id, subject_id, code, band, deadline, case_id, state in rows
         ]
         audit.record_read(session, actor, "package.overview", "package", "*", listed=len(due))
     return PackageOverview(

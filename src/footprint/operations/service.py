@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from footprint.security import audit
@@ -90,17 +90,17 @@ def create_operation(
     return _view(operation)
 
 
-def _visible(actor: Actor) -> list[ColumnElement[bool]]:
-    if actor.is_coordinator:
-        return []
-    return [Operation.forces.any(Organisation.code == actor.organisation)]
+# A force sees the operations it takes part in (its code bound when asked); the coordinator all.
+_TAKES_PART = Operation.forces.any(Organisation.code == bindparam("force"))
 
 
-def list_operations(session: Session, actor: Actor) -> list[OperationView]:
-    """Every page asks: plain rows, not 45 force objects per operation, in one query (a row
-    per operation and force)."""
-    force = aliased(Organisation)  # not the one _visible's subquery names
-    rows = session.execute(
+def _visible_if(coordinator: bool) -> list[ColumnElement[bool]]:
+    return [] if coordinator else [_TAKES_PART]
+
+
+def _operations_query(visible: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
+    force = aliased(Organisation)  # not the one _TAKES_PART's subquery names
+    return (
         select(
             Operation.id,
             Operation.name,
@@ -111,9 +111,28 @@ def list_operations(session: Session, actor: Actor) -> list[OperationView]:
         )
         .outerjoin(OperationForce, OperationForce.operation_id == Operation.id)
         .outerjoin(force, force.id == OperationForce.organisation_id)
-        .where(*_visible(actor))
+        .where(*visible)
         .order_by(Operation.starts_on, Operation.name)
     )
+
+
+# Every page asks for these: built once for each kind of reader (building them cost more than
+# running them), keyed by whether the reader is the coordinator.
+_OPERATIONS = {
+    coordinator: _operations_query(_visible_if(coordinator)) for coordinator in (True, False)
+}
+_OPERATION_NAMED = {
+    coordinator: select(Operation).where(
+        Operation.name == bindparam("name"), *_visible_if(coordinator)
+    )
+    for coordinator in (True, False)
+}
+
+
+def list_operations(session: Session, actor: Actor) -> list[OperationView]:
+    """Plain rows, not 45 force objects per operation, in one query (a row per operation and
+    force)."""
+    rows = session.execute(_OPERATIONS[actor.is_coordinator], {"force": actor.organisation})
     first: dict[int, Any] = {}  # each operation's first row
     codes: dict[int, list[str]] = defaultdict(list)
     for row in rows:
@@ -128,7 +147,9 @@ def list_operations(session: Session, actor: Actor) -> list[OperationView]:
 
 def get_operation(session: Session, actor: Actor, name: str) -> Operation:
     """The named operation if the actor may see it; the same error whether absent or hidden."""
-    operation = session.scalar(select(Operation).where(Operation.name == name, *_visible(actor)))
+    operation = session.scalar(
+        _OPERATION_NAMED[actor.is_coordinator], {"name": name, "force": actor.organisation}
+    )
     if operation is not None:
         return operation
     raise OperationNotFound(f"operation {name!r}: not found")

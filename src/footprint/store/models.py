@@ -391,7 +391,7 @@ class Bail(Base):
 
     __tablename__ = "bail"
     # a force's bail due, soonest first (migration 0017)
-    __table_args__ = (Index("ix_bail_force_due", "force_id", "active", "expires_on"),)
+    __table_args__ = (Index("ix_bail_force_due", "force_id", "active", "expires_on", "case_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

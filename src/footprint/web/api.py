@@ -32,6 +32,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "the caller's role may not; or a CSRF token missing"},
     404: {"model": ErrorOut, "description": "no such record, or another force's"},
     409: {"model": ErrorOut, "description": "a case step not allowed from its current state"},
+    413: {"model": ErrorOut, "description": "a JSON body over 1 MiB"},
     422: {"model": ErrorOut, "description": "bad input; the message names the field"},
 }
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS, route_class=SerialisedRoute)

@@ -135,6 +135,10 @@ class RefusedNul:
         where = _nul_in(scope)
         if where is None and _body_kind(scope) is not None:
             body = await _whole_body(receive)
+            if body is None:
+                answer = _answer(Request(scope), 413, f"body: over {LARGEST_FIELDS_BODY} bytes")
+                await answer(scope, receive, send)
+                return
             where = _nul_in_body(_body_kind(scope), body)
             receive = _replaying(body)
         if where is None:
@@ -171,13 +175,22 @@ def _body_kind(scope: Scope) -> str | None:
     return None
 
 
-async def _whole_body(receive: Receive) -> bytes:
-    parts = []
+# A JSON or form body holds fields a person typed (notes are at most 2,000 characters); files
+# come as multipart. Anything larger is refused rather than held in memory to be checked.
+LARGEST_FIELDS_BODY = 1024 * 1024
+
+
+async def _whole_body(receive: Receive) -> bytes | None:
+    """The request's body, or None when it is over LARGEST_FIELDS_BODY."""
+    parts, size = [], 0
     while True:
         message = await receive()
         if message["type"] != "http.request":  # the client went away: nothing to check
             break
         parts.append(message.get("body", b""))
+        size += len(parts[-1])
+        if size > LARGEST_FIELDS_BODY:
+            return None
         if not message.get("more_body", False):
             break
     return b"".join(parts)

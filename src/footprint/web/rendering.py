@@ -26,7 +26,7 @@ def render(
 
 
 def render_error(request: Request, status: int, message: str) -> Response:
-    titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now"}
+    titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 413: "Too large"}
     return render(
         request,
         "error.html",

@@ -30,7 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table("bail") as batch:
         batch.alter_column("force_id", existing_type=sa.Integer(), nullable=False)
         batch.create_foreign_key("fk_bail_force_id", "organisations", ["force_id"], ["id"])
-        batch.create_index("ix_bail_force_due", ["force_id", "active", "expires_on"])
+        batch.create_index("ix_bail_force_due", ["force_id", "active", "expires_on", "case_id"])
 
 
 def downgrade() -> None:
