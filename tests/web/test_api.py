@@ -3,6 +3,8 @@ second pass, PostgreSQL)."""
 
 from __future__ import annotations
 
+from starlette.types import Message
+
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.security.actor import Actor
 from footprint.security.credentials import revoke_token
@@ -217,6 +219,46 @@ def test_a_nul_character_in_a_json_or_form_body_is_refused_naming_the_field(site
     assert refused.status_code == 422 and "username: contains a NUL character" in refused.text
     accepted = client.post(f"{case}/searches", json=search | {"address": "1 High St"})
     assert accepted.status_code == 200  # the body read for the check still reaches the route
+
+
+def test_a_body_whose_client_went_away_half_sent_is_never_acted_on(site: Site) -> None:
+    import asyncio
+
+    client = machine(site, INVESTIGATOR)
+    case = f"/api/v1/cases/{site.cases[MET][0]}"
+    before = client.get(case).json()["searches"]
+    messages: list[Message] = [
+        {"type": "http.request", "body": b'{"address": "1 High', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"{case}/searches",
+        "raw_path": f"{case}/searches".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"authorization", client.headers["authorization"].encode()),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(site.app(scope, receive, send))
+    assert sent == []  # no answer: nobody to answer
+    assert client.get(case).json()["searches"] == before
 
 
 def test_a_json_body_over_a_mebibyte_is_refused_unread(site: Site) -> None:

@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.resources import files
+from typing import Literal
 from urllib.parse import parse_qsl, quote
 
 from anyio import to_thread
@@ -134,13 +135,15 @@ class RefusedNul:
             return
         where = _nul_in(scope)
         if where is None and _body_kind(scope) is not None:
-            body = await _whole_body(receive)
-            if body is None:
+            received, body = await _whole_body(receive)
+            if received == "gone":  # a half-sent body is never acted on
+                return
+            if received == "too large":
                 answer = _answer(Request(scope), 413, f"body: over {LARGEST_FIELDS_BODY} bytes")
                 await answer(scope, receive, send)
                 return
             where = _nul_in_body(_body_kind(scope), body)
-            receive = _replaying(body)
+            receive = _replaying(body, receive)
         if where is None:
             await self.app(scope, receive, send)
             return
@@ -180,34 +183,37 @@ def _body_kind(scope: Scope) -> str | None:
 LARGEST_FIELDS_BODY = 1024 * 1024
 
 
-async def _whole_body(receive: Receive) -> bytes | None:
-    """The request's body, or None when it is over LARGEST_FIELDS_BODY."""
+async def _whole_body(
+    receive: Receive,
+) -> tuple[Literal["whole", "too large", "gone"], bytes]:
+    """The request's body, read whole unless it is over LARGEST_FIELDS_BODY or the client went
+    away before sending all of it."""
     parts, size = [], 0
     while True:
         message = await receive()
-        if message["type"] != "http.request":  # the client went away: nothing to check
-            break
+        if message["type"] != "http.request":
+            return "gone", b""
         parts.append(message.get("body", b""))
         size += len(parts[-1])
         if size > LARGEST_FIELDS_BODY:
-            return None
+            return "too large", b""
         if not message.get("more_body", False):
-            break
-    return b"".join(parts)
+            return "whole", b"".join(parts)
 
 
-def _replaying(body: bytes) -> Receive:
-    """The body again, for the app, as one message."""
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """The body again, for the app, as one message; then the client's own messages (a
+    disconnect, when it comes)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replayed() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replayed
 
 
 def _nul_in_body(kind: str | None, body: bytes) -> str | None:
