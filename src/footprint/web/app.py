@@ -167,7 +167,7 @@ def _nul_in_form(encoded: bytes, unnamed: str) -> str | None:
 
 
 def _body_kind(scope: Scope) -> str | None:
-    """ "json" or "form" for a body this app reads field by field; None for any other."""
+    """The kind of a body this app reads field by field, "json" or "form"; None for others."""
     for name, value in scope["headers"]:
         if name == b"content-type":
             media = value.split(b";")[0].strip().lower()
@@ -225,24 +225,23 @@ def _nul_in_body(kind: str | None, body: bytes) -> str | None:
         document = json.loads(body)
     except ValueError:  # not JSON: the route's own validation answers
         return None
-    return _nul_at(document, "body")
+    return _nul_at(document)
 
 
-def _nul_at(value: object, where: str) -> str | None:
-    """Where in a parsed JSON document the first string with a NUL is ("charges.0.note")."""
+def _nul_at(value: object, path: tuple[str, ...] = ()) -> str | None:
+    """Where in a parsed JSON document the first string holding a NUL is, a key or a value
+    ("images.A"; "body" for the document itself)."""
     if isinstance(value, str):
-        return where if "\x00" in value else None
-    children: list[tuple[str, object]] = []
+        return (".".join(path) or "body") if "\x00" in value else None
     if isinstance(value, dict):
-        for key, item in value.items():
-            name = str(key).replace("\x00", "")
-            if "\x00" in str(key):
-                return name if where == "body" else f"{where}.{name}"
-            children.append((name, item))
+        items = [(str(key), item) for key, item in value.items()]
     elif isinstance(value, list):
-        children = [(str(index), item) for index, item in enumerate(value)]
-    for name, item in children:
-        found = _nul_at(item, name if where == "body" else f"{where}.{name}")
+        items = [(str(index), item) for index, item in enumerate(value)]
+    else:
+        return None
+    for key, item in items:
+        here = (*path, key.replace("\x00", ""))
+        found = ".".join(here) if "\x00" in key else _nul_at(item, here)
         if found is not None:
             return found
     return None
