@@ -33,9 +33,10 @@ from footprint.operations.outcomes import (
     next_stage,
 )
 from footprint.operations.scoping import (
-    NO_LIMIT,
     held_by,
     held_record,
+    page,
+    paged,
     require_visible,
     scoped_unit_of_work,
 )
@@ -212,8 +213,7 @@ def list_cases(
     """The coordinator sees every case; a force its own. In case order, a page at a time when
     `limit` is given."""
     query = _CASE_LIST[actor.is_coordinator, bool(state)]
-    bounds = {"force": actor.organisation, "state": state, "offset": offset}
-    bounds["limit"] = NO_LIMIT if limit is None else limit
+    bounds = {"force": actor.organisation, "state": state, **page(offset, limit)}
     with audit.reading(db) as session:
         # plain rows: loading a page of Case objects cost several times the query
         cases = [_summary_of(*row) for row in session.execute(query, bounds)]
@@ -464,14 +464,12 @@ def _bail_due_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
         .limit(1)
         .scalar_subquery()
     )
-    return (  # plain rows: a page of Bail objects with their extensions cost more
+    return paged(  # plain rows: a page of Bail objects with their extensions cost more
         select(Bail.case_id, Organisation.code, Bail.expires_on, latest_extension)
         .join(Organisation, Organisation.id == Bail.force_id)
         .where(Bail.active.is_(True), Bail.expires_on <= bindparam("last_day"))
         .where(*held_by(Bail.force_id, coordinator))
         .order_by(Bail.expires_on, Bail.case_id)
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
     )
 
 
@@ -489,12 +487,8 @@ def bail_expiring(
 ) -> list[BailDue]:
     """Active bail ending within the window (or already past), soonest first: what a supervisor
     must review before it lapses. A page at a time when `limit` is given."""
-    bounds = {
-        "last_day": today + timedelta(days=within_days),
-        "force": actor.organisation,
-        "offset": offset,
-        "limit": NO_LIMIT if limit is None else limit,
-    }
+    last_day = today + timedelta(days=within_days)
+    bounds = {"last_day": last_day, "force": actor.organisation, **page(offset, limit)}
     with audit.reading(db) as session:
         due = []
         for case_id, force, expires_on, extended_to in session.execute(
@@ -597,7 +591,7 @@ def _case_list_query(coordinator: bool, in_state: bool) -> Select[*tuple[Any, ..
     query = query.where(*held_by(Case.force_id, coordinator))
     if in_state:
         query = query.where(Case.state == bindparam("state"))
-    return query.order_by(Case.id).offset(bindparam("offset")).limit(bindparam("limit"))
+    return paged(query.order_by(Case.id))
 
 
 # built once for each kind of reader, with and without a state to keep to

@@ -16,7 +16,7 @@ from footprint.operations.assessments import latest_assessment, visible_subject
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.risk import ORDER
-from footprint.operations.scoping import NO_LIMIT, held_by, held_record, scoped_unit_of_work
+from footprint.operations.scoping import held_by, held_record, page, paged, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -210,7 +210,7 @@ def transfer_package(
 
 
 def _package_list_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
-    return (
+    return paged(
         select(
             IntelPackage.id,
             IntelPackage.subject_id,
@@ -223,8 +223,6 @@ def _package_list_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
         .join(Organisation, Organisation.id == IntelPackage.force_id)
         .where(*held_by(IntelPackage.force_id, coordinator))
         .order_by(IntelPackage.deadline, IntelPackage.id)
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
     )
 
 
@@ -236,8 +234,7 @@ def list_packages(
 ) -> list[PackageView]:
     """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
     overdue) first, a page at a time when `limit` is given."""
-    bounds = {"force": actor.organisation, "offset": offset}
-    bounds["limit"] = NO_LIMIT if limit is None else limit
+    bounds = {"force": actor.organisation, **page(offset, limit)}
     with audit.reading(db) as session:
         # plain rows: loading a page of package objects cost several times the query
         packages = [

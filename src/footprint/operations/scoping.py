@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
 from footprint.security import audit
@@ -22,6 +22,16 @@ class NotVisible(LookupError):
 
 
 NO_LIMIT = 2**62  # a bound LIMIT for "all of them" (NULL is refused by SQLite)
+
+
+def paged(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """A statement built once that reads one page, bound as page(offset, limit) when it runs."""
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+def page(offset: int, limit: int | None) -> dict[str, int]:
+    """The bound values of a paged statement: `limit` rows from `offset`; None, all of them."""
+    return {"offset": offset, "limit": NO_LIMIT if limit is None else limit}
 
 
 def held_by(force_column: Any, coordinator: bool) -> list[ColumnElement[bool]]:
