@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from footprint.cli.main import app
 from footprint.store import Database
@@ -256,3 +256,82 @@ def test_password_and_token_commands() -> None:
     assert "token 1 revoked" in runner.invoke(app, ["users", "token-revoke", "1"]).output
     again = runner.invoke(app, ["users", "token-revoke", "1"])
     assert again.exit_code == 2 and "already revoked" in again.output
+
+
+def _as(monkeypatch: pytest.MonkeyPatch, user: str | None, *args: str) -> Result:
+    if user is None:
+        monkeypatch.delenv("FOOTPRINT_USER", raising=False)
+    else:
+        monkeypatch.setenv("FOOTPRINT_USER", user)
+    return runner.invoke(app, list(args))
+
+
+def _last_actor(database_url: str, action: str) -> str:
+    db = Database(database_url)
+    with db.unit_of_work() as session:
+        found = session.execute(
+            text("SELECT actor FROM audit_entries WHERE action = :a ORDER BY seq DESC"),
+            {"a": action},
+        ).first()
+    db.dispose()
+    assert found is not None, action
+    return str(found[0])
+
+
+def test_every_command_acts_as_its_user(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """FOOTPRINT_USER is who a command acts as, through the same permission table as the web
+    app; unset, the local administrator `system`. Refusals exit 2 and are audited as the user."""
+    import json
+
+    from tests.operations.samples import referral
+
+    people = [
+        ("natcoord", "NCA", "coordinator"),
+        ("natanalyst", "NCA", "analyst"),
+        ("nataudit", "NCA", "auditor"),
+        ("metsup", "E23000001", "force-supervisor"),
+        ("metinv", "E23000001", "investigator"),
+        ("kentsup", "E23000032", "force-supervisor"),
+    ]
+    for name, org, role in people:
+        assert (
+            _as(monkeypatch, None, "users", "add", name, "--org", org, "--role", role).exit_code
+            == 0
+        )
+    refused = _as(monkeypatch, "metsup", "operation", "create", "Op X", "--starts", "2026-10-01")
+    assert refused.exit_code == 2 and "creating an operation is for the national" in refused.output
+    made = _as(monkeypatch, "natcoord", "operation", "create", "Op U", "--starts", "2026-10-01")
+    assert made.exit_code == 0, made.output
+    assert _last_actor(database_url, "operation.create") == "natcoord"
+    assert _last_actor(database_url, "access.refused") == "metsup"
+
+    path = tmp_path / "tips.json"
+    path.write_text(json.dumps([referral(1)]))
+    args = ("referrals", "import", str(path), "--operation", "Op U")
+    assert _as(monkeypatch, "metinv", *args).exit_code == 2
+    assert _as(monkeypatch, "natanalyst", *args).exit_code == 0
+    assert _as(monkeypatch, "nataudit", "subjects", "resolve", "--operation", "Op U").exit_code == 2
+    assert (
+        _as(monkeypatch, "natanalyst", "subjects", "resolve", "--operation", "Op U").exit_code == 0
+    )
+    assert _last_actor(database_url, "subject.resolve") == "natanalyst"
+
+    assign = ("subjects", "assign", "1", "--force", "E23000001", "--reason", "research")
+    for user in ("metinv", "nataudit", "natanalyst"):
+        assert _as(monkeypatch, user, *assign).exit_code == 2, user
+    assert _as(monkeypatch, "natcoord", *assign).exit_code == 0
+    assess = ("risk", "assess", "1", "--factor", "lives_with_children")
+    assert _as(monkeypatch, "metinv", *assess).exit_code == 0
+    assert _last_actor(database_url, "risk.assess") == "metinv"
+    override = ("risk", "override", "1", "--band", "low", "--reason", "because")
+    kent = _as(monkeypatch, "kentsup", *override)  # another force's subject reads as missing
+    assert kent.exit_code == 2 and "not found" in kent.output
+    for user in ("natanalyst", "nataudit", "metinv"):
+        assert _as(monkeypatch, user, *override).exit_code == 2, user
+    assert _as(monkeypatch, "metsup", *override).exit_code == 0
+    assert _last_actor(database_url, "risk.override") == "metsup"
+    listed = _as(monkeypatch, "metsup", "operation", "list")
+    assert listed.exit_code == 0 and "Op U" in listed.output
+    assert _as(monkeypatch, "nobody", "operation", "list").exit_code == 2  # unknown user

@@ -130,6 +130,6 @@ def test_a_case_from_received_to_charged(
     assert release["national"]["arrests"] == "[c]" and release["publication"] == 1
     assert (tmp_path / "release.csv").read_text().startswith("force_code,force_name,")
     monkeypatch.setenv("FOOTPRINT_USER", "metinv")
-    assert "published by the national coordinator" in refused(
+    assert "publishing figures is for the national coordinator" in refused(
         "figures", "--operation", "Op Case", "--publish"
     )

@@ -41,6 +41,8 @@ def test_the_referrals_queue_is_the_coordinators_and_filters(site: Site) -> None
     force = machine(site, username(MET, Role.ANALYST))
     refused = force.get(f"/api/v1/operations/{OPERATION}/referrals")
     assert refused.status_code == 403 and "national coordinator" in refused.json()["detail"]
+    path = f"/api/v1/operations/{OPERATION}/referrals"
+    assert audited(site.db, "access.refused", username(MET, Role.ANALYST), path)  # every 403
 
 
 def test_a_referral_shows_its_identifiers_events_and_graded_files(site: Site) -> None:

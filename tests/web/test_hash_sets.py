@@ -10,13 +10,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from footprint.geo.forces import COORDINATOR_CODE
 from footprint.hashsets.model import KnownHash, UnifiedCategory
 from footprint.hashsets.vics import write_vics
 from footprint.security.roles import Role
 from tests.operations.cases_setup import GMP, MET
 from tests.web.site import Site, audited, browser, csrf_token, machine, username
 
-EXAMINER = username(MET, Role.FORENSIC_EXAMINER)
+IMPORTER = username(COORDINATOR_CODE, Role.ANALYST)  # the national sets are the coordinator's
 
 
 def _vics(count: int) -> bytes:
@@ -59,7 +60,7 @@ def test_the_sets_show_counts_per_category_and_version(site: Site) -> None:
 
 
 def test_an_uploaded_file_is_imported_as_a_job_with_progress(site: Site) -> None:
-    client = browser(site, EXAMINER)
+    client = browser(site, IMPORTER)
     started = _upload(client, _vics(40), "uploaded")
     assert started.status_code == 303
     found = re.fullmatch(r"/jobs/(\d+)", started.headers["location"])
@@ -75,13 +76,13 @@ def test_an_uploaded_file_is_imported_as_a_job_with_progress(site: Site) -> None
     sets = {s["name"]: s for s in client.get("/api/v1/hash-sets").json()}
     assert sets["uploaded"]["records"] == 40 and sets["uploaded"]["version"] == 1
     assert not list((site.settings.var_dir / "uploads").iterdir())  # the upload is removed
-    assert audited(site.db, "hashset-import.done", EXAMINER, job_id)
+    assert audited(site.db, "hashset-import.done", IMPORTER, job_id)
     other = browser(site, username(GMP, Role.FORENSIC_EXAMINER))
     assert other.get(f"/jobs/{job_id}").status_code == 404
 
 
 def test_a_broken_file_fails_whole_and_names_the_file(site: Site) -> None:
-    client = browser(site, EXAMINER)
+    client = browser(site, IMPORTER)
     started = _upload(client, b'{"value": [ {"MD5": "12', "broken", name="cut.json")
     job = _finished(client, int(started.headers["location"].rsplit("/", 1)[1]))
     assert job["status"] == "failed" and "cut.json" in job["outcome"]["error"]
@@ -90,10 +91,16 @@ def test_a_broken_file_fails_whole_and_names_the_file(site: Site) -> None:
     assert all(s["records"] == 0 for s in listed if s["name"] == "broken")  # nothing kept
 
 
-def test_only_examiners_and_the_coordinator_import(site: Site) -> None:
-    client = browser(site, username(MET, Role.INVESTIGATOR))
-    refused = _upload(client, _vics(2), "nope")
-    assert refused.status_code == 403 and "forensic examiner" in refused.text
-    assert not list((site.settings.var_dir / "uploads").iterdir())
-    no_name = _upload(browser(site, EXAMINER), _vics(2), " ")
+def test_only_the_coordinators_people_change_the_national_sets(site: Site) -> None:
+    for refused_user in (
+        username(MET, Role.INVESTIGATOR),
+        username(MET, Role.FORENSIC_EXAMINER),  # a force's examiner: not the national sets
+        username(COORDINATOR_CODE, Role.AUDITOR),
+    ):
+        refused = _upload(browser(site, refused_user), _vics(2), "nope")
+        assert refused.status_code == 403 and "changing the national hash sets" in refused.text
+        assert not list((site.settings.var_dir / "uploads").iterdir())
+    listed = machine(site, IMPORTER).get("/api/v1/hash-sets").json()
+    assert "nope" not in {s["name"] for s in listed}
+    no_name = _upload(browser(site, IMPORTER), _vics(2), " ")
     assert no_name.status_code == 422 and "set_name" in no_name.text

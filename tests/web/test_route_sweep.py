@@ -234,7 +234,10 @@ def test_refused_writes_name_the_rule(site: Site) -> None:
         headers={"X-CSRF-Token": csrf_token(client)},
     )
     assert response.status_code == 403
-    assert re.search(r"needs one of: force-supervisor, investigator", response.json()["detail"])
+    assert re.search(
+        r"needs one of these roles in a police force: force-supervisor, investigator",
+        response.json()["detail"],
+    )
     with site.db.unit_of_work() as session:
         refused = session.query(AuditEntry).filter(
             AuditEntry.actor == user, AuditEntry.action == "case.refused"

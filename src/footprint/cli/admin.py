@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
+import click
 import typer
 from rich.table import Table
 from sqlalchemy import select
@@ -58,11 +59,31 @@ def open_database() -> Iterator[Database]:
     try:
         yield db
     except REFUSALS as exc:
+        if isinstance(exc, AccessDenied) and not exc.audited:
+            _audit_refusal(db, exc)
         fail(f"{exc.field}: {exc.reason}" if isinstance(exc, RecordError) else str(exc))
     except (OperationalError, ProgrammingError) as exc:
         not_ready(exc)
     finally:
         db.dispose()
+
+
+def _audit_refusal(db: Database, exc: AccessDenied) -> None:
+    """A refused command, audited as the user who ran it (the command's own work rolled back)."""
+    command = click.get_current_context(silent=True)
+    try:
+        actor = current_actor(db)
+        with db.unit_of_work() as session:
+            audit.record(
+                session,
+                actor,
+                "access.refused",
+                "command",
+                command.command_path if command else "footprint",
+                why=str(exc),
+            )
+    except (OperationalError, ProgrammingError, UserError):
+        pass  # no database to write to, or no such user: the refusal still stands
 
 
 def current_actor(db: Database) -> Actor:
@@ -103,13 +124,14 @@ def users_add(
     ),
     name: str | None = typer.Option(None, "--name", help="Display name."),
 ) -> None:
-    """Add a user (run by the local administrator; audited)."""
+    """Add a user (the local administrator, or a user administrator: see `docs/operations.md`;
+    audited)."""
     try:
         roles = parse_roles(role)
     except ValueError as exc:
         fail(str(exc))
     with open_database() as db, db.unit_of_work() as session:
-        user = add_user(session, Actor.system(), username, org, roles, name)
+        user = add_user(session, current_actor(db), username, org, roles, name)
     console.print(f"added {user.username} ({user.organisation}: {', '.join(user.roles)})")
 
 
@@ -118,7 +140,7 @@ def users_list() -> None:
     """List users with their organisation and roles."""
     table = Table("username", "name", "organisation", "roles", "active")
     with open_database() as db, db.unit_of_work() as session:
-        for user in list_users(session, Actor.system()):
+        for user in list_users(session, current_actor(db)):
             roles = ", ".join(user.roles)
             table.add_row(
                 user.username, user.display_name, user.organisation, roles, str(user.active)

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
-from footprint.geo.postcodes import load_postcodes
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import RiskView, assess_subject, current_risk, override_risk
 from footprint.operations.grading import grade_operation
@@ -24,10 +23,10 @@ from footprint.operations.packages import (
     list_packages,
     transfer_package,
 )
+from footprint.operations.pipeline_jobs import load_postcode_file
 from footprint.operations.risk import FACTORS, Band, RiskModel
 from footprint.operations.service import create_operation, list_operations
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
-from footprint.security.actor import Actor
 
 operation_app = typer.Typer(help="Coordinated operations.", no_args_is_help=True)
 referrals_app = typer.Typer(help="Referral intake.", no_args_is_help=True)
@@ -57,7 +56,7 @@ def create(
     assert starts_on is not None
     ends_on = _date(ends, "--ends")
     with open_database() as db, db.unit_of_work() as session:
-        view = create_operation(session, Actor.system(), name, starts_on, force, ends_on, status)
+        view = create_operation(session, current_actor(db), name, starts_on, force, ends_on, status)
     console.print(
         f"created operation {view.name} ({len(view.forces)} forces, from {view.starts_on})"
     )
@@ -68,7 +67,7 @@ def list_() -> None:
     """List operations."""
     table = Table("name", "status", "starts", "ends", "forces")
     with open_database() as db, db.unit_of_work() as session:
-        for view in list_operations(session, Actor.system()):
+        for view in list_operations(session, current_actor(db)):
             ends = str(view.ends_on or "")
             table.add_row(view.name, view.status, str(view.starts_on), ends, str(len(view.forces)))
     console.print(table)
@@ -86,9 +85,10 @@ def import_(
     a peer-to-peer observation CSV. Bad records are listed; re-importing changes nothing."""
     reports = []
     with open_database() as db:
+        actor = current_actor(db)
         for path in files:
             with console.status(f"importing {path}..."):
-                report = import_referrals(db, Actor.system(), operation, path)
+                report = import_referrals(db, actor, operation, path)
             reports.append(report)
             console.print(
                 f"{path} ({report.format}): {report.imported:,} imported, "
@@ -115,7 +115,7 @@ def grade(
     store = open_store(settings())
     try:
         with open_database() as db, console.status("grading..."):
-            report = grade_operation(db, store, Actor.system(), operation, sets)
+            report = grade_operation(db, store, current_actor(db), operation, sets)
     finally:
         store.close()
     matched = ", ".join(f"{c} {n:,}" for c, n in sorted(report.matched.items())) or "none"
@@ -138,7 +138,7 @@ def resolve(
     """Resolve the operation's referrals into subjects (shared e-mail, phone, ESP account, device
     id, or IP + port within the window); merges are recorded with their reasons."""
     with open_database() as db:
-        report = resolve_subjects(db, Actor.system(), operation, timedelta(seconds=ip_window))
+        report = resolve_subjects(db, current_actor(db), operation, timedelta(seconds=ip_window))
     console.print(
         f"{report.subjects_created:,} subjects created, {report.merges:,} merges, "
         f"{report.referrals_attached:,} referrals attached"
@@ -149,7 +149,7 @@ def resolve(
 def unmerge(merge_id: int = typer.Argument(...)) -> None:
     """Undo a merge: the absorbed subject gets its referrals back and is never re-merged."""
     with open_database() as db:
-        undo_merge(db, Actor.system(), merge_id)
+        undo_merge(db, current_actor(db), merge_id)
     console.print(f"merge {merge_id} undone")
 
 
@@ -160,7 +160,7 @@ def lookup(
 ) -> None:
     """Deconfliction: every operation, subject and referral an identifier appears in."""
     with open_database() as db:
-        hits = lookup_identifier(db, Actor.system(), kind, value)
+        hits = lookup_identifier(db, current_actor(db), kind, value)
     table = Table("operation", "subject", "referral")
     for hit in hits:
         table.add_row(hit.operation, str(hit.subject_id or "unresolved"), hit.referral)
@@ -175,7 +175,7 @@ def assign(
 ) -> None:
     """Allocate a subject to a force by hand (the last resolver in the chain)."""
     with open_database() as db:
-        assign_manually(db, Actor.system(), subject_id, force, reason)
+        assign_manually(db, current_actor(db), subject_id, force, reason)
     console.print(f"subject {subject_id} allocated to {force}")
 
 
@@ -190,8 +190,8 @@ def load(
     ),
 ) -> None:
     """Load the ONS Postcode Directory or an explicit table; later loads replace earlier rows."""
-    with open_database() as db, db.unit_of_work() as session, console.status(f"loading {path}..."):
-        report = load_postcodes(session, path, fmt)
+    with open_database() as db, console.status(f"loading {path}..."):
+        report = load_postcode_file(db, current_actor(db), path, fmt)
     console.print(
         f"{path} ({fmt}): {report.loaded:,} postcodes loaded, {len(report.skipped):,} skipped"
     )
@@ -204,8 +204,9 @@ def load(
 def allocate(operation: str = typer.Option(..., "--operation")) -> None:
     """Allocate the operation's subjects to forces by postcode; list those left in the queue."""
     with open_database() as db:
-        report = allocate_operation(db, Actor.system(), operation)
-        queue = allocation_queue(db, Actor.system(), operation)
+        actor = current_actor(db)
+        report = allocate_operation(db, actor, operation)
+        queue = allocation_queue(db, actor, operation)
     placed = ", ".join(f"{code} {n:,}" for code, n in sorted(report.allocated.items())) or "none"
     console.print(f"allocated: {placed}; waiting in the queue: {len(queue):,}")
     table = Table("subject", "why it waits")
@@ -248,7 +249,7 @@ def risk_assess(
     """Assess a subject; prints the band, the deadline and every reason."""
     model = _risk_model()
     with open_database() as db:
-        view = assess_subject(db, Actor.system(), subject_id, set(factor), model)
+        view = assess_subject(db, current_actor(db), subject_id, set(factor), model)
     _print_risk(view)
 
 
@@ -261,7 +262,7 @@ def risk_override(
     """Override the assessed band with a recorded reason; the deadline follows the new band."""
     model = _risk_model()
     with open_database() as db:
-        view = override_risk(db, Actor.system(), subject_id, band, reason, model)
+        view = override_risk(db, current_actor(db), subject_id, band, reason, model)
     _print_risk(view)
 
 
@@ -269,7 +270,7 @@ def risk_override(
 def risk_show(subject_id: int = typer.Argument(...)) -> None:
     """The assessment in force for a subject."""
     with open_database() as db:
-        view = current_risk(db, Actor.system(), subject_id)
+        view = current_risk(db, current_actor(db), subject_id)
     if view is None:
         fail(f"subject {subject_id}: not assessed yet")
     _print_risk(view)

@@ -22,6 +22,8 @@ from footprint.hashsets.nsrl import read_nsrl
 from footprint.hashsets.schemes import CategoryMapper, Scheme
 from footprint.hashsets.store import DEFAULT_PDQ_RADIUS, KnownHashStore
 from footprint.hashsets.vics import read_vics, write_vics
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 
 
 class SourceFormat(StrEnum):
@@ -147,12 +149,16 @@ def import_file(
 
 
 def import_files(
+    actor: Actor,
     store: KnownHashStore,
     paths: list[Path],
     set_name: str,
     options: ImportOptions,
     on_file: Callable[[ImportReport], None] | None = None,
 ) -> list[ImportReport]:
+    """Import files for a person: changing the known sets needs the permission (checked before
+    anything is read or written)."""
+    require(actor, Action.HASHSET_IMPORT, f"set {set_name}")
     reports = []
     for path in paths:
         report = import_file(store, path, set_name, options)

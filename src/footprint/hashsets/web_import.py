@@ -13,8 +13,8 @@ from footprint.hashsets.model import SetKind
 from footprint.hashsets.service import ImportOptions, import_file
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
 
 
@@ -74,16 +74,6 @@ def _summary(store: KnownHashStore, name: str, version: int) -> HashSetSummary:
     return _COUNTED[key]
 
 
-def may_import(actor: Actor) -> bool:
-    national = actor.is_coordinator and bool(actor.roles & {Role.COORDINATOR, Role.ANALYST})
-    return national or actor.has(Role.FORENSIC_EXAMINER)
-
-
-def require_importer(actor: Actor) -> None:
-    if not may_import(actor):
-        raise AccessDenied("importing hash sets needs a forensic examiner or the coordinator")
-
-
 def start_import(
     db: Database,
     actor: Actor,
@@ -94,9 +84,9 @@ def start_import(
     options: ImportOptions,
 ) -> int:
     """Import an uploaded file into a set as a job; the upload is removed when it ends."""
-    if not may_import(actor):
+    if not allows(actor, Action.HASHSET_IMPORT):
         upload.unlink(missing_ok=True)
-        require_importer(actor)
+        require(actor, Action.HASHSET_IMPORT)
     if not set_name.strip():
         upload.unlink(missing_ok=True)
         raise ValueError("set_name: name the set to import into")

@@ -22,7 +22,8 @@ from footprint.operations.assessments import visible_subject
 from footprint.operations.scoping import scoped_unit_of_work
 from footprint.operations.service import OperationError, get_operation
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, update_rows
 from footprint.store.database import chunks
@@ -114,8 +115,7 @@ def allocate_operation(
 ) -> AllocationReport:
     """Allocate every active, unallocated subject that the postcode chain can place, a batch
     per transaction (a rerun carries on where a crash stopped)."""
-    if not actor.is_coordinator:
-        raise AccessDenied("allocation is the national coordinator's")
+    require(actor, Action.ALLOCATE)
     report = AllocationReport()
     after = 0
     while True:
@@ -187,8 +187,7 @@ def allocation_queue(
     db: Database, actor: Actor, operation_name: str, offset: int = 0, limit: int | None = None
 ) -> list[tuple[int, str]]:
     """Active subjects still without a force, with the reason, a page at a time if asked."""
-    if not actor.is_coordinator:
-        raise AccessDenied("the allocation queue is the national coordinator's")
+    require(actor, Action.ALLOCATION_QUEUE_READ)
     with db.unit_of_work() as session:
         operation = get_operation(session, actor, operation_name)
         rows = session.execute(
@@ -219,8 +218,7 @@ def assign_manually(
 ) -> None:
     with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
         subject = visible_subject(session, actor, subject_id)  # another force's reads as missing
-        if not actor.is_coordinator:
-            raise AccessDenied("allocation is the national coordinator's")
+        require(actor, Action.SUBJECT_ASSIGN, f"subject {subject_id}")
         if not reason.strip():
             raise OperationError("reason: a manual assignment needs a reason")
         force = session.scalar(

@@ -15,8 +15,8 @@ from footprint.operations.risk import Band, RiskModel, assess
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.database import aware_utc
 from footprint.store.models import RiskAssessment, Subject
@@ -80,6 +80,7 @@ def assess_subject(
         raise OperationError(str(exc)) from None
     now = datetime.now(UTC)
     with _subject_session(db, actor, subject_id) as (session, _subject):
+        require(actor, Action.RISK_ASSESS, f"subject {subject_id}")  # after visibility
         row = RiskAssessment(
             subject_id=subject_id,
             factors=sorted(factors),
@@ -117,8 +118,7 @@ def override_risk(
     if not reason.strip():
         raise OperationError("reason: an override needs a recorded reason")
     with _subject_session(db, actor, subject_id) as (session, _subject):
-        if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):  # after visibility
-            raise AccessDenied("overriding a risk band needs the coordinator or a force supervisor")
+        require(actor, Action.RISK_OVERRIDE, f"subject {subject_id}")  # after visibility
         row = latest_assessment(session, subject_id)
         if row is None:
             raise OperationError(f"subject {subject_id}: assess it before overriding")

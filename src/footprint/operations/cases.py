@@ -42,8 +42,8 @@ from footprint.operations.scoping import (
 )
 from footprint.operations.service import OperationError
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.database import aware_utc
 from footprint.store.models import (
@@ -62,8 +62,6 @@ from footprint.store.models import (
 )
 from footprint.triage.report import SEVERITY
 
-CASE_WRITERS = frozenset({Role.INVESTIGATOR, Role.FORCE_SUPERVISOR})
-DEVICE_WRITERS = CASE_WRITERS | {Role.FORENSIC_EXAMINER}
 CHARGING_CATEGORIES = ("A", "B", "C")
 
 
@@ -151,18 +149,11 @@ def held_case(session: Session, actor: Actor, case_id: int) -> Case:
 
 
 def _writable(
-    session: Session, actor: Actor, case_id: int, roles: frozenset[Role] = CASE_WRITERS
+    session: Session, actor: Actor, case_id: int, action: Action = Action.CASE_RECORD
 ) -> Case:
-    case = held_case(session, actor, case_id)
-    _require_writer(actor, case_id, roles)
+    case = held_case(session, actor, case_id)  # visibility first: another force's is missing
+    require(actor, action, f"case {case_id}")
     return case
-
-
-def _require_writer(actor: Actor, case_id: int, roles: frozenset[Role]) -> None:
-    # the coordinator's organisation sees every case, but only its coordinators record on one
-    if not (actor.has(Role.COORDINATOR) or actor.roles & roles):
-        needed = ", ".join(sorted(roles))
-        raise AccessDenied(f"case {case_id}: recording on a case needs one of: {needed}")
 
 
 def _step(session: Session, actor: Actor, case: Case, wanted: CaseState, note: str | None) -> None:
@@ -245,7 +236,7 @@ def record_device(
     if not exhibit_ref.strip():
         raise OutcomeError("exhibit_ref: a seized device needs its exhibit reference")
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
-        case = _writable(session, actor, case_id, DEVICE_WRITERS)
+        case = _writable(session, actor, case_id, Action.DEVICE_RECORD)
         duplicate = session.scalar(
             select(SeizedDevice).where(
                 SeizedDevice.case_id == case_id, SeizedDevice.exhibit_ref == exhibit_ref.strip()
@@ -286,7 +277,7 @@ def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path)
         case_id = device.case_id
         case = session.get_one(Case, case_id)
         require_visible(actor, case.force.code, f"device {device_id}")  # names no case
-        _require_writer(actor, case_id, DEVICE_WRITERS)
+        require(actor, Action.DEVICE_RECORD, f"case {case_id}")
         device.scan_dir, device.scan_counts, device.scan_summary_sha256 = (
             str(scan_dir.resolve()),
             counts,

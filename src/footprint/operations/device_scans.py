@@ -18,15 +18,12 @@ from sqlalchemy.orm import Session
 from footprint.operations.cases import CaseView, held_case, link_device_scan
 from footprint.operations.scoping import scoped_unit_of_work
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
 from footprint.store.models import Case, SeizedDevice
 from footprint.triage.findings import FindingRow, Shown, finding_at, select_findings, thumbnail
 from footprint.triage.scan import FINDINGS
-
-# who may ask to see a seized file's picture (blurred and greyscale unless revealed)
-IMAGERY_VIEWERS = frozenset({Role.FORENSIC_EXAMINER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +91,7 @@ def _device_view(actor: Actor, device: SeizedDevice) -> DeviceScanView:
         device.exhibit_ref,
         device.description,
         Path(device.scan_dir).name if device.scan_dir else None,
-        may_see_imagery=bool(actor.roles & IMAGERY_VIEWERS),
+        may_see_imagery=allows(actor, Action.IMAGERY_VIEW),
     )
 
 
@@ -160,8 +157,7 @@ def finding_thumbnail(
     """A seized file's picture for an examiner: greyscale, blurred unless `reveal`; audited."""
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         _case, device = _device_of(session, actor, case_id, device_id)
-        if not actor.roles & IMAGERY_VIEWERS:
-            raise AccessDenied(f"case {case_id}: seeing imagery needs the forensic-examiner role")
+        require(actor, Action.IMAGERY_VIEW, f"case {case_id}")
         if not device.scan_dir or not (Path(device.scan_dir) / FINDINGS).is_file():
             raise LookupError(f"device {device_id}: no triage scan linked")
         finding = finding_at(Path(device.scan_dir), index)

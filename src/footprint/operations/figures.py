@@ -26,7 +26,8 @@ from footprint.operations.disclosure import (
 )
 from footprint.operations.service import get_operation
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.models import (
     Bail,
@@ -145,8 +146,7 @@ def publish_figures(
     db: Database, actor: Actor, operation: str, as_of: date, rounded: bool, record: bool
 ) -> PublishedFigures:
     """The disclosure-controlled table; with record, kept as a publication (coordinator only)."""
-    if not actor.is_coordinator:
-        raise AccessDenied("figures are published by the national coordinator")
+    require(actor, Action.FIGURES_PUBLISH)
     figures = compute_figures(db, actor, operation, as_of)
     table = protect(figures.counts, MEASURES, RELATIONS, rounded=rounded)
     with db.unit_of_work() as session:

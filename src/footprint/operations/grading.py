@@ -22,8 +22,8 @@ from footprint.hashsets.store import KnownHashStore
 from footprint.matching import Match, Matcher
 from footprint.operations.service import get_operation
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, update_rows
 from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
@@ -54,8 +54,7 @@ def grade_operation(
     progress: Callable[[int], None] | None = None,
 ) -> GradingReport:
     """Grade every ungraded file of the operation's referrals, a batch per transaction."""
-    if not actor.is_coordinator:
-        raise AccessDenied("grading is done by the national coordinator")
+    require(actor, Action.REFERRAL_GRADE)
     matcher, infos = hashsets.open_matcher(set_names)
     report = GradingReport()
     while True:
@@ -139,8 +138,7 @@ _GRADE_COLUMNS = (
 
 def record_vote(db: Database, actor: Actor, file_id: int, category: UnifiedCategory) -> GradeStatus:
     """One grader's vote on a queued file; returns the file's grading status after it."""
-    if not actor.is_coordinator or not (actor.has(Role.ANALYST) or actor.has(Role.COORDINATOR)):
-        raise AccessDenied("only the coordinator's analysts grade images")
+    require(actor, Action.IMAGE_GRADE, f"file {file_id}")
     with db.unit_of_work() as session:
         item = session.get(ReferralFileRow, file_id)
         if item is None or item.grade_status in ("ungraded", "matched"):

@@ -25,7 +25,8 @@ from footprint.operations.referral_stream import (
 )
 from footprint.operations.service import get_operation
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, insert_rows, reserve_ids
 from footprint.store.database import chunks
@@ -179,8 +180,7 @@ def import_referrals(
 ) -> IntakeReport:
     """Take in a referrals file (format detected; see docs/formats.md). `worker`: parse in a
     second process; by default only for large files on a machine with more than one core."""
-    if not actor.is_coordinator:
-        raise AccessDenied("referrals are taken in by the national coordinator")
+    require(actor, Action.REFERRAL_IMPORT)
     fmt = detect_format(path)
     report = IntakeReport(source=str(path), format=fmt)
     with db.unit_of_work() as session:

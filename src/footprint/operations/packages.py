@@ -20,7 +20,7 @@ from footprint.operations.scoping import held_by, held_record, page, paged, scop
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.database import aware_utc
 from footprint.store.models import (
@@ -101,8 +101,7 @@ def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[
 def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
     with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
         subject = visible_subject(session, actor, subject_id)  # another force's reads as missing
-        if not actor.is_coordinator:
-            raise AccessDenied("packages are issued by the national coordinator")
+        require(actor, Action.PACKAGE_ISSUE, f"subject {subject_id}")
         if subject.force is None:
             raise OperationError(f"subject {subject_id}: not allocated to a force yet")
         risk = latest_assessment(session, subject_id)
@@ -150,6 +149,7 @@ def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageV
         package = _held(session, actor, package_id)
         if actor.organisation != package.force.code:
             raise AccessDenied(f"package {package_id}: only {package.force.code} acknowledges it")
+        require(actor, Action.PACKAGE_ACKNOWLEDGE, f"package {package_id}")
         if package.status == "acknowledged":
             raise OperationError(f"package {package_id}: already acknowledged")
         package.status, package.acknowledged_at, package.acknowledged_by = (
@@ -170,8 +170,7 @@ def transfer_package(
         raise OperationError("reason: a transfer needs a reason")
     with scoped_unit_of_work(db, actor, "package", package_id) as session:
         package = _held(session, actor, package_id)  # another force's reads as missing
-        if not (actor.is_coordinator or actor.has(Role.FORCE_SUPERVISOR)):
-            raise AccessDenied("a transfer needs the coordinator or the holding force's supervisor")
+        require(actor, Action.PACKAGE_TRANSFER, f"package {package_id}")
         target = session.scalar(
             select(Organisation).where(Organisation.code == to_force, Organisation.kind == "force")
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from footprint.geo.postcodes import load_postcodes
+from footprint.geo.postcodes import PostcodeLoadReport, load_postcodes
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations.allocation import allocate_operation
 from footprint.operations.grading import grade_operation
@@ -22,8 +22,8 @@ from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
 from footprint.operations.service import get_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.models import (
     IntelPackage,
@@ -56,13 +56,8 @@ class OperationOverview:
     packages: int
 
 
-def require_pipeline_role(actor: Actor) -> None:
-    if not (actor.is_coordinator and actor.roles & {Role.COORDINATOR, Role.ANALYST}):
-        raise AccessDenied("an operation's referrals are worked by the coordinator's people")
-
-
 def operation_overview(db: Database, actor: Actor, name: str) -> OperationOverview:
-    require_pipeline_role(actor)
+    require(actor, Action.REFERRAL_READ)
     with db.unit_of_work() as session:
         op = get_operation(session, actor, name)
         in_op = Referral.operation_id == op.id
@@ -97,7 +92,7 @@ def operation_overview(db: Database, actor: Actor, name: str) -> OperationOvervi
 def start_referral_import(
     db: Database, actor: Actor, name: str, upload: Path, original_name: str
 ) -> int:
-    require_pipeline_role(actor)
+    require(actor, Action.REFERRAL_IMPORT)
 
     def work(progress: Progress) -> dict[str, Any]:
         try:
@@ -120,7 +115,7 @@ def start_referral_import(
 def start_grading(
     db: Database, actor: Actor, name: str, store_path: Path, set_names: list[str]
 ) -> int:
-    require_pipeline_role(actor)
+    require(actor, Action.REFERRAL_GRADE)
     if not set_names:
         raise ValueError("sets: choose at least one hash set to grade against")
 
@@ -144,7 +139,7 @@ def start_grading(
 
 
 def start_resolution(db: Database, actor: Actor, name: str) -> int:
-    require_pipeline_role(actor)
+    require(actor, Action.SUBJECT_RESOLVE)
 
     def work(progress: Progress) -> dict[str, Any]:
         report = resolve_subjects(db, actor, name, progress=progress)
@@ -159,7 +154,7 @@ def start_resolution(db: Database, actor: Actor, name: str) -> int:
 
 
 def start_allocation(db: Database, actor: Actor, name: str) -> int:
-    require_pipeline_role(actor)
+    require(actor, Action.ALLOCATE)
 
     def work(progress: Progress) -> dict[str, Any]:
         report = allocate_operation(db, actor, name, progress)
@@ -174,20 +169,26 @@ def start_allocation(db: Database, actor: Actor, name: str) -> int:
     return _start(db, actor, name, "subject-allocate", f"allocating {name}'s subjects", work)
 
 
+def load_postcode_file(db: Database, actor: Actor, path: Path, fmt: str) -> PostcodeLoadReport:
+    """Load a postcode file (ONSPD or a table) in one unit of work; audited."""
+    require(actor, Action.POSTCODES_LOAD)
+    with db.unit_of_work() as session:
+        report = load_postcodes(session, path, fmt)
+        audit.record(session, actor, "postcodes.load", "postcodes", fmt, loaded=report.loaded)
+    return report
+
+
 def start_postcode_load(
     db: Database, actor: Actor, upload: Path, original_name: str, fmt: str
 ) -> int:
-    require_pipeline_role(actor)
+    require(actor, Action.POSTCODES_LOAD)
     if fmt not in ("onspd", "table"):
         upload.unlink(missing_ok=True)
         raise ValueError(f"format: {fmt!r}: choose onspd or table")
 
     def work(progress: Progress) -> dict[str, Any]:
         try:
-            with db.unit_of_work() as session:
-                report = load_postcodes(session, upload, fmt)
-                loaded = report.loaded
-                audit.record(session, actor, "postcodes.load", "postcodes", fmt, loaded=loaded)
+            report = load_postcode_file(db, actor, upload, fmt)
         finally:
             upload.unlink(missing_ok=True)
         done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}

@@ -21,7 +21,8 @@ from footprint.operations.assessments import RiskView, current_risk_in, visible_
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import get_operation
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.database import aware_utc
 from footprint.store.models import (
@@ -111,11 +112,6 @@ class SubjectView:
     deconfliction: list[DeconflictionHit] = field(default_factory=list)
 
 
-def _national(actor: Actor, what: str) -> None:
-    if not actor.is_coordinator:
-        raise AccessDenied(f"{what} is the national coordinator's")
-
-
 def _filtered(query: Select[Any], wanted: ReferralFilter) -> Select[Any]:
     if wanted is ReferralFilter.UNRESOLVED:
         linked = select(SubjectReferral.referral_id).where(
@@ -140,7 +136,7 @@ def list_referrals(
     limit: int = 100,
 ) -> list[ReferralRow]:
     """One page of an operation's referrals, oldest first; the queue is the coordinator's."""
-    _national(actor, "the referrals queue")
+    require(actor, Action.REFERRAL_READ)
     with db.unit_of_work() as session:
         operation = get_operation(session, actor, operation_name)
         query = select(Referral).where(Referral.operation_id == operation.id)

@@ -89,4 +89,5 @@ def scoped_unit_of_work(
             audit.record_read(
                 session, actor, f"{record_type}.refused", record_type, record_id, why=str(exc)
             )
+        exc.audited = True
         raise

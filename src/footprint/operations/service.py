@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store.models import Operation, OperationForce, Organisation
 
 STATUSES = ("planned", "active", "closed")
@@ -56,8 +57,7 @@ def create_operation(
     status: str = "active",
 ) -> OperationView:
     """Only the coordinator creates operations; no force list means all 45 take part."""
-    if not actor.is_coordinator:
-        raise AccessDenied("only the national coordinator creates operations")
+    require(actor, Action.OPERATION_CREATE)
     name = name.strip()
     if not name:
         raise OperationError("name: missing")

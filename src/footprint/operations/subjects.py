@@ -26,7 +26,8 @@ from footprint.operations.resolution import (
 from footprint.operations.scoping import scoped_unit_of_work
 from footprint.operations.service import get_operation
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, insert_rows, reserve_ids
 from footprint.store.database import aware_utc, chunks
@@ -212,8 +213,7 @@ def resolve_subjects(
     """Resolve the referrals that have no subject yet, a batch per transaction: each joins the
     subject it links to, merges the subjects it bridges, or starts a new one. Work already done
     is never redone, so a rerun after a crash carries on."""
-    if not actor.is_coordinator:
-        raise AccessDenied("subject resolution is the national coordinator's")
+    require(actor, Action.SUBJECT_RESOLVE)
     report = ResolutionReport()
     after = done = 0
     while True:
@@ -350,8 +350,7 @@ def _merge(
 
 def undo_merge(db: Database, actor: Actor, merge_id: int) -> None:
     """Give the absorbed subject its referrals back; the two are never merged again."""
-    if not actor.is_coordinator:
-        raise AccessDenied("subject merges are the national coordinator's")
+    require(actor, Action.SUBJECT_UNMERGE, f"merge {merge_id}")
     with db.unit_of_work() as session:
         _undo(session, actor, merge_id, None)
 
@@ -361,8 +360,7 @@ def undo_subject_merge(db: Database, actor: Actor, subject_id: int, merge_id: in
     force's reads as missing) and the merge must be one into it."""
     with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
         visible_subject(session, actor, subject_id)
-        if not actor.is_coordinator:
-            raise AccessDenied("subject merges are the national coordinator's")
+        require(actor, Action.SUBJECT_UNMERGE, f"merge {merge_id}")
         _undo(session, actor, merge_id, subject_id)
 
 

@@ -28,4 +28,7 @@ class Actor:
 
 
 class AccessDenied(PermissionError):
-    """Raised when an actor may not do something; the message says what and why."""
+    """Raised when an actor may not do something; the message says what and why. `audited`
+    once an entry for the refusal is written (the web app and the CLI write one otherwise)."""
+
+    audited: bool = False

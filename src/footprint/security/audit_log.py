@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
-from footprint.security.roles import Role
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.models import AuditEntry
 from footprint.store.recent import RecentResults
@@ -50,8 +50,7 @@ class ChainStatus:
 
 
 def _require_auditor(actor: Actor) -> None:
-    if not actor.has(Role.AUDITOR):
-        raise AccessDenied("the audit log is read by auditors")
+    require(actor, Action.AUDIT_READ)
 
 
 def read_log(

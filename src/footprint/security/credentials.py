@@ -20,7 +20,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from footprint.security import audit
-from footprint.security.actor import AccessDenied, Actor
+from footprint.security.actor import Actor
+from footprint.security.permissions import Action, require
 from footprint.security.users import UserError, acting_as, actor_for, actor_of
 from footprint.store.database import aware_utc
 from footprint.store.models import ApiToken, User
@@ -43,13 +44,9 @@ class SignInRefused(PermissionError):
 def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
     """The local administrator (coordinator) sets anyone's password; a user may set their own.
     Setting it clears failures and any lock."""
-    if not (actor.is_coordinator or actor.username == username):
-        raise AccessDenied("only the coordinator or the user themself sets a password")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    user = _user(session, username)
-    if user is None:
-        raise UserError(f"user {username!r}: unknown")
+    user = _administered(session, actor, username, "setting a password")
     user.password_hash = _HASHER.hash(password)
     user.failed_sign_ins, user.locked_until = 0, None
     audit.record(session, actor, "user.password", "user", username)
@@ -108,15 +105,24 @@ def _user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username.strip()))
 
 
+def _administered(session: Session, actor: Actor, username: str, what: str) -> User:
+    """The user, if the actor may manage their credentials: themself, or a credentials
+    administrator (the coordinator's)."""
+    user = _user(session, username)
+    if user is None:
+        raise UserError(f"user {username!r}: unknown")
+    if actor.username != user.username:
+        require(actor, Action.CREDENTIALS_ADMIN, f"user {username}: {what}")
+    return user
+
+
 def issue_token(session: Session, actor: Actor, username: str, label: str) -> tuple[int, str]:
     """A new API token for a user (coordinator, or the user themself): (id, the token). The
     token is not stored and cannot be shown again."""
-    if not (actor.is_coordinator or actor.username == username):
-        raise AccessDenied("only the coordinator or the user themself issues a token")
     if not label.strip():
         raise UserError("label: say what the token is for")
-    user = _user(session, username)
-    if user is None or not user.active:
+    user = _administered(session, actor, username, "issuing a token")
+    if not user.active:
         raise UserError(f"user {username!r}: unknown or inactive")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
@@ -136,8 +142,7 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.revoked_at is not None:
         raise UserError(f"token {token_id}: not found, or already revoked")
-    if not (actor.is_coordinator or actor.username == row.user.username):
-        raise AccessDenied("only the coordinator or the token's user revokes it")
+    _administered(session, actor, row.user.username, f"revoking token {token_id}")
     row.revoked_at, row.revoked_by = datetime.now(UTC), actor.username
     audit.record(session, actor, "token.revoke", "token", token_id)
 

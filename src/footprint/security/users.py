@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
+from footprint.security.permissions import Action, OrgKind, kind_of, require
 from footprint.security.roles import Role
 from footprint.store.models import Organisation, User, UserRole
 
@@ -42,7 +43,8 @@ def add_user(
     roles: list[Role],
     display_name: str | None = None,
 ) -> UserView:
-    if not actor.is_coordinator and organisation_code != actor.organisation:
+    require(actor, Action.USER_ADMIN)
+    if kind_of(actor) is OrgKind.FORCE and organisation_code != actor.organisation:
         raise AccessDenied(f"{actor.username} may only add users to {actor.organisation}")
     username = username.strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):

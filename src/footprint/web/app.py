@@ -17,12 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from footprint.config import Settings, load_settings
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.security import audit
+from footprint.security.actor import AccessDenied
 from footprint.store import Database
 from footprint.web import (
     api,
@@ -36,7 +38,7 @@ from footprint.web import (
     pages_intelligence,
     pages_operation,
 )
-from footprint.web.callers import NotSignedIn
+from footprint.web.callers import Caller, NotSignedIn, database
 from footprint.web.read_log import ReadLog
 from footprint.web.rendering import render_error
 
@@ -260,6 +262,24 @@ def _field_errors(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
+def _audit_refusal(request: Request, exc: AccessDenied) -> None:
+    """A refused call (403) in a transaction of its own: the route's own has rolled back."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is None:
+        return
+    with database(request).unit_of_work() as session:
+        audit.record(
+            session,
+            caller.actor,
+            "access.refused",
+            "route",
+            request.url.path,
+            method=request.method,
+            why=str(exc),
+        )
+    exc.audited = True
+
+
 def _status_for(exc: Exception) -> int:
     if isinstance(exc, NotSignedIn):
         return 401
@@ -345,6 +365,8 @@ def create_app(
 
         @app.exception_handler(kind)
         async def refused(request: Request, exc: Exception) -> Response:
+            if isinstance(exc, AccessDenied) and not exc.audited:
+                await run_in_threadpool(_audit_refusal, request, exc)
             return _answer(request, _status_for(exc), str(exc))
 
     return app

@@ -54,6 +54,11 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _identified(request: Request, caller: Caller) -> Caller:
+    request.state.caller = caller  # so that a refusal can be audited as them
+    return caller
+
+
 def identify(request: Request) -> Caller:
     """The caller of this request, or NotSignedIn."""
     db = database(request)
@@ -68,13 +73,13 @@ def identify(request: Request) -> Caller:
         if caller.use_due:
             with db.unit_of_work() as session:
                 record_token_use(session, caller, now)
-        return Caller(caller.actor, None)
+        return _identified(request, Caller(caller.actor, None))
     cookie = request.cookies.get(COOKIE)
     if cookie:
         with db.unit_of_work() as session:
             signed = resume_session(session, cookie)
         if signed is not None:
-            return Caller(signed.actor, signed.csrf_token)
+            return _identified(request, Caller(signed.actor, signed.csrf_token))
     raise NotSignedIn("sign in first")
 
 

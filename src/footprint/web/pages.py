@@ -34,6 +34,7 @@ from footprint.security.audit_log import (
     read_log,
 )
 from footprint.security.credentials import SignInRefused, sign_in
+from footprint.security.permissions import Action, allows
 from footprint.security.sessions import end_session, start_session
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
 from footprint.web.charts import Bar, bar_chart, line_chart
@@ -217,9 +218,8 @@ def render_case(
         status=status,
         case=view,
         error=error,
-        can_write=bool(caller.actor.roles & cases.CASE_WRITERS) and not caller.actor.is_coordinator,
-        can_record_devices=bool(caller.actor.roles & cases.DEVICE_WRITERS)
-        and not caller.actor.is_coordinator,
+        can_write=allows(caller.actor, Action.CASE_RECORD),
+        can_record_devices=allows(caller.actor, Action.DEVICE_RECORD),
         age_bands=list(AgeBand),
         relationships=list(Relationship),
         safeguarding_kinds=list(SafeguardingKind),

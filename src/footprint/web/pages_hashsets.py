@@ -12,8 +12,9 @@ from footprint.hashsets.model import SetKind, UnifiedCategory
 from footprint.hashsets.schemes import parse_uk_codes
 from footprint.hashsets.service import SCHEME_CHOICES, ImportOptions
 from footprint.hashsets.store import DEFAULT_PDQ_RADIUS
-from footprint.hashsets.web_import import hash_sets, may_import, require_importer, start_import
+from footprint.hashsets.web_import import hash_sets, start_import
 from footprint.operations.jobs import get_job, recent_jobs
+from footprint.security.permissions import Action, allows, require
 from footprint.web.callers import database, require_csrf, settings
 from footprint.web.pages import Csrf, PageCaller
 from footprint.web.pages_operation import save_upload
@@ -31,7 +32,7 @@ def hash_sets_page(request: Request, caller: PageCaller) -> Response:
         caller,
         sets=hash_sets(settings(request).hashset_store),
         jobs=recent_jobs(database(request), caller.actor, ("hashset-import",)),
-        may_import=may_import(caller.actor),
+        may_import=allows(caller.actor, Action.HASHSET_IMPORT),
         schemes=SCHEME_CHOICES,
         categories=list(UnifiedCategory),
         radius=DEFAULT_PDQ_RADIUS,
@@ -51,7 +52,7 @@ def import_hash_set(
     csrf: Csrf = None,
 ) -> Response:
     require_csrf(request, caller, csrf)
-    require_importer(caller.actor)  # before the upload is written anywhere
+    require(caller.actor, Action.HASHSET_IMPORT)  # before the upload is written anywhere
     if scheme and scheme not in SCHEME_CHOICES:
         raise ValueError(f"scheme: {scheme!r} is not one of {', '.join(SCHEME_CHOICES)}")
     config = settings(request)

@@ -18,13 +18,13 @@ from footprint.operations.jobs import recent_jobs
 from footprint.operations.pipeline_jobs import (
     PIPELINE_JOBS,
     operation_overview,
-    require_pipeline_role,
     start_allocation,
     start_grading,
     start_postcode_load,
     start_referral_import,
     start_resolution,
 )
+from footprint.security.permissions import Action, require
 from footprint.web.callers import Caller, database, require_csrf, settings
 from footprint.web.pages import Csrf, PageCaller
 from footprint.web.rendering import render
@@ -62,9 +62,9 @@ def operation_page(request: Request, caller: PageCaller, name: OperationName) ->
     )
 
 
-def _started(request: Request, caller: Caller, csrf: str | None) -> None:
+def _started(request: Request, caller: Caller, csrf: str | None, action: Action) -> None:
     require_csrf(request, caller, csrf)
-    require_pipeline_role(caller.actor)  # before anything is written
+    require(caller.actor, action)  # before anything is written
 
 
 @router.post("/operations/{name}/referrals")
@@ -75,7 +75,7 @@ def import_referrals(
     file: Annotated[UploadFile, File()],
     csrf: Csrf = None,
 ) -> Response:
-    _started(request, caller, csrf)
+    _started(request, caller, csrf, Action.REFERRAL_IMPORT)
     upload = save_upload(request, file)
     db = database(request)
     return _to_job(start_referral_import(db, caller.actor, name, upload, file.filename or "upload"))
@@ -89,7 +89,7 @@ def grade(
     sets: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 (FastAPI copies it)
     csrf: Csrf = None,
 ) -> Response:
-    _started(request, caller, csrf)
+    _started(request, caller, csrf, Action.REFERRAL_GRADE)
     store = settings(request).hashset_store
     return _to_job(start_grading(database(request), caller.actor, name, store, sets))
 
@@ -98,7 +98,7 @@ def grade(
 def resolve(
     request: Request, caller: PageCaller, name: OperationName, csrf: Csrf = None
 ) -> Response:
-    _started(request, caller, csrf)
+    _started(request, caller, csrf, Action.SUBJECT_RESOLVE)
     return _to_job(start_resolution(database(request), caller.actor, name))
 
 
@@ -106,7 +106,7 @@ def resolve(
 def allocate(
     request: Request, caller: PageCaller, name: OperationName, csrf: Csrf = None
 ) -> Response:
-    _started(request, caller, csrf)
+    _started(request, caller, csrf, Action.ALLOCATE)
     return _to_job(start_allocation(database(request), caller.actor, name))
 
 
@@ -118,7 +118,7 @@ def load_postcodes(
     format: Annotated[str, Form(max_length=10)] = "onspd",
     csrf: Csrf = None,
 ) -> Response:
-    _started(request, caller, csrf)
+    _started(request, caller, csrf, Action.POSTCODES_LOAD)
     upload = save_upload(request, file)
     db = database(request)
     return _to_job(start_postcode_load(db, caller.actor, upload, file.filename or "upload", format))

@@ -9,9 +9,12 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
+from footprint.security.permissions import allows
 from footprint.web.callers import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("footprint.web") / "templates"))
+# which forms a page offers: the services' own permission table (`may(viewer.actor, "...")`)
+templates.env.globals["may"] = allows
 
 
 def render(
