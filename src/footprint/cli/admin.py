@@ -1,11 +1,13 @@
-"""Administration: `db upgrade`, `orgs list`, `users add|list`, `audit verify`."""
+"""Administration: `db upgrade`, `orgs list`, `users add|list`, `audit checkpoint|verify`."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -14,13 +16,14 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from footprint.cli.common import ExitCode, console, fail, settings
+from footprint.cli.common import ExitCode, console, err_console, fail, settings
 from footprint.hashsets.model import RecordError
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.operations.outcomes import OutcomeError
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
+from footprint.security.audit_chain import Checkpoint
 from footprint.security.credentials import issue_token, revoke_token, set_password
 from footprint.security.roles import Role, parse_roles
 from footprint.security.users import UserError, actor_for, add_user, list_users
@@ -184,13 +187,45 @@ def users_token_revoke(token_id: int = typer.Argument(...)) -> None:
     console.print(f"token {token_id} revoked")
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the whole audit chain; names every edited, inserted or deleted entry. Exit 5 if any."""
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the checkpoint (JSON) here; default: standard output."
+    ),
+) -> None:
+    """Write the audit chain's head (sequence, hash, time) for you to keep outside the database
+    (another machine, write-once media); `audit verify --against` proves the log extends it."""
     with open_database() as db, db.unit_of_work() as session:
-        checked, problems = audit.verify(session)
+        taken = audit.checkpoint(session)
+    text = json.dumps(taken.as_dict(), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text)
+    err_console.print(f"checkpoint of entry {taken.seq:,} written to {out}")
+
+
+def _read_checkpoint(path: Path) -> Checkpoint:
+    try:
+        return Checkpoint.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeError, json.JSONDecodeError, ValueError) as exc:
+        fail(f"{path}: not a checkpoint ({exc})")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    against: Path | None = typer.Option(
+        None, "--against", help="A checkpoint from `audit checkpoint`: the log must extend it."
+    ),
+) -> None:
+    """Check the whole audit chain; names every edited, inserted or deleted entry and, with
+    --against, a log rewritten at or before the checkpoint. Exit 5 if any."""
+    anchor = _read_checkpoint(against) if against is not None else None
+    with open_database() as db, db.unit_of_work() as session:
+        checked, problems = audit.verify(session, anchor)
     if not problems:
-        console.print(f"audit chain intact: {checked:,} entries verified")
+        extends = f"; extends the checkpoint at entry {anchor.seq:,}" if anchor else ""
+        console.print(f"audit chain intact: {checked:,} entries verified{extends}")
         return
     for problem in problems:
         console.print(f"[bold red]{problem.kind}[/]: {problem.message}")

@@ -20,7 +20,14 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from footprint.security.actor import Actor
-from footprint.security.audit_chain import ChainEntry, ChainProblem, compute_hash, verify_chain
+from footprint.security.audit_chain import (
+    GENESIS,
+    ChainEntry,
+    ChainProblem,
+    Checkpoint,
+    compute_hash,
+    verify_chain,
+)
 from footprint.store import Database
 from footprint.store.models import AuditEntry, AuditHead
 
@@ -172,9 +179,19 @@ def _entries(session: Session) -> Iterator[ChainEntry]:
         )
 
 
-def verify(session: Session) -> tuple[int, list[ChainProblem]]:
-    """(entries checked, problems). An intact chain has no problems. The entries stream from
-    the database in order, so a log of millions is checked in constant memory."""
+def checkpoint(session: Session) -> Checkpoint:
+    """The chain's head now, for the operators to keep outside the database."""
+    head = session.get(AuditHead, 1)
+    if head is None or head.last_seq == 0:
+        return Checkpoint(0, GENESIS, "", datetime.now(UTC).isoformat())
+    at = session.scalar(select(AuditEntry.at).where(AuditEntry.seq == head.last_seq))
+    return Checkpoint(head.last_seq, head.last_hash, str(at or ""), datetime.now(UTC).isoformat())
+
+
+def verify(session: Session, anchor: Checkpoint | None = None) -> tuple[int, list[ChainProblem]]:
+    """(entries checked, problems). An intact chain has no problems; with an `anchor`, it must
+    also extend that checkpoint. The entries stream from the database in order, so a log of
+    millions is checked in constant memory."""
     head = session.get(AuditHead, 1)
     if head is None:
         missing = ChainProblem(0, "truncated", "the audit head is missing")
@@ -187,5 +204,5 @@ def verify(session: Session) -> tuple[int, list[ChainProblem]]:
             checked += 1
             yield entry
 
-    problems = verify_chain(counting(_entries(session)), head.last_seq, head.last_hash)
+    problems = verify_chain(counting(_entries(session)), head.last_seq, head.last_hash, anchor)
     return checked, problems
