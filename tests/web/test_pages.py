@@ -32,9 +32,9 @@ def test_pages_need_a_session_and_sign_in_sets_a_strict_cookie(site: Site) -> No
     assert page.status_code == 200 and SUPERVISOR in page.text
 
 
-def test_sign_in_refusals_read_the_same_and_five_lock_the_account(site: Site) -> None:
+def test_sign_in_refusals_read_the_same_and_five_lock_that_source_out(site: Site) -> None:
     user = username(GMP, Role.ANALYST)
-    client = TestClient(site.app)
+    client = TestClient(site.app, client=("198.51.100.66", 50000))
     for _ in range(5):
         form = sign_in_form(client) | {"username": user, "password": "wrong password!"}
         refused = client.post("/sign-in", data=form)
@@ -43,6 +43,13 @@ def test_sign_in_refusals_read_the_same_and_five_lock_the_account(site: Site) ->
     locked = client.post("/sign-in", data=form)
     assert "Username or password not recognised." in locked.text  # right password, but locked
     assert audited(site.db, "user.locked", user, user)
+    elsewhere = TestClient(site.app, client=("192.0.2.10", 50000))  # the user, at their desk
+    signed_in = elsewhere.post(
+        "/sign-in",
+        data=sign_in_form(elsewhere) | {"username": user, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
     unknown = client.post(
         "/sign-in", data=sign_in_form(client) | {"username": "nobody", "password": "x"}
     )

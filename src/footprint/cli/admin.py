@@ -24,7 +24,7 @@ from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.audit_chain import Checkpoint
-from footprint.security.credentials import issue_token, revoke_token, set_password
+from footprint.security.credentials import issue_token, revoke_token, set_password, unlock
 from footprint.security.roles import Role, parse_roles
 from footprint.security.users import UserError, actor_for, add_user, list_users
 from footprint.store import Database
@@ -166,6 +166,14 @@ def users_set_password(
     with open_database() as db, db.unit_of_work() as session:
         set_password(session, current_actor(db), username, password)
     console.print(f"password set for {username}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str = typer.Argument(...)) -> None:
+    """Lift every sign-in lock on an account (a credentials administrator; audited)."""
+    with open_database() as db, db.unit_of_work() as session:
+        lifted = unlock(session, current_actor(db), username)
+    console.print(f"{username}: {lifted} lock(s) lifted")
 
 
 @users_app.command("token-issue")

@@ -2,8 +2,11 @@
 
 A refused sign-in always reads the same ("username or password not recognised"), whether the
 user is unknown, the password wrong or the account locked, so that nobody learns which accounts
-exist; the audit log records the real reason. After MAX_FAILURES wrong passwords in a row the
-account is locked for LOCK_MINUTES, and the lock is audited. API tokens are random and long, so
+exist; the audit log records the real reason, and every attempt takes one argon2 verification.
+After MAX_FAILURES wrong passwords in a row from one source (the client's address) that source
+is locked out of the account, for LOCK_MINUTES at first and twice as long for each lock in a row;
+other sources can still sign in, so nobody can lock an account out for everyone. Locks are
+audited, and a credentials administrator can lift them. API tokens are random and long, so
 only their SHA-256 is kept; the token itself is shown once, when it is issued.
 """
 
@@ -13,6 +16,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -24,11 +28,12 @@ from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 from footprint.security.users import UserError, acting_as, actor_for, actor_of
 from footprint.store.database import aware_utc
-from footprint.store.models import ApiToken, User
+from footprint.store.models import ApiToken, SignInLock, User
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+MAX_FAILURES = 5  # wrong passwords in a row from one source before it is locked out
+LOCK_MINUTES = 15  # the first lock; each lock in a row doubles the next
+MAX_LOCK = timedelta(hours=24)
 TOKEN_PREFIX = "fp_"
 USE_GRANULARITY = timedelta(minutes=1)  # how precisely a token's last use is kept
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -48,31 +53,56 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
         raise UserError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
     user = _administered(session, actor, username, "setting a password")
     user.password_hash = _HASHER.hash(password)
-    user.failed_sign_ins, user.locked_until = 0, None
+    _clear_locks(session, user.id)
     audit.record(session, actor, "user.password", "user", username)
 
 
-def sign_in(session: Session, username: str, password: str, now: datetime | None = None) -> Actor:
-    """The Actor for a right password of an active, unlocked user; else SignInRefused. The
-    caller commits the session even when this raises, so that failures and locks are kept."""
+def sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    source: str = "local",
+    now: datetime | None = None,
+) -> Actor:
+    """The Actor for a right password of an active user whose `source` (the client's address)
+    is not locked out of the account; else SignInRefused. The caller commits the session even
+    when this raises, so that failures and locks are kept. Every call verifies one argon2 hash,
+    a stand-in's for an unknown or locked account, so the time taken says nothing about it."""
     now = now or datetime.now(UTC)
+    source = source.strip()[:64] or "unknown"
     user = _user(session, username)
     who = Actor(username, "-", frozenset())
-    if user is None or not user.active or user.password_hash is None:
+    usable = user is not None and user.active and user.password_hash is not None
+    lock = _lock_of(session, user.id, source) if user is not None and usable else None
+    locked = (
+        lock is not None and lock.locked_until is not None and aware_utc(lock.locked_until) > now
+    )
+    checked_hash = user.password_hash if user is not None and usable and not locked else None
+    right = _verified(checked_hash or _stand_in_hash(), password)
+    if user is None or not usable:
         audit.record(session, who, "user.sign-in-refused", "user", username, why="unknown")
         raise SignInRefused()
-    if user.locked_until is not None and aware_utc(user.locked_until) > now:
-        audit.record(session, who, "user.sign-in-refused", "user", username, why="locked")
+    if locked:
+        audit.record(
+            session, who, "user.sign-in-refused", "user", username, why="locked", source=source
+        )
         raise SignInRefused()
-    if not _verified(user.password_hash, password):
-        _failed(session, who, user, now)
+    if not right:
+        _failed(session, who, user, lock or _new_lock(session, user.id, source), now)
         raise SignInRefused()
+    assert user.password_hash is not None
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
-    user.failed_sign_ins, user.locked_until = 0, None
+    if lock is not None:
+        session.delete(lock)  # a right password from this source starts its count again
     actor = actor_for(session, username)
-    audit.record(session, actor, "user.sign-in", "user", username)
+    audit.record(session, actor, "user.sign-in", "user", username, source=source)
     return actor
+
+
+@cache
+def _stand_in_hash() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(24))
 
 
 def _verified(password_hash: str, password: str) -> bool:
@@ -82,8 +112,26 @@ def _verified(password_hash: str, password: str) -> bool:
         return False
 
 
-def _failed(session: Session, who: Actor, user: User, now: datetime) -> None:
-    user.failed_sign_ins += 1
+def _lock_of(session: Session, user_id: int, source: str) -> SignInLock | None:
+    return session.scalar(
+        select(SignInLock).where(SignInLock.user_id == user_id, SignInLock.source == source)
+    )
+
+
+def _new_lock(session: Session, user_id: int, source: str) -> SignInLock:
+    lock = SignInLock(user_id=user_id, source=source, failures=0, locks=0, locked_until=None)
+    session.add(lock)
+    return lock
+
+
+def lock_period(locks: int) -> timedelta:
+    """How long the `locks`-th lock in a row holds a source back: doubling, up to a day."""
+    period: timedelta = timedelta(minutes=LOCK_MINUTES) * 2 ** min(locks - 1, 16)
+    return min(period, MAX_LOCK)
+
+
+def _failed(session: Session, who: Actor, user: User, lock: SignInLock, now: datetime) -> None:
+    lock.failures += 1
     audit.record(
         session,
         who,
@@ -91,14 +139,40 @@ def _failed(session: Session, who: Actor, user: User, now: datetime) -> None:
         "user",
         user.username,
         why="password",
-        failures=user.failed_sign_ins,
+        source=lock.source,
+        failures=lock.failures,
     )
-    if user.failed_sign_ins >= MAX_FAILURES:
-        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        user.failed_sign_ins = 0
+    if lock.failures >= MAX_FAILURES:
+        lock.locks += 1
+        lock.locked_until = now + lock_period(lock.locks)
+        lock.failures = 0
         audit.record(
-            session, who, "user.locked", "user", user.username, until=user.locked_until.isoformat()
+            session,
+            who,
+            "user.locked",
+            "user",
+            user.username,
+            source=lock.source,
+            until=lock.locked_until.isoformat(),
         )
+
+
+def unlock(session: Session, actor: Actor, username: str) -> int:
+    """Lift every lock on an account (a credentials administrator; audited): how many."""
+    require(actor, Action.CREDENTIALS_ADMIN, f"user {username}")
+    user = _user(session, username)
+    if user is None:
+        raise UserError(f"user {username!r}: unknown")
+    lifted = _clear_locks(session, user.id)
+    audit.record(session, actor, "user.unlock", "user", username, sources=lifted)
+    return lifted
+
+
+def _clear_locks(session: Session, user_id: int) -> int:
+    locks = list(session.scalars(select(SignInLock).where(SignInLock.user_id == user_id)))
+    for lock in locks:
+        session.delete(lock)
+    return len(locks)
 
 
 def _user(session: Session, username: str) -> User | None:

@@ -49,8 +49,6 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # sign-in (security/credentials.py): an argon2id hash, never the password
     password_hash: Mapped[str | None] = mapped_column(Text)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
@@ -94,6 +92,21 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(Text)
+
+
+class SignInLock(Base):
+    """Wrong passwords for one account from one source (the client's address), and its lock:
+    a lock holds that source back, never the account for everyone."""
+
+    __tablename__ = "sign_in_locks"
+    __table_args__ = (UniqueConstraint("user_id", "source", name="uq_sign_in_locks_user_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)  # wrong passwords since the last lock
+    locks: Mapped[int] = mapped_column(Integer)  # locks in a row: each doubles the next
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Operation(Base):

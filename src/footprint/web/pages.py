@@ -106,7 +106,8 @@ def sign_in_submit(
     cookie = None
     with db.unit_of_work() as session:  # a refusal is committed too: failures count to a lock
         try:
-            actor = sign_in(session, username, password)
+            source = request.client.host if request.client else "unknown"
+            actor = sign_in(session, username, password, source)
         except SignInRefused:
             actor = None
         if actor is not None:
