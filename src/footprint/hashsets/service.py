@@ -126,25 +126,26 @@ def import_file(
     fmt, scheme = _format_and_scheme(path, options.scheme)
     report = ImportReport(source=str(path), format=str(fmt))
     kind = options.kind or (SetKind.IGNORE if fmt is SourceFormat.NSRL else SetKind.KNOWN)
-    set_id = store.ensure_set(set_name, kind, options.pdq_radius)
-    before = store.count(set_id)
-    store.db.execute("BEGIN IMMEDIATE")
-    try:
-        records = _counting(_records(path, fmt, scheme, options, report), report, progress)
-        written = store.write_records(set_id, records)
-        added = store.count(set_id) - before
-        report.imported, report.merged = added, written - added
-        meta = {"last_import": report.source, "last_format": report.format}
-        if "cases" in report.header:
-            meta["cases"] = report.header["cases"]
-        store.bump_version(set_id, meta)
-        store.db.execute("COMMIT")
-    except (RecordError, ijson.JSONError, ValueError, OSError, UnicodeError) as exc:
-        store.db.execute("ROLLBACK")
-        report.imported = report.merged = 0
-        report.error = f"{path}: {exc}; nothing from this file was imported"
-    if report.error is None:
-        store.compile_pdq(store.get_set(set_name))
+    with store.writing():
+        store.db.execute("BEGIN IMMEDIATE")
+        try:  # the set is made in the same transaction: a failed import leaves no empty set
+            set_id = store.ensure_set(set_name, kind, options.pdq_radius)
+            before = store.count(set_id)
+            records = _counting(_records(path, fmt, scheme, options, report), report, progress)
+            written = store.write_records(set_id, records)
+            added = store.count(set_id) - before
+            report.imported, report.merged = added, written - added
+            meta = {"last_import": report.source, "last_format": report.format}
+            if "cases" in report.header:
+                meta["cases"] = report.header["cases"]
+            store.bump_version(set_id, meta)
+            store.db.execute("COMMIT")
+        except (RecordError, ijson.JSONError, ValueError, OSError, UnicodeError) as exc:
+            store.db.execute("ROLLBACK")
+            report.imported = report.merged = 0
+            report.error = f"{path}: {exc}; nothing from this file was imported"
+        if report.error is None:
+            store.compile_pdq(store.get_set(set_name))
     return report
 
 

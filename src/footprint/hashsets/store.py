@@ -9,9 +9,11 @@ them from disk instead of reading millions of rows.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,7 +186,8 @@ class KnownHashStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # readers never wait in WAL mode; writers queue on `writing`, this is a last resort
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -196,6 +199,18 @@ class KnownHashStore:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One import at a time, across threads and processes: the next waits its turn on an
+        exclusive flock of `<store>.writers` (an import may take minutes, longer than any busy
+        timeout), so a second import finishes after the first instead of failing "locked"."""
+        with self.path.with_suffix(".writers").open("a+b") as gate:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(gate, fcntl.LOCK_UN)
 
     # --- sets ---------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from footprint.hashsets.model import (
     parse_flag,
 )
 from footprint.hashsets.schemes import CategoryMapper, Scheme
+from footprint.inputs import BoundedJson
 
 CONTEXT_RE = re.compile(
     r"/(?P<version>\d+\.\d+)\.xml/(?P<country>[A-Za-z]+)/\$metadata#(?P<kind>\w+)"
@@ -54,11 +55,12 @@ _CORE_FIELDS = {
 _ALT_HASH_FIELDS = {"PDQ": "pdq", "SHA256": "sha256", "SHA-256": "sha256"}
 
 
-def open_without_bom(path: Path) -> IO[bytes]:
+def open_without_bom(path: Path) -> BoundedJson:
+    """The file's bytes after any byte-order mark, read within bounds (footprint.inputs)."""
     stream = path.open("rb")
     if stream.read(3) != BOM:
         stream.seek(0)
-    return stream
+    return BoundedJson(stream, path.name)
 
 
 def parse_context(text: str | None) -> dict[str, str]:
@@ -86,7 +88,7 @@ def _peek_shape(path: Path) -> tuple[dict[str, str], str]:
     return header, "hashset"
 
 
-def _iter_case_media(stream: IO[bytes], cases: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _iter_case_media(stream: BoundedJson, cases: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Yield each case's media one at a time; collect the case fields (without Media)."""
     case_builder: ijson.ObjectBuilder | None = None
     media_builder: ijson.ObjectBuilder | None = None

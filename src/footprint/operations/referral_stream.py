@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import ijson
 
 from footprint.hashsets.model import RecordError
+from footprint.inputs import BoundedJson, InputRefused, check_json_text
 from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
 from footprint.store.bulk import BULK_COLLECTOR_THRESHOLDS
 
@@ -69,6 +70,8 @@ def _documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
             yield number, document
     except (ijson.JSONError, UnicodeDecodeError, csv.Error) as exc:
         yield number + 1, MalformedFile(f"{path}: {exc}")
+    except InputRefused as exc:
+        yield number + 1, MalformedFile(str(exc))
 
 
 def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
@@ -90,10 +93,11 @@ def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
                     yield number, line
         return
     prefix = "item" if fmt == "json-array" else "referrals.item"
-    with path.open("rb") as stream:
-        if stream.read(3) != b"\xef\xbb\xbf":
-            stream.seek(0)
-        yield from enumerate(ijson.items(stream, prefix, use_float=True), start=1)
+    with path.open("rb") as raw:
+        if raw.read(3) != b"\xef\xbb\xbf":
+            raw.seek(0)
+        bounded = BoundedJson(raw, path.name)
+        yield from enumerate(ijson.items(bounded, prefix, use_float=True), start=1)
 
 
 def _incoming(p: ParsedReferral) -> Incoming:
@@ -123,6 +127,10 @@ def _parse(fmt: str, document: Any) -> Incoming:
     if fmt == "p2p-csv":
         return _incoming(parse_p2p_row(document))
     if isinstance(document, str):
+        try:
+            check_json_text(document, "line")
+        except InputRefused as exc:
+            raise RecordError("line", str(exc).removeprefix("line: ")) from None
         try:
             document = json.loads(document)
         except json.JSONDecodeError as exc:
