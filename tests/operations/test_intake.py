@@ -177,3 +177,24 @@ def test_only_the_coordinator_takes_in_referrals(
         import_referrals(database, force(MET), operation, path)
     with pytest.raises(OperationError, match="not found"):
         import_referrals(database, Actor.system(), "Op Missing", path)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('<?xml version="1.0"?>\n<reports><report id="1"/></reports>\n', "not a referrals file"),
+        ("name,age\nalice,30\n", "lacks the columns ip, port, timestamp"),
+        ("[]", "no referral in it (read as json-array)"),
+        ('{"referrals": []}', "no referral in it (read as json-object)"),
+        ("", "not a referrals file"),
+    ],
+)
+def test_a_file_of_the_wrong_kind_is_never_a_silent_success(
+    database: Database, operation: str, tmp_path: Path, content: str, said: str
+) -> None:
+    path = tmp_path / "tips.xml"
+    path.write_text(content)
+    report = import_referrals(database, Actor.system(), operation, path)
+    assert report.imported == 0 and report.error is not None
+    assert said in report.error and str(path) in report.error
+    assert count(database, Referral) == 0

@@ -202,5 +202,12 @@ def import_referrals(
     except MalformedFile as exc:
         if batch:
             _store_batch(db, actor, operation_name, batch, report)
-        report.error = f"{exc}; referrals before this point were taken in, rerun after fixing"
+        taken = report.imported or report.already_present or report.skipped
+        report.error = (
+            f"{exc}; referrals before this point were taken in, rerun after fixing"
+            if taken
+            else f"{exc}; nothing was taken in"
+        )
+    if report.error is None and not (report.imported or report.already_present or report.skipped):
+        report.error = f"{path}: no referral in it (read as {fmt}); nothing was taken in"
     return report

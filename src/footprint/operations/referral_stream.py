@@ -80,6 +80,7 @@ def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
     if fmt == "p2p-csv":
         with path.open(newline="", encoding="utf-8-sig") as stream:
             reader = csv.DictReader(stream)
+            _require_p2p_columns(path, reader.fieldnames)
             for row in reader:
                 yield (
                     reader.line_num,
@@ -98,6 +99,22 @@ def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
             raw.seek(0)
         bounded = BoundedJson(raw, path.name)
         yield from enumerate(ijson.items(bounded, prefix, use_float=True), start=1)
+
+
+P2P_COLUMNS = ("ip", "port", "timestamp")  # and one of md5, sha1, sha256
+
+
+def _require_p2p_columns(path: Path, header: list[str] | None) -> None:
+    """A file that is neither JSON nor a P2P observation CSV (XML, say) is refused whole,
+    saying what it looked like, rather than read as a CSV of nothing."""
+    names = {(name or "").strip().lower() for name in header or []}
+    if set(P2P_COLUMNS) <= names and names & {"md5", "sha1", "sha256"}:
+        return
+    first = ",".join(header or [])[:80]
+    raise MalformedFile(
+        f"{path}: not a referrals file: not JSON, and not a P2P observation CSV (its first line "
+        f"{first!r} lacks the columns {', '.join(P2P_COLUMNS)} and a hash: md5, sha1 or sha256)"
+    )
 
 
 def _incoming(p: ParsedReferral) -> Incoming:
