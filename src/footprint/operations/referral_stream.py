@@ -14,7 +14,7 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -104,7 +104,7 @@ def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
 P2P_COLUMNS = ("ip", "port", "timestamp")  # and one of md5, sha1, sha256
 
 
-def _require_p2p_columns(path: Path, header: list[str] | None) -> None:
+def _require_p2p_columns(path: Path, header: Sequence[str] | None) -> None:
     """A file that is neither JSON nor a P2P observation CSV (XML, say) is refused whole,
     saying what it looked like, rather than read as a CSV of nothing."""
     names = {(name or "").strip().lower() for name in header or []}
