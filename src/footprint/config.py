@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from footprint.processes import IMPORT_MEMORY_MB
 from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT
 
 
@@ -24,6 +25,7 @@ class Settings:
     workers: int = 0  # 0: one per core
     request_threads: int = 4  # per `footprint serve` process: threads running requests' work
     risk_model: Path | None = None  # TOML weights/thresholds/deadlines; None: the built-in model
+    import_memory_mb: int = IMPORT_MEMORY_MB  # address space of a web-started import's process
 
 
 def _coerce(name: str, raw: Any) -> Any:

@@ -104,3 +104,55 @@ def test_only_the_coordinators_people_change_the_national_sets(site: Site) -> No
     assert "nope" not in {s["name"] for s in listed}
     no_name = _upload(browser(site, IMPORTER), _vics(2), " ")
     assert no_name.status_code == 422 and "set_name" in no_name.text
+
+
+def test_an_upload_from_nobody_is_refused_before_a_byte_is_read(site: Site) -> None:
+    """The body is never asked for: the answer comes from the headers alone."""
+    import asyncio
+
+    asked = []
+    answer: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        asked.append(True)
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": True}
+
+    async def send(message: dict[str, Any]) -> None:
+        answer.append(message)
+
+    for path in ("/hash-sets/import", "/api/v1/jobs/1"):
+        answer.clear()
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"content-type", b"multipart/form-data; boundary=x"),
+                (b"content-length", str(5 * 2**30).encode()),
+                (b"cookie", b"footprint_session=made-up"),
+            ],
+            "client": ("198.51.100.66", 50000),
+            "server": ("testserver", 80),
+        }
+        asyncio.run(site.app(scope, receive, send))  # type: ignore[arg-type]
+        status = answer[0]["status"]
+        assert status == (401 if path.startswith("/api/") else 303), (path, status)
+    assert not asked
+    assert not list((site.settings.var_dir / "uploads").glob("*"))
+
+
+def test_a_hostile_upload_fails_its_job_and_the_server_lives(site: Site) -> None:
+    client = browser(site, IMPORTER)
+    hostile = b'{"value": [{"MD5": "' + b"a" * 32 + b'", "MediaID": ' + b"9" * 4400 + b"}]}"
+    started = _upload(client, hostile, "hostile", name="crash.json")
+    job = _finished(client, int(started.headers["location"].rsplit("/", 1)[1]))
+    assert job["status"] == "failed"
+    assert "crash.json: a number of more than 100 digits" in job["outcome"]["error"]
+    assert client.get("/api/v1/hash-sets").status_code == 200  # still serving

@@ -5,6 +5,7 @@ coordinator's coordinators and analysts; anyone signed in may see the sets' coun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from footprint.hashsets.model import SetKind
 from footprint.hashsets.service import ImportOptions, import_file
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
+from footprint.processes import IMPORT_MEMORY_MB, run_contained
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
@@ -74,6 +76,33 @@ def _summary(store: KnownHashStore, name: str, version: int) -> HashSetSummary:
     return _COUNTED[key]
 
 
+def import_upload(
+    store_path: Path,
+    upload: Path,
+    original_name: str,
+    set_name: str,
+    options: ImportOptions,
+    progress: Callable[[int], None],
+) -> dict[str, Any]:
+    """The import itself, in the contained child process (processes.run_contained)."""
+    store = KnownHashStore(store_path)
+    try:
+        report = import_file(store, upload, set_name, options, progress)
+    finally:
+        store.close()
+    return {
+        "set": set_name,
+        "file": original_name,
+        "format": report.format,
+        "records": report.imported + report.merged + len(report.skipped),
+        "imported": report.imported,
+        "merged": report.merged,
+        **skipped_outcome(report.skipped),
+        "categories": dict(report.categories),
+        "error": uploaded_error(report.error, upload, original_name),
+    }
+
+
 def start_import(
     db: Database,
     actor: Actor,
@@ -82,32 +111,22 @@ def start_import(
     original_name: str,
     set_name: str,
     options: ImportOptions,
+    memory_mb: int = IMPORT_MEMORY_MB,
 ) -> int:
-    """Import an uploaded file into a set as a job; the upload is removed when it ends."""
+    """Import an uploaded file into a set as a job, in a process of its own limited to
+    `memory_mb` (whatever the file does, the server lives); the upload is removed when it ends."""
     if not allows(actor, Action.HASHSET_IMPORT):
         upload.unlink(missing_ok=True)
         require(actor, Action.HASHSET_IMPORT)
     if not set_name.strip():
         upload.unlink(missing_ok=True)
         raise ValueError("set_name: name the set to import into")
+    args = (store_path, upload, original_name, set_name.strip(), options)
 
     def work(progress: Any) -> dict[str, Any]:
-        store = KnownHashStore(store_path)
         try:
-            report = import_file(store, upload, set_name.strip(), options, progress)
+            return run_contained(import_upload, args, progress, memory_mb * 2**20)
         finally:
-            store.close()
             upload.unlink(missing_ok=True)
-        return {
-            "set": set_name.strip(),
-            "file": original_name,
-            "format": report.format,
-            "records": report.imported + report.merged + len(report.skipped),
-            "imported": report.imported,
-            "merged": report.merged,
-            **skipped_outcome(report.skipped),
-            "categories": dict(report.categories),
-            "error": uploaded_error(report.error, upload, original_name),
-        }
 
     return start_job(db, actor, "hashset-import", f"{original_name} into {set_name}", work)

@@ -52,7 +52,9 @@ def skipped_outcome(skipped: Sequence[Any]) -> dict[str, Any]:
 
 def uploaded_error(error: str | None, upload: Path, original_name: str) -> str | None:
     """A failure message naming the file as the person uploaded it, never the server's path."""
-    return error.replace(str(upload), original_name) if error else None
+    if not error:
+        return None
+    return error.replace(str(upload), original_name).replace(upload.name, original_name)
 
 
 def _view(job: Job, now: datetime) -> JobView:

@@ -21,6 +21,7 @@ from footprint.operations.intake import import_referrals
 from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
 from footprint.operations.service import get_operation
 from footprint.operations.subjects import resolve_subjects
+from footprint.processes import IMPORT_MEMORY_MB, run_contained
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
@@ -89,25 +90,49 @@ def operation_overview(db: Database, actor: Actor, name: str) -> OperationOvervi
         return overview
 
 
+def import_referral_upload(
+    database_url: str,
+    actor: Actor,
+    name: str,
+    upload: Path,
+    original_name: str,
+    progress: Progress,
+) -> dict[str, Any]:
+    """The import itself, in the contained child process (processes.run_contained)."""
+    db = Database(database_url)
+    try:
+        report = import_referrals(db, actor, name, upload, progress=progress)
+    finally:
+        db.dispose()
+    return {
+        "file": original_name,
+        "format": report.format,
+        "records": report.imported + report.already_present + len(report.skipped),
+        "imported": report.imported,
+        "already_present": report.already_present,
+        **skipped_outcome(report.skipped),
+        "error": uploaded_error(report.error, upload, original_name),
+    }
+
+
 def start_referral_import(
-    db: Database, actor: Actor, name: str, upload: Path, original_name: str
+    db: Database,
+    actor: Actor,
+    name: str,
+    upload: Path,
+    original_name: str,
+    memory_mb: int = IMPORT_MEMORY_MB,
 ) -> int:
+    """Take in an uploaded referrals file as a job, in a process of its own limited to
+    `memory_mb`; the upload is removed when it ends."""
     require(actor, Action.REFERRAL_IMPORT)
+    args = (db.url, actor, name, upload, original_name)
 
     def work(progress: Progress) -> dict[str, Any]:
         try:
-            report = import_referrals(db, actor, name, upload, progress=progress)
+            return run_contained(import_referral_upload, args, progress, memory_mb * 2**20)
         finally:
             upload.unlink(missing_ok=True)
-        return {
-            "file": original_name,
-            "format": report.format,
-            "records": report.imported + report.already_present + len(report.skipped),
-            "imported": report.imported,
-            "already_present": report.already_present,
-            **skipped_outcome(report.skipped),
-            "error": uploaded_error(report.error, upload, original_name),
-        }
 
     return _start(db, actor, name, "referral-import", f"{original_name} into {name}", work)
 
@@ -178,21 +203,43 @@ def load_postcode_file(db: Database, actor: Actor, path: Path, fmt: str) -> Post
     return report
 
 
+def load_postcode_upload(
+    database_url: str,
+    actor: Actor,
+    upload: Path,
+    original_name: str,
+    fmt: str,
+    progress: Progress,
+) -> dict[str, Any]:
+    """The load itself, in the contained child process (processes.run_contained)."""
+    db = Database(database_url)
+    try:
+        report = load_postcode_file(db, actor, upload, fmt)
+    finally:
+        db.dispose()
+    done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}
+    return done | skipped_outcome(report.skipped)
+
+
 def start_postcode_load(
-    db: Database, actor: Actor, upload: Path, original_name: str, fmt: str
+    db: Database,
+    actor: Actor,
+    upload: Path,
+    original_name: str,
+    fmt: str,
+    memory_mb: int = IMPORT_MEMORY_MB,
 ) -> int:
     require(actor, Action.POSTCODES_LOAD)
     if fmt not in ("onspd", "table"):
         upload.unlink(missing_ok=True)
         raise ValueError(f"format: {fmt!r}: choose onspd or table")
+    args = (db.url, actor, upload, original_name, fmt)
 
     def work(progress: Progress) -> dict[str, Any]:
         try:
-            report = load_postcode_file(db, actor, upload, fmt)
+            return run_contained(load_postcode_upload, args, progress, memory_mb * 2**20)
         finally:
             upload.unlink(missing_ok=True)
-        done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}
-        return done | skipped_outcome(report.skipped)
 
     return start_job(db, actor, "postcode-load", f"{original_name} ({fmt})", work)
 

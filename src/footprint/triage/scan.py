@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,6 +21,7 @@ from typing import IO, Any
 
 from footprint.evidence import EvidenceFile, WalkProblem, walk_evidence
 from footprint.matching import Matcher
+from footprint.processes import die_with_parent
 from footprint.triage.signals_job import SignalOptions, empty_finding, signals_for_file
 
 FINDINGS = "findings.jsonl"
@@ -121,8 +123,18 @@ def _signals_inline(files: list[EvidenceFile], options: SignalOptions) -> Iterat
 SignalJob = Callable[[str, int, SignalOptions], dict[str, Any]]
 
 
+def _worker_started() -> None:
+    """A worker dies with its scan (a `kill -9` of it leaves none behind) and leaves Ctrl-C to
+    the scan, which stops them in order: a worker killed by the terminal's SIGINT would look
+    like a crash and send the scan retrying files instead of stopping."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_started
+    )
 
 
 def _signals_parallel(

@@ -38,7 +38,7 @@ from footprint.web import (
     pages_intelligence,
     pages_operation,
 )
-from footprint.web.callers import Caller, NotSignedIn, database
+from footprint.web.callers import Caller, NotSignedIn, database, identify
 from footprint.web.read_log import ReadLog
 from footprint.web.rendering import render_error
 
@@ -121,6 +121,34 @@ class AuditedAnswers:
         finally:
             audit.stop_collecting(token)
             await write_reads()  # anything read after the answer began (a streamed body)
+
+
+class SignedInBodies:
+    """A request body (an upload above all) is read only for a signed-in caller: anyone else
+    is answered before a byte of it is read (401 for the API, the sign-in page for pages), so
+    nobody can fill the server's disk or memory without an account. Signing in is the one
+    body taken from anyone (a small form: RefusedNul bounds it)."""
+
+    OPEN = frozenset({"/sign-in"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "OPTIONS")
+            or scope["path"] in self.OPEN
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            await run_in_threadpool(identify, request)  # the route's own look-up is the same
+        except NotSignedIn as exc:
+            await _answer(request, 401, str(exc))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class RefusedNul:
@@ -355,6 +383,7 @@ def create_app(
         app.include_router(router)
 
     app.add_middleware(RefusedNul)  # refused before any route reads, with the security headers
+    app.add_middleware(SignedInBodies)  # before RefusedNul reads a body: only a caller's
     app.add_middleware(AuditedAnswers, db=db)
 
     @app.exception_handler(RequestValidationError)

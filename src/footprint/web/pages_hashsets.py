@@ -72,6 +72,7 @@ def import_hash_set(
         file.filename or "upload",
         set_name,
         options,
+        config.import_memory_mb,
     )
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 

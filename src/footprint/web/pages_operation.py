@@ -78,7 +78,9 @@ def import_referrals(
     _started(request, caller, csrf, Action.REFERRAL_IMPORT)
     upload = save_upload(request, file)
     db = database(request)
-    return _to_job(start_referral_import(db, caller.actor, name, upload, file.filename or "upload"))
+    limit = settings(request).import_memory_mb
+    original = file.filename or "upload"
+    return _to_job(start_referral_import(db, caller.actor, name, upload, original, limit))
 
 
 @router.post("/operations/{name}/grade")
@@ -121,4 +123,6 @@ def load_postcodes(
     _started(request, caller, csrf, Action.POSTCODES_LOAD)
     upload = save_upload(request, file)
     db = database(request)
-    return _to_job(start_postcode_load(db, caller.actor, upload, file.filename or "upload", format))
+    limit = settings(request).import_memory_mb
+    original = file.filename or "upload"
+    return _to_job(start_postcode_load(db, caller.actor, upload, original, format, limit))
