@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from footprint.signals import DecodePath, hamming_distance, hash_image
+from footprint.signals.pdq import DIHEDRAL
+from footprint.synthetic.images import benign_image, encode
 from tests.conftest import pdq_image_bytes
 
 MATCH_RADIUS = 31
@@ -80,3 +83,15 @@ def test_pen_and_coaster_matches_no_bridge(pdq_expected: dict[str, dict[str, Any
     assert bridges
     for query in pen:
         assert all(hamming_distance(query, b) > MATCH_RADIUS for b in bridges)
+
+
+@pytest.mark.parametrize("size", [(256, 256), (400, 300), (300, 401)])
+@pytest.mark.parametrize("turn", [t for t in DIHEDRAL if t is not None])
+def test_every_turn_of_square_and_oblong_images_matches_with_dihedral(
+    size: tuple[int, int], turn: Image.Transpose
+) -> None:
+    """The known image is stored as it is; the evidence holds it turned or flipped."""
+    known = benign_image(11, size)
+    original = hash_image(encode(known, "PNG")).pdq.hex
+    turned = hash_image(encode(known.transpose(turn), "PNG"), dihedral=True)
+    assert min(hamming_distance(h, original) for h in turned.query_hashes()) <= 2
