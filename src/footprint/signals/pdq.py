@@ -4,15 +4,18 @@ The reference pipeline, which known-hash sets are built with, is: Pillow full-re
 ``convert("RGB")``, no EXIF transpose, then PDQ. The *exact* decode path is that pipeline bit for
 bit. The *fast* path lets libjpeg decode a JPEG at 1/2, 1/4 or 1/8 scale (DCT scaling), and
 box-reduces any other large image by an integer factor, while the shorter side stays at least
-``FAST_MIN_SIDE`` pixels; PDQ downsamples to 64x64 anyway, so the hash moves by a few bits at most
-(measured in docs/performance.md).
+``FAST_MIN_SIDE`` pixels; PDQ downsamples to 64x64 anyway, so on ordinary images the hash moves
+by a few bits at most. Content with fine detail near the pixel scale (texture, upscaled noise)
+can move by far more, so the fast path checks itself and falls back to the exact one where a
+match could be lost (`hash_image`; measured in docs/performance.md).
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -33,6 +36,13 @@ MIN_MATCH_QUALITY = 50
 DEFAULT_PIXEL_LIMIT = 178_956_970  # Pillow's own default bomb threshold (2 x 89,478,485)
 FAST_MIN_SIDE = 512
 EXIF_ORIENTATION_TAG = 0x0112
+# The fast path's safeguard (see hash_image). Content whose hash moves by more than STABLE_BITS
+# when the reduced image is halved again is the kind that drifts (fine texture, upscaled noise:
+# up to 122 bits between fast and exact on 12 MP JPEGs); a fast hash within a set's radius plus
+# DRIFT_MARGIN of a known hash is checked on the exact path, since drift up to that margin could
+# hide a match. Ordinary images: at most 22 bits when halved, at most 10 bits of drift.
+STABLE_BITS = 12
+DRIFT_MARGIN = 32
 
 
 T = Image.Transpose
@@ -51,6 +61,15 @@ _TRANSPOSE = {
 class DecodePath(StrEnum):
     EXACT = "exact"
     FAST = "fast"
+
+
+class PdqPath(StrEnum):
+    """Which decode produced a finding's PDQ, and why the exact one when fast was asked."""
+
+    EXACT = "exact"  # asked for, or the fast path would not have reduced the image
+    FAST = "fast"
+    EXACT_DRIFT = "exact-drift"  # content that drifts under reduction
+    EXACT_NEAR = "exact-near"  # the fast hash was near a known hash: the exact one decides
 
 
 class Orientation(StrEnum):
@@ -75,6 +94,7 @@ class ImageSignals:
     height: int
     displayed: PdqHash | None = None  # set when Orientation.BOTH and EXIF rotates the image
     dihedral: tuple[str, ...] = field(default=())  # the 8 rotations/flips, original first
+    path: PdqPath = PdqPath.EXACT
 
     def query_hashes(self) -> list[str]:
         """Every hash worth looking up for this image, most faithful first, without repeats."""
@@ -201,6 +221,9 @@ def _load(image: Image.Image) -> None:
         raise SignalError(ErrorCode.CORRUPT, f"image data cannot be decoded: {exc}") from exc
 
 
+NearKnown = Callable[[str], bool]  # is this hash within a set's radius + DRIFT_MARGIN of one?
+
+
 def hash_image(
     data: bytes,
     *,
@@ -208,19 +231,59 @@ def hash_image(
     orientation: Orientation = Orientation.STORED,
     dihedral: bool = False,
     pixel_limit: int = DEFAULT_PIXEL_LIMIT,
+    near_known: NearKnown | None = None,
+    safeguard: bool = True,
 ) -> ImageSignals:
-    """PDQ signals of one encoded image (the first frame of an animation)."""
+    """PDQ signals of one encoded image (the first frame of an animation).
+
+    The fast path never loses a match the exact path would make: when it reduced the image, the
+    image is hashed on the exact path instead if its content drifts under reduction (its hash
+    moves by more than STABLE_BITS when halved again) or if `near_known` says a fast hash is
+    near a known one. `path` in the result says which decode produced the hashes. Without
+    `safeguard` (for benchmarks alone: how the fast path used to lose matches) it trusts itself."""
     image = _open(data, pixel_limit)
     width, height = image.size
-    if decode is DecodePath.FAST:
+    reduced = decode is DecodePath.FAST and _power_of_two_scale(width, height) > 1
+    if reduced:
         _apply_fast_decode(image)
     _load(image)
     exif_orientation = image.getexif().get(EXIF_ORIENTATION_TAG, 1)
-    if decode is DecodePath.FAST:
+    if reduced:
         image = _pre_shrink(normalise_to_rgb(image))
     pdq = pdq_of_image(image)
+    if reduced and safeguard and _drifts(image, pdq):
+        return _exact(data, orientation, dihedral, pixel_limit, PdqPath.EXACT_DRIFT)
     displayed = None
     if orientation is Orientation.BOTH and exif_orientation in _TRANSPOSE:
         displayed = pdq_of_image(image.transpose(_TRANSPOSE[exif_orientation]))
     dihedral_hashes = _dihedral_of(image) if dihedral and pdq.matchable else ()
-    return ImageSignals(pdq, width, height, displayed, dihedral_hashes)
+    signals = ImageSignals(pdq, width, height, displayed, dihedral_hashes)
+    if not reduced:
+        return signals
+    if safeguard and near_known and any(near_known(h) for h in _candidates(signals)):
+        return _exact(data, orientation, dihedral, pixel_limit, PdqPath.EXACT_NEAR)
+    return replace(signals, path=PdqPath.FAST)
+
+
+def _drifts(reduced: Image.Image, pdq: PdqHash) -> bool:
+    """Whether the reduced image's hash moves by more than STABLE_BITS when it is halved once
+    more: the sign of content that drifts between the fast and the exact path."""
+    if min(reduced.size) < 2 * 64:
+        return False
+    return hamming_distance(pdq.hex, pdq_of_image(reduced.reduce(2)).hex) > STABLE_BITS
+
+
+def _candidates(signals: ImageSignals) -> list[str]:
+    """The hashes a match could come through, whatever their quality: a drifting quality
+    must not hide a near one."""
+    found = [signals.pdq.hex, *signals.dihedral]
+    if signals.displayed is not None:
+        found.append(signals.displayed.hex)
+    return found
+
+
+def _exact(
+    data: bytes, orientation: Orientation, dihedral: bool, pixel_limit: int, path: PdqPath
+) -> ImageSignals:
+    exact = hash_image(data, orientation=orientation, dihedral=dihedral, pixel_limit=pixel_limit)
+    return replace(exact, path=path)

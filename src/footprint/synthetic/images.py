@@ -95,3 +95,20 @@ def varied_image(seed: int) -> tuple[str, bytes]:
         return f"{seed:05d}.gif", encode(picture.convert("P", palette=Image.Palette.ADAPTIVE), fmt)
     extension = {"PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff", "HEIF": "heic"}[fmt]
     return f"{seed:05d}.{extension}", encode(picture, fmt)
+
+
+def drifting_image(seed: int, size: tuple[int, int] = (4000, 3000)) -> Image.Image:
+    """A benign picture with detail at the pixel scale, the kind whose PDQ moves when it is
+    decoded reduced: a picture under fine stripes (even seeds) or noise upscaled with hard
+    edges (odd seeds). Used to prove the fast path's safeguard."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    if seed % 2:
+        cells = rng.integers(0, 256, (height // rng.integers(4, 16), width // 8, 3), np.uint8)
+        return Image.fromarray(cells).resize(size, Image.Resampling.NEAREST)
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    angle, period = rng.uniform(0, np.pi), rng.uniform(2, 3.5)
+    stripes = np.sin((np.cos(angle) * xs + np.sin(angle) * ys) * 2 * np.pi / period)
+    picture = np.asarray(benign_image(seed + 10_000, size), dtype=np.float32)
+    textured = picture * (0.5 + 0.5 * stripes[..., None])
+    return Image.fromarray(textured.clip(0, 255).astype(np.uint8))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from footprint.hashsets.store import KnownHashStore
 from footprint.triage.report import build_summary, write_reports
 from footprint.triage.scan import FINDINGS, Progress, ScanPlan, run_scan
-from footprint.triage.signals_job import SignalOptions
+from footprint.triage.signals_job import KnownPdq, SignalOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,13 @@ def scan(
     progress: Callable[[int, int, int], Progress] | None = None,
 ) -> dict[str, Any]:
     matcher, infos = store.open_matcher(request.set_names)
+    known = tuple(
+        KnownPdq(
+            tuple((name, str(path)) for name, path in store.compile_pdq(i).items()), i.pdq_radius
+        )
+        for i in infos
+    )
+    options = replace(request.options, known_pdq=known)
     plan = ScanPlan(
         roots=[str(r) for r in request.roots],
         sets=[i.name for i in infos],
@@ -37,7 +44,7 @@ def scan(
         dihedral=request.options.dihedral,
     )
     elapsed, links = run_scan(
-        request.roots, request.out_dir, matcher, plan, request.options, request.workers, progress
+        request.roots, request.out_dir, matcher, plan, options, request.workers, progress
     )
     sets = [
         {
