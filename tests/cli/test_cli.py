@@ -18,6 +18,9 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "var" / "hashsets.sqlite"
     monkeypatch.setenv("FOOTPRINT_HASHSET_STORE", str(path))
     monkeypatch.delenv("FOOTPRINT_CONFIG", raising=False)
+    monkeypatch.delenv("FOOTPRINT_USER", raising=False)
+    # no operations database here (a triage workstation): nothing audited, nothing created
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", f"sqlite:///{tmp_path}/absent.db")
     return path
 
 

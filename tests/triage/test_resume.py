@@ -41,7 +41,11 @@ def test_resume_after_kill_9(tmp_path: Path) -> None:
     for seed in range(200, 440):
         (bulk / f"b{seed}.jpg").write_bytes(encode(benign_image(seed, (900, 700)), "JPEG"))
     total_files = len([p for p in evidence.rglob("*") if p.is_file()])
-    env = {**os.environ, "FOOTPRINT_HASHSET_STORE": str(tmp_path / "hs.sqlite")}
+    env = {
+        **os.environ,
+        "FOOTPRINT_HASHSET_STORE": str(tmp_path / "hs.sqlite"),
+        "FOOTPRINT_DATABASE_URL": f"sqlite:///{tmp_path}/absent.db",
+    }
     assert footprint(["hashset", "import", str(vics), "--set", "known"], env).wait(60) == 0
 
     scan_args = ["scan", str(evidence), "--against", "known", "--workers", "2", "--decode", "exact"]
@@ -83,7 +87,11 @@ def test_ctrl_c_exits_3_and_the_rerun_completes(tmp_path: Path) -> None:
     for seed in range(600, 700):
         (evidence / f"p{seed}.jpg").write_bytes(encode(benign_image(seed, (900, 700)), "JPEG"))
     total_files = len([p for p in evidence.rglob("*") if p.is_file()])
-    env = {**os.environ, "FOOTPRINT_HASHSET_STORE": str(tmp_path / "hs.sqlite")}
+    env = {
+        **os.environ,
+        "FOOTPRINT_HASHSET_STORE": str(tmp_path / "hs.sqlite"),
+        "FOOTPRINT_DATABASE_URL": f"sqlite:///{tmp_path}/absent.db",
+    }
     assert footprint(["hashset", "import", str(vics), "--set", "known"], env).wait(60) == 0
     out = tmp_path / "out"
     args = ["scan", str(evidence), "--against", "known", "--out", str(out), "--workers", "2"]

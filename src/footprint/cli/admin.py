@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 import typer
@@ -87,6 +87,32 @@ def _audit_refusal(db: Database, exc: AccessDenied) -> None:
             )
     except (OperationalError, ProgrammingError, UserError):
         pass  # no database to write to, or no such user: the refusal still stands
+
+
+def audit_outside(action: str, record_type: str, record_id: object, **detail: Any) -> None:
+    """An audit entry for work done outside the operations database (a scan, a hash-set
+    import), as the user the command runs as. A workstation used for triage alone may have no
+    operations database: the work stands, and the user is told it was not audited."""
+    url = settings().database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        _not_audited()
+        return
+    db = Database(url)
+    try:
+        actor = current_actor(db)
+        with db.unit_of_work() as session:
+            audit.record(session, actor, action, record_type, record_id, **detail)
+    except (OperationalError, ProgrammingError):
+        _not_audited()
+    finally:
+        db.dispose()
+
+
+def _not_audited() -> None:
+    err_console.print(
+        "[yellow]warning:[/] not audited: the operations database is not set up "
+        "(`footprint db upgrade`)"
+    )
 
 
 def current_actor(db: Database) -> Actor:

@@ -7,16 +7,12 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from footprint.cli.admin import current_actor, open_database
+from footprint.cli.admin import audit_outside, current_actor, open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.hashsets import ImportOptions, ImportReport, SetKind, SetNotFound, UnifiedCategory
 from footprint.hashsets.schemes import parse_uk_codes
 from footprint.hashsets.service import SCHEME_CHOICES, export_set, import_files
-from footprint.security import audit
-from footprint.security.actor import Actor
-from footprint.store import Database
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
 
@@ -84,7 +80,7 @@ def import_(
             actor = current_actor(db)
             with console.status(f"importing into {set_name}..."):
                 reports = import_files(actor, store, files, set_name, options, _print_report)
-            _audit_imports(db, actor, set_name, reports)
+        _audit_imports(set_name, reports)
     finally:
         store.close()
     if report_path:
@@ -93,29 +89,18 @@ def import_(
         raise typer.Exit(int(ExitCode.IMPORT_SKIPPED))
 
 
-def _audit_imports(db: Database, actor: Actor, set_name: str, reports: list[ImportReport]) -> None:
-    """One audit entry per file. A workstation used for triage alone may have no operations
-    database: the import stands, and the user is told it was not audited."""
-    try:
-        with db.unit_of_work() as session:
-            for report in reports:
-                audit.record(
-                    session,
-                    actor,
-                    "hashset.import",
-                    "hashset",
-                    set_name,
-                    file=Path(report.source).name,
-                    format=report.format,
-                    imported=report.imported,
-                    merged=report.merged,
-                    skipped=len(report.skipped),
-                    failed=report.error is not None,
-                )
-    except (OperationalError, ProgrammingError):
-        err_console.print(
-            "[yellow]warning:[/] not audited: the operations database is not set up "
-            "(`footprint db upgrade`)"
+def _audit_imports(set_name: str, reports: list[ImportReport]) -> None:
+    for report in reports:  # one entry per file
+        audit_outside(
+            "hashset.import",
+            "hashset",
+            set_name,
+            file=Path(report.source).name,
+            format=report.format,
+            imported=report.imported,
+            merged=report.merged,
+            skipped=len(report.skipped),
+            failed=report.error is not None,
         )
 
 

@@ -17,6 +17,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from footprint.cli.admin import audit_outside
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.hashsets import SetNotFound
 from footprint.signals import DecodePath, Orientation
@@ -81,6 +82,14 @@ def scan_command(
         paths, set_names, out, options, workers or config.workers or os.cpu_count() or 1
     )
     store = open_store(config)
+    audit_outside(
+        "scan.start",
+        "scan",
+        str(out),
+        evidence=[str(p) for p in paths],
+        sets=set_names,
+        decode=str(options.decode),
+    )
     try:
         with Progress(*PROGRESS_COLUMNS, console=err_console) as progress:
             summary = scan(store, request, progress_bar(progress))
@@ -91,6 +100,14 @@ def scan_command(
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     finally:
         store.close()
+    audit_outside(
+        "scan.finish",
+        "scan",
+        str(out),
+        files=summary["files"],
+        matched_files=summary["matched_files"],
+        errors=summary["errors"],
+    )
     console.print_json(json.dumps(summary))
     if summary["errors"]:
         raise typer.Exit(int(ExitCode.FILE_ERRORS))

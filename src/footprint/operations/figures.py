@@ -189,6 +189,25 @@ def publish_figures(
         return result
 
 
+def download_figures(db: Database, actor: Actor, operation: str, as_of: date, rounded: bool) -> str:
+    """The disclosure-controlled table as CSV for a download: audited with the digest of what
+    left, so a copy found later can be traced to who took it and when."""
+    table = publish_figures(db, actor, operation, as_of, rounded, record=False)
+    text = table.as_csv()
+    with db.unit_of_work() as session:
+        audit.record(
+            session,
+            actor,
+            "figures.download",
+            "operation",
+            table.operation,
+            as_of=as_of.isoformat(),
+            rounded=rounded,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )
+    return text
+
+
 def list_publications(db: Database, actor: Actor, operation: str) -> list[dict[str, Any]]:
     with db.unit_of_work() as session:
         op = get_operation(session, actor, operation)

@@ -17,7 +17,12 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from footprint.geo.forces import police_forces
 from footprint.operations import cases, packages
 from footprint.operations.case_workflow import InvalidTransition
-from footprint.operations.figures import MEASURES, compute_figures, publish_figures
+from footprint.operations.figures import (
+    MEASURES,
+    compute_figures,
+    download_figures,
+    publish_figures,
+)
 from footprint.operations.outcomes import (
     USUAL_BAIL_CONDITIONS,
     AgeBand,
@@ -425,11 +430,9 @@ def figures_csv(
     operation: Annotated[str, Query(max_length=200)],
     rounded: bool = False,
 ) -> Response:
-    table = publish_figures(
-        database(request), caller.actor, operation, today(), rounded, record=False
-    )
+    text = download_figures(database(request), caller.actor, operation, today(), rounded)
     return PlainTextResponse(
-        table.as_csv(),
+        text,
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
     )

@@ -1,0 +1,65 @@
+"""Work done outside the operations database is audited in it as the person who did it: a
+hash-set import (and so an ignore set's change) and a scan, its start and its end. A force's
+examiner may not change the national sets from the CLI either."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from footprint.cli.main import app
+from footprint.store import Database
+from footprint.store.models import AuditEntry
+from tests.hashsets.vics_samples import media, write_hashset
+from tests.triage.evidence_fixtures import build_case
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def setting(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOOTPRINT_HASHSET_STORE", str(tmp_path / "var" / "hashsets.sqlite"))
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", database_url)
+    monkeypatch.delenv("FOOTPRINT_USER", raising=False)
+
+
+def _entries(database_url: str, action: str) -> list[AuditEntry]:
+    db = Database(database_url)
+    with db.unit_of_work() as session:
+        found = list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+        session.expunge_all()
+    db.dispose()
+    return found
+
+
+def test_imports_and_scans_are_audited_as_their_user(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = ["users", "add", "natanalyst", "--org", "NCA", "--role", "analyst"]
+    assert runner.invoke(app, add).exit_code == 0
+    add = ["users", "add", "metexam", "--org", "E23000001", "--role", "forensic-examiner"]
+    assert runner.invoke(app, add).exit_code == 0
+    source = write_hashset(tmp_path / "s.json", [media(1), media(2)])
+    monkeypatch.setenv("FOOTPRINT_USER", "metexam")
+    refused = runner.invoke(app, ["hashset", "import", str(source), "--set", "national"])
+    assert refused.exit_code == 2 and "changing the national hash sets" in refused.output
+    assert [e.actor for e in _entries(database_url, "access.refused")] == ["metexam"]
+    monkeypatch.setenv("FOOTPRINT_USER", "natanalyst")
+    done = runner.invoke(app, ["hashset", "import", str(source), "--set", "national", "--ignore"])
+    assert done.exit_code == 0, done.output
+    [imported] = _entries(database_url, "hashset.import")
+    assert (imported.actor, imported.record_id) == ("natanalyst", "national")
+    assert imported.detail["file"] == "s.json" and imported.detail["imported"] == 2
+
+    evidence, _vics = build_case(tmp_path, known_count=1, unrelated=1)
+    out = tmp_path / "scan"
+    args = ["scan", str(evidence), "--against", "national", "--out", str(out), "--workers", "1"]
+    scanned = runner.invoke(app, args)
+    assert scanned.exit_code in (0, 1), scanned.output  # the fixture holds unreadable files
+    [started] = _entries(database_url, "scan.start")
+    [finished] = _entries(database_url, "scan.finish")
+    assert started.actor == finished.actor == "natanalyst" and started.record_id == str(out)
+    assert started.detail["evidence"] == [str(evidence)] and finished.detail["files"] > 0
