@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -51,7 +52,8 @@ def detect_format(path: Path) -> SourceFormat:
     first = lines[0] if lines else ""
     if first.upper().startswith("MD5;") or ";SHA1;" in first.upper():
         return SourceFormat.ICSE
-    token = first.strip().split(",")[0].split()[0] if first.strip() else ""
+    words = first.strip().split(",")[0].split()
+    token = words[0] if words else ""
     if len(token) == 64 and all(c in "0123456789abcdefABCDEF" for c in token):
         return SourceFormat.PDQ_LIST
     return SourceFormat.CSV
@@ -100,6 +102,8 @@ def _records(
 
 
 PROGRESS_EVERY = 5_000  # records between progress reports
+# what a file that cannot be read raises: the import fails whole, naming the file and reason
+_UNREADABLE = (RecordError, ijson.JSONError, ValueError, OSError, UnicodeError, csv.Error)
 
 
 def _counting(
@@ -133,6 +137,8 @@ def import_file(
             before = store.count(set_id)
             records = _counting(_records(path, fmt, scheme, options, report), report, progress)
             written = store.write_records(set_id, records)
+            if not written and not report.skipped:  # a file of the wrong kind: never a success
+                raise RecordError("file", f"no records in it (read as {fmt})")
             added = store.count(set_id) - before
             report.imported, report.merged = added, written - added
             meta = {"last_import": report.source, "last_format": report.format}
@@ -140,10 +146,13 @@ def import_file(
                 meta["cases"] = report.header["cases"]
             store.bump_version(set_id, meta)
             store.db.execute("COMMIT")
-        except (RecordError, ijson.JSONError, ValueError, OSError, UnicodeError) as exc:
+        except _UNREADABLE as exc:
             store.db.execute("ROLLBACK")
             report.imported = report.merged = 0
             report.error = f"{path}: {exc}; nothing from this file was imported"
+        except BaseException:  # anything else (a bug, Ctrl-C): nothing half-written either
+            store.db.execute("ROLLBACK")
+            raise
         if report.error is None:
             store.compile_pdq(store.get_set(set_name))
     return report

@@ -6,6 +6,7 @@ is left), so a job stopped by a server restart loses nothing."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from footprint.geo.postcodes import PostcodeLoadReport, load_postcodes
+from footprint.hashsets.model import RecordError
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations.allocation import allocate_operation
 from footprint.operations.grading import grade_operation
@@ -197,9 +199,14 @@ def start_allocation(db: Database, actor: Actor, name: str) -> int:
 def load_postcode_file(db: Database, actor: Actor, path: Path, fmt: str) -> PostcodeLoadReport:
     """Load a postcode file (ONSPD or a table) in one unit of work; audited."""
     require(actor, Action.POSTCODES_LOAD)
-    with db.unit_of_work() as session:
-        report = load_postcodes(session, path, fmt)
-        audit.record(session, actor, "postcodes.load", "postcodes", fmt, loaded=report.loaded)
+    try:
+        with db.unit_of_work() as session:  # a file that cannot be read loads nothing
+            report = load_postcodes(session, path, fmt)
+            audit.record(session, actor, "postcodes.load", "postcodes", fmt, loaded=report.loaded)
+    except RecordError as exc:
+        raise RecordError(exc.field, f"{exc.reason} (in {path.name}); nothing was loaded") from None
+    except (csv.Error, UnicodeError) as exc:
+        raise RecordError("file", f"{path.name} is not a readable CSV ({exc})") from None
     return report
 
 
@@ -215,6 +222,8 @@ def load_postcode_upload(
     db = Database(database_url)
     try:
         report = load_postcode_file(db, actor, upload, fmt)
+    except RecordError as exc:
+        return {"file": original_name, "error": uploaded_error(str(exc), upload, original_name)}
     finally:
         db.dispose()
     done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}

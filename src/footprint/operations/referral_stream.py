@@ -52,8 +52,9 @@ def detect_format(path: Path) -> str:
     if head.startswith("{"):
         first_line = head.splitlines()[0]
         try:
+            check_json_text(first_line, path.name)
             first = json.loads(first_line)
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON on its own (or beyond bounds: the reading will say)
             return "json-object"  # an object spread over several lines
         return "json-object" if isinstance(first, dict) and "referrals" in first else "json-lines"
     return "p2p-csv"
