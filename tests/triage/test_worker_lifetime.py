@@ -9,7 +9,7 @@ from pathlib import Path
 
 from footprint.synthetic.images import benign_image, encode
 from tests.triage.evidence_fixtures import build_case
-from tests.triage.test_resume import footprint, line_count
+from tests.triage.test_resume import footprint, line_count, scan_env
 
 
 def _children(pid: int) -> set[int]:
@@ -31,11 +31,7 @@ def test_kill_9_of_a_scan_takes_its_workers(tmp_path: Path) -> None:
     evidence, vics = build_case(tmp_path, known_count=2, unrelated=2)
     for seed in range(800, 1000):
         (evidence / f"w{seed}.jpg").write_bytes(encode(benign_image(seed, (900, 700)), "JPEG"))
-    env = {
-        **os.environ,
-        "FOOTPRINT_HASHSET_STORE": str(tmp_path / "hs.sqlite"),
-        "FOOTPRINT_DATABASE_URL": f"sqlite:///{tmp_path}/absent.db",
-    }
+    env = scan_env(tmp_path)
     assert footprint(["hashset", "import", str(vics), "--set", "known"], env).wait(600) == 0
     out = tmp_path / "out"
     args = ["scan", str(evidence), "--against", "known", "--out", str(out), "--workers", "2"]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -218,3 +220,32 @@ def audited(db: Database, action: str, actor: str, record_id: object) -> bool:
             )
             is not None
         )
+
+
+def job_ended(client: TestClient, job_id: int | str) -> dict[str, Any]:
+    """A job's answer once it is no longer running."""
+    deadline = time.monotonic() + 600  # bounds a failure only
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] != "running":
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never ended")
+
+
+def asgi_post(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """An ASGI scope for a POST, to call the app without a client that would send the body."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }

@@ -12,7 +12,7 @@ from footprint.security.roles import Role
 from footprint.store.models import ApiToken
 from footprint.web.app import all_routes
 from tests.operations.cases_setup import GMP, MET, OPERATION
-from tests.web.site import Site, audited, browser, csrf_token, machine, username
+from tests.web.site import Site, asgi_post, audited, browser, csrf_token, machine, username
 
 INVESTIGATOR = username(MET, Role.INVESTIGATOR)
 
@@ -239,23 +239,13 @@ def test_a_body_whose_client_went_away_half_sent_is_never_acted_on(site: Site) -
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": f"{case}/searches",
-        "raw_path": f"{case}/searches".encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
+    scope = asgi_post(
+        f"{case}/searches",
+        [
             (b"content-type", b"application/json"),
             (b"authorization", client.headers["authorization"].encode()),
         ],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-    }
+    )
     asyncio.run(site.app(scope, receive, send))
     assert sent == []  # no answer: nobody to answer
     assert client.get(case).json()["searches"] == before

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,7 +14,16 @@ from footprint.hashsets.model import KnownHash, UnifiedCategory
 from footprint.hashsets.vics import write_vics
 from footprint.security.roles import Role
 from tests.operations.cases_setup import GMP, MET
-from tests.web.site import Site, audited, browser, csrf_token, machine, username
+from tests.web.site import (
+    Site,
+    asgi_post,
+    audited,
+    browser,
+    csrf_token,
+    job_ended,
+    machine,
+    username,
+)
 
 IMPORTER = username(COORDINATOR_CODE, Role.ANALYST)  # the national sets are the coordinator's
 
@@ -39,16 +47,6 @@ def _upload(client: TestClient, content: bytes, set_name: str, name: str = "new.
     )
 
 
-def _finished(client: TestClient, job_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 600  # bounds a failure only
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} still running")
-
-
 def test_the_sets_show_counts_per_category_and_version(site: Site) -> None:
     sets = machine(site, username(GMP, Role.INVESTIGATOR)).get("/api/v1/hash-sets").json()
     known = next(s for s in sets if s["name"] == "known")
@@ -66,7 +64,7 @@ def test_an_uploaded_file_is_imported_as_a_job_with_progress(site: Site) -> None
     found = re.fullmatch(r"/jobs/(\d+)", started.headers["location"])
     assert found is not None
     job_id = int(found.group(1))
-    job = _finished(client, job_id)
+    job = job_ended(client, job_id)
     assert job["status"] == "done", job
     assert job["outcome"]["imported"] == 40 and job["outcome"]["categories"] == {"B": 40}
     page = client.get(f"/jobs/{job_id}")
@@ -84,7 +82,7 @@ def test_an_uploaded_file_is_imported_as_a_job_with_progress(site: Site) -> None
 def test_a_broken_file_fails_whole_and_names_the_file(site: Site) -> None:
     client = browser(site, IMPORTER)
     started = _upload(client, b'{"value": [ {"MD5": "12', "broken", name="cut.json")
-    job = _finished(client, int(started.headers["location"].rsplit("/", 1)[1]))
+    job = job_ended(client, int(started.headers["location"].rsplit("/", 1)[1]))
     assert job["status"] == "failed" and "cut.json" in job["outcome"]["error"]
     assert str(site.settings.var_dir) not in job["outcome"]["error"]  # no server path shown
     listed = client.get("/api/v1/hash-sets").json()
@@ -122,25 +120,14 @@ def test_an_upload_from_nobody_is_refused_before_a_byte_is_read(site: Site) -> N
 
     for path in ("/hash-sets/import", "/api/v1/jobs/1"):
         answer.clear()
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"host", b"testserver"),
+        scope = asgi_post(
+            path,
+            [
                 (b"content-type", b"multipart/form-data; boundary=x"),
                 (b"content-length", str(5 * 2**30).encode()),
                 (b"cookie", b"footprint_session=made-up"),
             ],
-            "client": ("198.51.100.66", 50000),
-            "server": ("testserver", 80),
-        }
+        )
         asyncio.run(site.app(scope, receive, send))  # type: ignore[arg-type]
         status = answer[0]["status"]
         assert status == (401 if path.startswith("/api/") else 303), (path, status)
@@ -152,7 +139,7 @@ def test_a_hostile_upload_fails_its_job_and_the_server_lives(site: Site) -> None
     client = browser(site, IMPORTER)
     hostile = b'{"value": [{"MD5": "' + b"a" * 32 + b'", "MediaID": ' + b"9" * 4400 + b"}]}"
     started = _upload(client, hostile, "hostile", name="crash.json")
-    job = _finished(client, int(started.headers["location"].rsplit("/", 1)[1]))
+    job = job_ended(client, int(started.headers["location"].rsplit("/", 1)[1]))
     assert job["status"] == "failed"
     assert "crash.json: a number of more than 100 digits" in job["outcome"]["error"]
     assert client.get("/api/v1/hash-sets").status_code == 200  # still serving

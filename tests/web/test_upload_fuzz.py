@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +18,7 @@ from tests.fuzz.mutations import hostile_variants
 from tests.hashsets.vics_samples import md5_of
 from tests.operations.cases_setup import MET, OPERATION
 from tests.operations.samples import referral
-from tests.web.site import Site, browser, csrf_token, username
+from tests.web.site import Site, browser, csrf_token, job_ended, username
 
 ROUTES = {
     "hash sets": ("/hash-sets/import", {"set_name": "fuzzed"}),
@@ -41,17 +38,6 @@ UPLOADS = settings(
 )
 
 
-def _ended(client: TestClient, job_path: str) -> dict[str, Any]:
-    job_id = job_path.rsplit("/", 1)[1]
-    deadline = time.monotonic() + 600  # bounds a failure only
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
-        if job["status"] != "running":
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} never ended")
-
-
 @pytest.mark.parametrize("route", list(ROUTES))
 @UPLOADS
 @given(data=st.data())
@@ -68,7 +54,7 @@ def test_an_upload_route_survives_any_file(route: str, data: st.DataObject, site
     assert answer.status_code in (303, 400, 413, 422), answer.status_code
     if answer.status_code == 303:
         assert re.fullmatch(r"/jobs/\d+", answer.headers["location"])
-        job = _ended(client, answer.headers["location"])
+        job = job_ended(client, answer.headers["location"].rsplit("/", 1)[1])
         assert job["status"] in ("done", "failed"), job
         error = job["outcome"].get("error")
         if job["status"] == "failed":

@@ -7,7 +7,8 @@ is left), so a job stopped by a server restart loses nothing."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,16 @@ def operation_overview(db: Database, actor: Actor, name: str) -> OperationOvervi
         return overview
 
 
+@contextmanager
+def _opened(database_url: str) -> Iterator[Database]:
+    """The database for a contained child process: an engine of its own, released at the end."""
+    db = Database(database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
 def import_referral_upload(
     database_url: str,
     actor: Actor,
@@ -101,11 +112,8 @@ def import_referral_upload(
     progress: Progress,
 ) -> dict[str, Any]:
     """The import itself, in the contained child process (processes.run_contained)."""
-    db = Database(database_url)
-    try:
+    with _opened(database_url) as db:
         report = import_referrals(db, actor, name, upload, progress=progress)
-    finally:
-        db.dispose()
     return {
         "file": original_name,
         "format": report.format,
@@ -219,13 +227,11 @@ def load_postcode_upload(
     progress: Progress,
 ) -> dict[str, Any]:
     """The load itself, in the contained child process (processes.run_contained)."""
-    db = Database(database_url)
     try:
-        report = load_postcode_file(db, actor, upload, fmt)
+        with _opened(database_url) as db:
+            report = load_postcode_file(db, actor, upload, fmt)
     except RecordError as exc:
         return {"file": original_name, "error": uploaded_error(str(exc), upload, original_name)}
-    finally:
-        db.dispose()
     done = {"file": original_name, "records": report.loaded, "loaded": report.loaded}
     return done | skipped_outcome(report.skipped)
 
