@@ -63,3 +63,15 @@ def test_imports_and_scans_are_audited_as_their_user(
     [finished] = _entries(database_url, "scan.finish")
     assert started.actor == finished.actor == "natanalyst" and started.record_id == str(out)
     assert started.detail["evidence"] == [str(evidence)] and finished.detail["files"] > 0
+
+
+def test_a_scan_by_an_unknown_user_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FOOTPRINT_USER", "nobody")
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    out = tmp_path / "scan"
+    refused = runner.invoke(app, ["scan", str(evidence), "--against", "x", "--out", str(out)])
+    assert refused.exit_code == 2 and "user 'nobody': unknown or inactive" in refused.output
+    assert not out.exists()

@@ -104,6 +104,8 @@ def audit_outside(action: str, record_type: str, record_id: object, **detail: An
             audit.record(session, actor, action, record_type, record_id, **detail)
     except (OperationalError, ProgrammingError):
         _not_audited()
+    except UserError as exc:  # FOOTPRINT_USER names nobody: nothing is done unaudited
+        fail(str(exc))
     finally:
         db.dispose()
 

@@ -47,8 +47,8 @@ class SignInRefused(PermissionError):
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
-    """The local administrator (coordinator) sets anyone's password; a user may set their own.
-    Setting it clears failures and any lock."""
+    """A credentials administrator (the coordinator's) sets anyone's password; a user may set
+    their own. Setting it lifts every sign-in lock on the account."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
     user = _administered(session, actor, username, "setting a password")
