@@ -19,9 +19,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
-IMPORT_MEMORY_MB = (
-    4096  # the default address space of a contained import (setting import_memory_mb)
-)
+# the address space of a contained import by default (setting import_memory_mb)
+IMPORT_MEMORY_MB = 4096
 
 
 class WorkerFailed(RuntimeError):
@@ -71,11 +70,11 @@ def run_contained(
     if failure is not None:
         raise WorkerFailed(failure)
     if outcome is None:
-        raise WorkerFailed(_how_it_died(child.exitcode, memory_bytes))
+        raise WorkerFailed(_how_it_died(child.exitcode))
     return outcome
 
 
-def _how_it_died(exitcode: int | None, memory_bytes: int) -> str:
+def _how_it_died(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name
         return f"the import process was killed by {name} (a crash, or over its memory)"

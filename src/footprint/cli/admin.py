@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -71,22 +71,20 @@ def open_database() -> Iterator[Database]:
         db.dispose()
 
 
+def _record(db: Database, action: str, record_type: str, record_id: object, **detail: Any) -> None:
+    """One audit entry, in a transaction of its own, as the user the command runs as."""
+    actor = current_actor(db)
+    with db.unit_of_work() as session:
+        audit.record(session, actor, action, record_type, record_id, **detail)
+
+
 def _audit_refusal(db: Database, exc: AccessDenied) -> None:
     """A refused command, audited as the user who ran it (the command's own work rolled back)."""
     command = click.get_current_context(silent=True)
-    try:
-        actor = current_actor(db)
-        with db.unit_of_work() as session:
-            audit.record(
-                session,
-                actor,
-                "access.refused",
-                "command",
-                command.command_path if command else "footprint",
-                why=str(exc),
-            )
-    except (OperationalError, ProgrammingError, UserError):
-        pass  # no database to write to, or no such user: the refusal still stands
+    path = command.command_path if command else "footprint"
+    # no database to write to, or no such user: the refusal stands all the same
+    with suppress(OperationalError, ProgrammingError, UserError):
+        _record(db, "access.refused", "command", path, why=str(exc))
 
 
 def audit_outside(action: str, record_type: str, record_id: object, **detail: Any) -> None:
@@ -99,9 +97,7 @@ def audit_outside(action: str, record_type: str, record_id: object, **detail: An
         return
     db = Database(url)
     try:
-        actor = current_actor(db)
-        with db.unit_of_work() as session:
-            audit.record(session, actor, action, record_type, record_id, **detail)
+        _record(db, action, record_type, record_id, **detail)
     except (OperationalError, ProgrammingError):
         _not_audited()
     except UserError as exc:  # FOOTPRINT_USER names nobody: nothing is done unaudited

@@ -343,7 +343,7 @@ class KnownHashStore:
         pdq_sets = []
         for info in infos:
             paths = self.compile_pdq(info)
-            tables = IndexTables(**{n: np.load(p, mmap_mode="r") for n, p in paths.items()})
+            tables = IndexTables.load(paths.items())
             if len(tables.ids):
                 pdq_sets.append(
                     PdqSet(

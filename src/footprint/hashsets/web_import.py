@@ -13,8 +13,13 @@ from typing import Any
 from footprint.hashsets.model import SetKind
 from footprint.hashsets.service import ImportOptions, import_file
 from footprint.hashsets.store import KnownHashStore
-from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
-from footprint.processes import IMPORT_MEMORY_MB, run_contained
+from footprint.operations.jobs import (
+    contained_upload,
+    skipped_outcome,
+    start_job,
+    uploaded_error,
+)
+from footprint.processes import IMPORT_MEMORY_MB
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
@@ -122,11 +127,5 @@ def start_import(
         upload.unlink(missing_ok=True)
         raise ValueError("set_name: name the set to import into")
     args = (store_path, upload, original_name, set_name.strip(), options)
-
-    def work(progress: Any) -> dict[str, Any]:
-        try:
-            return run_contained(import_upload, args, progress, memory_mb * 2**20)
-        finally:
-            upload.unlink(missing_ok=True)
-
+    work = contained_upload(import_upload, args, upload, memory_mb)
     return start_job(db, actor, "hashset-import", f"{original_name} into {set_name}", work)

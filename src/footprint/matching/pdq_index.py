@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 
@@ -67,6 +68,11 @@ class IndexTables:
     ids: np.ndarray  # (N,) int64
     order: np.ndarray  # (16, N) int32: row numbers sorted by each chunk's value
     offsets: np.ndarray  # (16, 65537) int64: where each chunk value starts in `order`
+
+    @classmethod
+    def load(cls, paths: Iterable[tuple[str, str | Path]]) -> IndexTables:
+        """Tables saved as .npy files, memory-mapped: (table name, path) for each field."""
+        return cls(**{name: np.load(path, mmap_mode="r") for name, path in paths})
 
     @classmethod
     def build(cls, hashes: np.ndarray, ids: np.ndarray) -> IndexTables:

@@ -50,6 +50,11 @@ class IntakeReport:
     skipped: list[SkippedRecord] = field(default_factory=list)
     error: str | None = None
 
+    @property
+    def read_any(self) -> bool:
+        """Whether any referral was read from the file, taken in or not."""
+        return bool(self.imported or self.already_present or self.skipped)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -202,12 +207,11 @@ def import_referrals(
     except MalformedFile as exc:
         if batch:
             _store_batch(db, actor, operation_name, batch, report)
-        taken = report.imported or report.already_present or report.skipped
         report.error = (
             f"{exc}; referrals before this point were taken in, rerun after fixing"
-            if taken
+            if report.read_any
             else f"{exc}; nothing was taken in"
         )
-    if report.error is None and not (report.imported or report.already_present or report.skipped):
+    if report.error is None and not report.read_any:
         report.error = f"{path}: no referral in it (read as {fmt}); nothing was taken in"
     return report

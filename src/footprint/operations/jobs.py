@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
+from footprint.processes import run_contained
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.store import Database
@@ -48,6 +49,22 @@ def skipped_outcome(skipped: Sequence[Any]) -> dict[str, Any]:
             f"record {s.record}: {s.field}: {s.reason}" for s in skipped[:SKIPS_KEPT]
         ],
     }
+
+
+def contained_upload(
+    target: Callable[..., dict[str, Any]], args: tuple[Any, ...], upload: Path, memory_mb: int
+) -> Callable[[Callable[[int], None]], dict[str, Any]]:
+    """A job's work on an uploaded file: `target(*args, progress=...)` in a child process limited
+    to `memory_mb` (processes.run_contained: whatever the file does, the server lives); the
+    upload is removed when it ends."""
+
+    def work(progress: Callable[[int], None]) -> dict[str, Any]:
+        try:
+            return run_contained(target, args, progress, memory_mb * 2**20)
+        finally:
+            upload.unlink(missing_ok=True)
+
+    return work
 
 
 def uploaded_error(error: str | None, upload: Path, original_name: str) -> str | None:

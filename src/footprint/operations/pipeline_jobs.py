@@ -21,10 +21,15 @@ from footprint.hashsets.store import KnownHashStore
 from footprint.operations.allocation import allocate_operation
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
-from footprint.operations.jobs import skipped_outcome, start_job, uploaded_error
+from footprint.operations.jobs import (
+    contained_upload,
+    skipped_outcome,
+    start_job,
+    uploaded_error,
+)
 from footprint.operations.service import get_operation
 from footprint.operations.subjects import resolve_subjects
-from footprint.processes import IMPORT_MEMORY_MB, run_contained
+from footprint.processes import IMPORT_MEMORY_MB
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
@@ -137,13 +142,7 @@ def start_referral_import(
     `memory_mb`; the upload is removed when it ends."""
     require(actor, Action.REFERRAL_IMPORT)
     args = (db.url, actor, name, upload, original_name)
-
-    def work(progress: Progress) -> dict[str, Any]:
-        try:
-            return run_contained(import_referral_upload, args, progress, memory_mb * 2**20)
-        finally:
-            upload.unlink(missing_ok=True)
-
+    work = contained_upload(import_referral_upload, args, upload, memory_mb)
     return _start(db, actor, name, "referral-import", f"{original_name} into {name}", work)
 
 
@@ -249,13 +248,7 @@ def start_postcode_load(
         upload.unlink(missing_ok=True)
         raise ValueError(f"format: {fmt!r}: choose onspd or table")
     args = (db.url, actor, upload, original_name, fmt)
-
-    def work(progress: Progress) -> dict[str, Any]:
-        try:
-            return run_contained(load_postcode_upload, args, progress, memory_mb * 2**20)
-        finally:
-            upload.unlink(missing_ok=True)
-
+    work = contained_upload(load_postcode_upload, args, upload, memory_mb)
     return start_job(db, actor, "postcode-load", f"{original_name} ({fmt})", work)
 
 

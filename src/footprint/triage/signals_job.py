@@ -52,7 +52,7 @@ def _indexes(known: tuple[KnownPdq, ...]) -> list[tuple[PdqIndex, int]]:
     """Each set's index, opened once per worker process (a memory map: cheap, shared)."""
     opened = []
     for item in known:
-        tables = IndexTables(**{name: np.load(path, mmap_mode="r") for name, path in item.tables})
+        tables = IndexTables.load(item.tables)
         if len(tables.ids):
             opened.append((PdqIndex.from_tables(tables), item.radius))
     return opened
