@@ -4,16 +4,21 @@ head together) passes a plain verify, but not a verify against a checkpoint take
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+import typer
+from hypothesis import given, settings
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from footprint.cli.admin import _read_checkpoint
 from footprint.cli.main import app
 from footprint.security.audit_chain import ChainEntry, compute_hash
 from footprint.store import Database
 from footprint.store.models import AuditEntry, AuditHead
+from tests.fuzz.mutations import hostile_variants
 
 runner = CliRunner()
 
@@ -101,3 +106,25 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path: Path, content: str
     bad.write_text(content)
     refused = runner.invoke(app, ["audit", "verify", "--against", str(bad)])
     assert refused.exit_code == 2 and "not a checkpoint" in refused.output
+
+
+KEPT = b'{"format": "footprint-audit-checkpoint/1", "seq": 3, "entry_hash": "%s"}' % (b"ab" * 32)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    content=hostile_variants(
+        b'{"format": "footprint-audit-checkpoint/1", "seq": 3, "entry_hash": "' + b"ab" * 32 + b'"}'
+    )
+)
+def test_any_checkpoint_file_is_read_or_refused_naming_it(content: bytes) -> None:
+    """Fuzzed: a checkpoint file is a checkpoint, or exit 2 naming the file, never a crash."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "kept.json"
+        path.write_bytes(content)
+        try:
+            read = _read_checkpoint(path)
+        except typer.Exit as exit_:
+            assert exit_.exit_code == 2
+        else:
+            assert read.seq >= 0 and len(read.entry_hash) == 64

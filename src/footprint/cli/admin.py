@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from footprint.cli.common import ExitCode, console, err_console, fail, settings
 from footprint.hashsets.model import RecordError
+from footprint.inputs import check_json_text
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.operations.outcomes import OutcomeError
 from footprint.operations.service import OperationError
@@ -237,10 +238,18 @@ def audit_checkpoint(
     err_console.print(f"checkpoint of entry {taken.seq:,} written to {out}")
 
 
+CHECKPOINT_BYTES = 4096  # a checkpoint is a few hundred bytes: read no more than this
+
+
 def _read_checkpoint(path: Path) -> Checkpoint:
     try:
-        return Checkpoint.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeError, json.JSONDecodeError, ValueError) as exc:
+        with path.open("rb") as stream:
+            text = stream.read(CHECKPOINT_BYTES + 1).decode("utf-8")
+        if len(text) > CHECKPOINT_BYTES:
+            raise ValueError(f"over {CHECKPOINT_BYTES} bytes")
+        check_json_text(text, path.name)  # bounded nesting and numbers before json reads it
+        return Checkpoint.from_dict(json.loads(text))
+    except (OSError, ValueError) as exc:  # UnicodeError and JSONDecodeError are ValueErrors
         fail(f"{path}: not a checkpoint ({exc})")
 
 

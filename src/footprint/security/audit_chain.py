@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -86,7 +87,7 @@ class Checkpoint:
         seq, entry_hash = data.get("seq"), data.get("entry_hash")
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
             raise ValueError("seq: expected a whole number >= 0")
-        if not isinstance(entry_hash, str) or len(entry_hash) != 64:
+        if not isinstance(entry_hash, str) or not re.fullmatch(r"[0-9a-f]{64}", entry_hash):
             raise ValueError("entry_hash: expected 64 hexadecimal characters")
         return cls(seq, entry_hash, str(data.get("entry_at", "")), str(data.get("taken_at", "")))
 
