@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 
+from footprint.security.reference_data import prepare_database
 from footprint.store import Database
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -25,7 +26,7 @@ def fresh_database(url: str, reset: bool) -> Database:
             raise SystemExit(f"{url} is not empty; point at an empty database or pass --reset")
         with db.engine.begin() as conn:  # PostgreSQL only: an SQLite run uses a fresh file
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    db.upgrade()
+    prepare_database(db)
     return db
 
 

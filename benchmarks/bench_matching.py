@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from _common import peak_rss_mib, report
-from footprint.matching import PdqIndex, brute_force_radius
+from footprint.signals.pdq_index import PdqIndex, brute_force_radius
 
 
 def make_hashes(records: int, rng: np.random.Generator) -> np.ndarray:

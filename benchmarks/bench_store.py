@@ -80,7 +80,7 @@ def main() -> None:
 
         queries = [pdqs[i].tobytes().hex() for i in rng.integers(0, len(pdqs), 1000)]
         started = time.perf_counter()
-        pdq_hits = sum(bool(matcher.match({}, [q]).matches) for q in queries)
+        pdq_hits = sum(bool(matcher.match({"pdq": [q]}).matches) for q in queries)
         pdq_per_s = len(queries) / (time.perf_counter() - started)
         assert pdq_hits == len(queries)
         db_mb = os.path.getsize(work / "hs.sqlite") / 1e6

@@ -135,8 +135,9 @@ def main() -> int:
         lost = sum(len(matches(f)) - len(matches(found[label][n])) for n, f in exact.items())
         paths: dict[str, int] = {}
         for f in found[label].values():
-            if f["pdq_path"]:
-                paths[f["pdq_path"]] = paths.get(f["pdq_path"], 0) + 1
+            path = f["signal_details"].get("pdq", {}).get("pdq_path")
+            if path:
+                paths[path] = paths.get(path, 0) + 1
         figures[label] = {
             "seconds": round(timed[label], 1),
             "files_per_second": round(len(exact) / timed[label], 2),
@@ -146,9 +147,9 @@ def main() -> int:
             "pdq_paths": paths,
         }
     drift = [
-        hamming_distance(found["fast, no safeguard"][n]["pdq"], f["pdq"])
+        hamming_distance(found["fast, no safeguard"][n]["signals"]["pdq"], f["signals"]["pdq"])
         for n, f in exact.items()
-        if f["pdq"] and found["fast, no safeguard"][n]["pdq"]
+        if "pdq" in f["signals"] and "pdq" in found["fast, no safeguard"][n]["signals"]
     ]
     figures["unsafe_drift_bits_max"] = max(drift, default=0)
     figures["unsafe_drift_over_31_bits"] = sum(1 for d in drift if d > 31)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from footprint.security.reference_data import prepare_database
 from footprint.store import Database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def fresh_database_url(folder: Path) -> Iterator[str]:
     base_url = os.environ.get("FOOTPRINT_DATABASE_URL", "")
     if not base_url.startswith("postgresql"):
         url = f"sqlite:///{folder}/footprint.db"
-        Database(url).upgrade()
+        prepare_database(Database(url))
         yield url
         return
     schema = f"test_{uuid.uuid4().hex[:16]}"
@@ -54,7 +55,7 @@ def fresh_database_url(folder: Path) -> Iterator[str]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = _postgres_schema_url(base_url, schema)
     db = Database(url)
-    db.upgrade()
+    prepare_database(db)
     db.dispose()
     try:
         yield url

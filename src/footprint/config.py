@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from footprint.processes import IMPORT_MEMORY_MB
-from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT
+from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT, SCAN_DECODE
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class Settings:
     database_url: str = "sqlite:///var/footprint.db"  # PostgreSQL: postgresql+psycopg://...
     uk_category_codes: str = ""  # e.g. "1=A,2=B,3=C,0=non-pertinent"; not public, so no default
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
-    decode: str = "fast"
+    decode: str = str(SCAN_DECODE)
     workers: int = 0  # 0: one per core
     request_threads: int = 4  # per `footprint serve` process: threads running requests' work
     risk_model: Path | None = None  # TOML weights/thresholds/deadlines; None: the built-in model

@@ -16,6 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
+from footprint.errors import Invalid
+
 MAX_JSON_DEPTH = 32  # VICS cases need 6 levels, referrals 5
 MAX_NUMBER_DIGITS = 100  # a number with more digits in a row is refused (MediaID needs 20)
 
@@ -33,7 +35,7 @@ class Readable(Protocol):
     def close(self) -> None: ...
 
 
-class InputRefused(ValueError):
+class InputRefused(Invalid):
     """A file beyond the bounds: the message says where and why, and nothing of it is kept."""
 
 

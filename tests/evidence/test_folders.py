@@ -19,6 +19,8 @@ def test_walk_is_sorted_and_reports_problems(tmp_path: Path) -> None:
         for i in items
         if isinstance(i, EvidenceFile)
     ]
-    assert files == [("a/z.bin", 0), ("b/1.bin", 1), ("b/2.bin", 2), ("b/1.bin", 1)]
+    # the single file is inside the folder already walked: one finding, not two
+    assert files == [("a/z.bin", 0), ("b/1.bin", 1), ("b/2.bin", 2)]
+    assert all(i.locator.source == "folder" for i in items if isinstance(i, EvidenceFile))
     problems = [(Path(i.path).name, i.code) for i in items if isinstance(i, WalkProblem)]
     assert problems == [("up", "symlink"), ("missing", "not_found")]

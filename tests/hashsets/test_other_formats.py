@@ -4,7 +4,7 @@ import sqlite3
 from pathlib import Path
 
 from footprint.hashsets import ImportOptions, KnownHashStore, SetKind, UnifiedCategory, import_file
-from footprint.hashsets.service import SourceFormat, detect_format
+from footprint.hashsets.formats import detect_format
 from tests.hashsets.conftest import records_of
 from tests.hashsets.vics_samples import PDQ_A, md5_of
 
@@ -26,7 +26,7 @@ def test_icse_export(tmp_path: Path, store: KnownHashStore) -> None:
         + f"{md5_of(4)};;;IMG-4;maybe;;;;;;;\n"
         + ";;;IMG-5;;;;;;;;\n"
     )
-    assert detect_format(path) is SourceFormat.ICSE
+    assert detect_format(path).name == "icse"
     report = import_file(store, path, "icse", ImportOptions())
     assert report.imported == 2
     assert [(s.record, s.field) for s in report.skipped] == [
@@ -69,7 +69,7 @@ def test_csv_without_hash_column_fails_whole_file(tmp_path: Path, store: KnownHa
 def test_pdq_list(tmp_path: Path, store: KnownHashStore) -> None:
     path = tmp_path / "pdq.txt"
     path.write_text(f"# shared list\n{PDQ_A}\n\n{PDQ_A[:-1]}\n{'0' * 64},100\n")
-    assert detect_format(path) is SourceFormat.PDQ_LIST
+    assert detect_format(path).name == "pdq-list"
     options = ImportOptions(list_category=UnifiedCategory.INDECENT_UNCATEGORISED)
     report = import_file(store, path, "pdq", options)
     assert report.imported == 2
@@ -101,7 +101,7 @@ def make_nsrl(path: Path) -> Path:
 
 def test_nsrl_rds_v3_becomes_an_ignore_set(tmp_path: Path, store: KnownHashStore) -> None:
     path = make_nsrl(tmp_path / "RDS_2024.03.1_modern_minimal.db")
-    assert detect_format(path) is SourceFormat.NSRL
+    assert detect_format(path).name == "nsrl"
     report = import_file(store, path, "nsrl", ImportOptions())
     assert report.imported == 2
     assert [(s.record, s.field) for s in report.skipped] == [(3, "sha256")]

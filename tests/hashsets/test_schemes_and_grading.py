@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from footprint.errors import RecordError
 from footprint.hashsets.grading import GradeStatus, settle
-from footprint.hashsets.model import GradingVote, RecordError, UnifiedCategory
+from footprint.hashsets.model import GradingVote, UnifiedCategory
 from footprint.hashsets.schemes import CategoryMapper, Scheme, parse_uk_codes
 
 U = UnifiedCategory

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +24,12 @@ def test_pdq_tables_are_saved_per_version_and_reopened(tmp_path: Path) -> None:
     sidecars = sorted(p.name for p in store.sidecar_dir.iterdir())
     assert sidecars == [f"set1.v1.{n}.npy" for n in ("hashes", "ids", "offsets", "order")]
     matcher, _ = store.open_matcher(["s"])
-    first = matcher.match({}, [NEAR_A]).matches
+    first = matcher.match({"pdq": [NEAR_A]}).matches
     store.close()
 
     reopened = KnownHashStore(tmp_path / "hs.sqlite")
     matcher, _ = reopened.open_matcher(["s"])
-    assert matcher.match({}, [NEAR_A]).matches == first
+    assert matcher.match({"pdq": [NEAR_A]}).matches == first
     assert [(m.record_id, m.distance) for m in first] == [("1", 2)]
 
     # a new version replaces the old tables; lost tables are rebuilt on open
@@ -39,5 +40,47 @@ def test_pdq_tables_are_saved_per_version_and_reopened(tmp_path: Path) -> None:
     for path in reopened.sidecar_dir.iterdir():
         path.unlink()
     matcher, _ = reopened.open_matcher(["s"])
-    assert [m.record_id for m in matcher.match({}, [NEAR_A]).matches] == ["99", "1"]
+    assert [m.record_id for m in matcher.match({"pdq": [NEAR_A]}).matches] == ["99", "1"]
     reopened.close()
+
+
+def test_a_store_written_with_a_column_per_kind_opens_with_its_signals_as_rows(
+    tmp_path: Path,
+) -> None:
+    """Examiners' machines hold stores from before signals were (kind, value) rows: opening one
+    moves every digest and PDQ over, in one transaction, and matches as before."""
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        """
+        CREATE TABLE hash_sets (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL, pdq_radius INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, meta TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE known_hashes (id INTEGER PRIMARY KEY, set_id INTEGER NOT NULL,
+            dedupe_key BLOB NOT NULL, record_id TEXT, md5 BLOB, sha1 BLOB, sha256 BLOB, pdq BLOB,
+            photodna TEXT, source_scheme TEXT, source_category TEXT, category TEXT NOT NULL,
+            victim_identified INTEGER, offender_identified INTEGER, distributed INTEGER,
+            series TEXT, date_updated TEXT, votes TEXT, extra TEXT);
+        CREATE UNIQUE INDEX known_hashes_key ON known_hashes(set_id, dedupe_key);
+        CREATE INDEX known_hashes_md5 ON known_hashes(md5) WHERE md5 IS NOT NULL;
+        INSERT INTO hash_sets VALUES (1, 'old', 'known', 31, 3, 't', 't', '{}');
+        """
+    )
+    md5 = bytes.fromhex("ab" * 16)
+    old.execute(
+        "INSERT INTO known_hashes (id, set_id, dedupe_key, record_id, md5, pdq, category) "
+        "VALUES (7, 1, ?, 'r7', ?, ?, 'A')",
+        (b"m" + md5, md5, bytes.fromhex(PDQ_A)),
+    )
+    old.commit()
+    old.close()
+    store = KnownHashStore(path)
+    [record] = list(store.records(1))
+    assert record.signals == {"md5": "ab" * 16, "pdq": PDQ_A} and record.record_id == "r7"
+    columns = {r[1] for r in store.db.execute("PRAGMA table_info(known_hashes)")}
+    assert not columns & {"md5", "sha1", "sha256", "pdq"}
+    matcher, _ = store.open_matcher(["old"])
+    found = matcher.match({"md5": ["ab" * 16], "pdq": [NEAR_A]}).matches
+    assert [(m.kind, m.record_id) for m in found] == [("md5", "r7"), ("pdq", "r7")]
+    store.close()
+    assert next(KnownHashStore(path).records(1)).signals == record.signals  # opens again

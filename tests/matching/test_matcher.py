@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from footprint.matching import Match, Matcher, PdqIndex, PdqSet
-from footprint.matching.pdq_index import hashes_from_hex
+from footprint.matching import IndexedSet, Match, Matcher
+from footprint.signals.pdq_index import PdqIndex, hashes_from_hex
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 NEAR = "f8f8f0cee0f4a84f06370a2a038f63f0b36e26d596621e1d33e6b39c4e9c9b22"  # 2 bits away
@@ -17,26 +17,26 @@ class FakeExact:
         return self.table.get((kind, digest), [])
 
 
-def pdq_set(name: str, hexes: list[str], ignore: bool = False, radius: int = 31) -> PdqSet:
+def pdq_set(name: str, hexes: list[str], ignore: bool = False, radius: int = 31) -> IndexedSet:
     ids = np.arange(len(hexes), dtype=np.int64)
 
     def describe(hits: list[tuple[int, int]]) -> list[Match]:
         return [Match(name, f"r{i}", "pdq", d, "B", ignore) for i, d in hits]
 
-    return PdqSet(name, radius, ignore, PdqIndex(hashes_from_hex(hexes), ids), describe)
+    return IndexedSet(name, "pdq", radius, ignore, PdqIndex(hashes_from_hex(hexes), ids), describe)
 
 
 def test_exact_and_pdq_matches_are_combined_and_deduplicated() -> None:
     exact = FakeExact({("md5", "m1"): [Match("known", "r0", "md5", 0, "A")]})
     matcher = Matcher(exact, [pdq_set("known", [PDQ])])
-    result = matcher.match({"md5": "m1", "sha1": None, "sha256": None}, [NEAR, PDQ])
+    result = matcher.match({"md5": ["m1"], "sha1": [], "pdq": [NEAR, PDQ]})
     assert result.suppressed == []
     assert [(m.kind, m.distance) for m in result.matches] == [("md5", 0), ("pdq", 0)]
 
 
 def test_radius_is_per_set() -> None:
     matcher = Matcher(FakeExact({}), [pdq_set("tight", [PDQ], radius=1), pdq_set("wide", [PDQ])])
-    result = matcher.match({}, [NEAR])
+    result = matcher.match({"pdq": [NEAR]})
     assert [m.set for m in result.matches] == ["wide"]
 
 
@@ -50,7 +50,7 @@ def test_ignore_sets_suppress_hits() -> None:
         }
     )
     matcher = Matcher(exact, [pdq_set("known", [PDQ])])
-    result = matcher.match({"sha1": "s1"}, [PDQ])
+    result = matcher.match({"sha1": ["s1"], "pdq": [PDQ]})
     assert [m.set for m in result.matches] == ["nsrl"]
     assert {m.set for m in result.suppressed} == {"known"}
     assert len(result.suppressed) == 2

@@ -6,8 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footprint.matching import PdqIndex, brute_force_radius
-from footprint.matching.pdq_index import hashes_from_hex
+from footprint.signals.pdq_index import PdqIndex, brute_force_radius, hashes_from_hex
 
 
 def flip_bits(base: np.ndarray, rng: np.random.Generator, flips: int) -> np.ndarray:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from footprint.errors import RecordError
 from footprint.geo.postcodes import load_postcodes
-from footprint.hashsets.model import RecordError
 from footprint.operations.allocation import (
     Allocation,
     allocate_operation,

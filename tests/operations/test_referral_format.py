@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from footprint.hashsets.model import RecordError
+from footprint.errors import RecordError
 from footprint.operations.identifiers import normalise_phone, normalise_postcode
 from footprint.operations.referral_format import parse_p2p_row, parse_referral
 from tests.operations.samples import referral

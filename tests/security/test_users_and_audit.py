@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
+from footprint.security.reference_data import prepare_database
 from footprint.security.roles import Role, parse_roles
 from footprint.security.users import UserError, add_user, list_users
 from footprint.store import Database
@@ -20,7 +21,7 @@ def force_actor(org: str) -> Actor:
 
 
 def test_reference_data_is_loaded_once(database: Database) -> None:
-    database.upgrade()  # a second upgrade changes nothing
+    prepare_database(database)  # a second upgrade changes nothing
     with database.unit_of_work() as session:
         orgs = session.scalars(select(Organisation)).all()
     assert len(orgs) == 46

@@ -25,9 +25,11 @@ def build_case(root: Path, known_count: int = 3, unrelated: int = 3) -> tuple[Pa
         known.append(
             KnownHash(
                 record_id=str(500 + seed),
-                md5=digests.md5,
-                sha1=digests.sha1,
-                pdq=hash_image(original).pdq.hex,
+                signals={
+                    "md5": digests.md5,
+                    "sha1": digests.sha1,
+                    "pdq": hash_image(original).pdq.hex,
+                },
                 category=CATEGORIES[seed % 3],
                 source_scheme="uk",
                 source_category=str(CATEGORIES[seed % 3]),

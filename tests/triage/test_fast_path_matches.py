@@ -60,6 +60,7 @@ def test_drifting_and_near_images_match_on_the_fast_path(tmp_path: Path) -> None
         fast = findings[DecodePath.FAST][name]
         assert [m["distance"] for m in exact["matches"]] == [AWAY], name
         assert fast["matches"] == exact["matches"], name
-        assert fast["pdq"] == exact["pdq"] and fast["pdq_path"] in ("exact-drift", "exact-near")
-    paths = {f["pdq_path"] for f in findings[DecodePath.FAST].values()}
+        assert fast["signals"]["pdq"] == exact["signals"]["pdq"]
+        assert fast["signal_details"]["pdq"]["pdq_path"] in ("exact-drift", "exact-near")
+    paths = {f["signal_details"]["pdq"]["pdq_path"] for f in findings[DecodePath.FAST].values()}
     assert paths == {"exact-drift", "exact-near"}

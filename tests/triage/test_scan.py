@@ -17,7 +17,7 @@ from footprint.triage.signals_job import SignalOptions
 from tests.triage.evidence_fixtures import build_case, store_with_known
 
 FINDING_KEYS = {
-    "path", "size", "md5", "sha1", "sha256", "media_type", "pdq", "quality", "error", "matches",
+    "path", "locator", "size", "media_type", "signals", "signal_details", "error", "matches",
 }  # fmt: skip
 
 
@@ -55,12 +55,17 @@ def test_findings_summary_and_report(case, tmp_path: Path) -> None:
         ("sha1", "A", "500"),
         ("pdq", "A", "500"),
     }
-    assert copy["md5"] == hashlib.md5((evidence / "k0/copy.jpg").read_bytes()).hexdigest()
+    assert (
+        copy["signals"]["md5"] == hashlib.md5((evidence / "k0/copy.jpg").read_bytes()).hexdigest()
+    )
     small = named["k1/small.jpg"]
     assert [(m["kind"], m["category"]) for m in small["matches"]] == [("pdq", "B")]
     assert 0 <= small["matches"][0]["distance"] <= 31
     assert named["k2/reencoded.png"]["media_type"] == "image/png"
-    assert named["other/readme.txt"]["pdq"] is None and named["other/readme.txt"]["error"] is None
+    assert (
+        "pdq" not in named["other/readme.txt"]["signals"]
+        and named["other/readme.txt"]["error"] is None
+    )
     assert named["other/empty.gif"]["error"]["code"] == "empty"
     assert named["other/cut.jpg"]["error"]["code"] == "truncated"
     assert summary["files"] == 9 + 6 == len(findings)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageStat
 
-from footprint.operations.cases import advance_case
+from footprint.operations.cases import advance_case, get_case
+from footprint.security.actor import Actor
 from footprint.security.roles import Role
 from tests.operations.cases_setup import GMP, MET, investigator, open_cases
 from tests.web.site import SCAN, Site, audited, browser, csrf_token, machine, username
@@ -171,3 +172,46 @@ def test_a_scan_folder_gone_from_the_server_is_said_plainly(site: Site, tmp_path
     assert gone["summary"] == {} and gone["findings"] == [] and not gone["summary_unchanged"]
     page = browser(site, EXAMINER).get(f"/cases/{case_id}/devices/{device_id}")
     assert page.status_code == 200 and "no longer on this server" in page.text
+
+
+def test_a_device_is_recorded_and_its_scan_linked_from_the_case_page(site: Site) -> None:
+    """The page forms, not only the API: each change lands and returns to the case; a court date
+    that is not a date is refused on the case page itself, naming the field."""
+    client = browser(site, EXAMINER)
+    csrf = csrf_token(client)
+    case_id = site.cases[GMP][1]
+    recorded = client.post(
+        f"/cases/{case_id}/devices",
+        data={
+            "exhibit_ref": "PAGE-1",
+            "description": "laptop recorded from the page",
+            "seized_on": "2026-11-04",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303 and recorded.headers["location"] == f"/cases/{case_id}"
+    examiner = Actor(EXAMINER, GMP, frozenset({Role.FORENSIC_EXAMINER}))
+    [device] = [
+        d for d in get_case(site.db, examiner, case_id).devices if d["exhibit_ref"] == "PAGE-1"
+    ]
+    linked = client.post(
+        f"/cases/{case_id}/devices/{device['id']}/scan",
+        data={"scan": SCAN, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert linked.status_code == 303
+    [device] = [
+        d for d in get_case(site.db, examiner, case_id).devices if d["exhibit_ref"] == "PAGE-1"
+    ]
+    assert Path(device["scan_dir"]).name == SCAN and device["scan_counts"]
+    investigator_client = browser(site, username(GMP, Role.INVESTIGATOR))
+    bad = investigator_client.post(
+        f"/cases/{case_id}/bail/extend",
+        data={
+            "authorised_by": "Supt Example",
+            "court_until": "soon",
+            "csrf_token": csrf_token(investigator_client),
+        },
+    )
+    assert bad.status_code == 422 and "court_until" in bad.text and "<h1>" in bad.text

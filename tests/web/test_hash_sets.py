@@ -30,7 +30,7 @@ IMPORTER = username(COORDINATOR_CODE, Role.ANALYST)  # the national sets are the
 
 def _vics(count: int) -> bytes:
     records = [
-        KnownHash(record_id=str(n), md5=f"{n:032x}", category=UnifiedCategory.B)
+        KnownHash(record_id=str(n), signals={"md5": f"{n:032x}"}, category=UnifiedCategory.B)
         for n in range(1, count + 1)
     ]
     out = io.StringIO()

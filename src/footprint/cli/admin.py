@@ -13,23 +13,19 @@ from typing import Any, NoReturn
 import click
 import typer
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from footprint.cli.common import ExitCode, console, err_console, fail, settings
-from footprint.hashsets.model import RecordError
+from footprint.errors import REFUSALS, message_for
 from footprint.inputs import check_json_text
-from footprint.operations.case_workflow import InvalidTransition
-from footprint.operations.outcomes import OutcomeError
-from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.audit_chain import Checkpoint
 from footprint.security.credentials import issue_token, revoke_token, set_password, unlock
+from footprint.security.reference_data import organisations, prepare_database
 from footprint.security.roles import Role, parse_roles
 from footprint.security.users import UserError, actor_for, add_user, list_users
 from footprint.store import Database
-from footprint.store.models import Organisation
 
 db_app = typer.Typer(help="The operations database.", no_args_is_help=True)
 orgs_app = typer.Typer(
@@ -37,18 +33,6 @@ orgs_app = typer.Typer(
 )
 users_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
-
-
-# What a service refuses with (bad input, not allowed, not found): shown, exit code 2.
-REFUSALS = (
-    UserError,
-    OperationError,
-    OutcomeError,
-    InvalidTransition,
-    RecordError,
-    AccessDenied,
-    LookupError,
-)
 
 
 def not_ready(exc: Exception) -> NoReturn:
@@ -62,10 +46,10 @@ def open_database() -> Iterator[Database]:
     db = Database(settings().database_url)
     try:
         yield db
-    except REFUSALS as exc:
+    except REFUSALS as exc:  # bad input, not allowed, not found: said, exit code 2
         if isinstance(exc, AccessDenied) and not exc.audited:
             _audit_refusal(db, exc)
-        fail(f"{exc.field}: {exc.reason}" if isinstance(exc, RecordError) else str(exc))
+        fail(message_for(exc))
     except (OperationalError, ProgrammingError) as exc:
         not_ready(exc)
     finally:
@@ -128,7 +112,7 @@ def current_actor(db: Database) -> Actor:
 def upgrade() -> None:
     """Create or migrate the schema to the newest version and load reference data."""
     with open_database() as db:
-        db.upgrade()
+        prepare_database(db)
     console.print(f"database at the newest schema: {db.url.split('@')[-1]}")
 
 
@@ -137,9 +121,8 @@ def orgs_list() -> None:
     """List organisations with their codes (ONS GSS codes for forces)."""
     table = Table("code", "name", "kind", "country")
     with open_database() as db, db.unit_of_work() as session:
-        query = select(Organisation).order_by(Organisation.kind, Organisation.name)
-        for org in session.scalars(query):
-            table.add_row(org.code, org.name, org.kind, org.country or "")
+        for code, name, kind, country in organisations(session):
+            table.add_row(code, name, kind, country or "")
     console.print(table)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,12 @@ from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import console, fail
+from footprint.clock import service_day
 from footprint.operations import cases
 from footprint.operations.cases import CaseView
 from footprint.operations.figures import MEASURES, publish_figures
 from footprint.operations.outcomes import (
+    BAIL_REVIEW_DAYS,
     USUAL_BAIL_CONDITIONS,
     AgeBand,
     Offence,
@@ -31,7 +33,7 @@ case_app = typer.Typer(help="Cases: workflow, outcomes, bail, safeguarding.", no
 
 def _day(value: str | None, name: str) -> date:
     if value is None:
-        return datetime.now(UTC).date()
+        return service_day()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -222,10 +224,10 @@ def case_extend_bail(
 
 
 @case_app.command("bail-due")
-def case_bail_due(days: int = typer.Option(14, "--days")) -> None:
-    """Bail expiring in the next days (or already lapsed), soonest first."""
+def case_bail_due(days: int = typer.Option(BAIL_REVIEW_DAYS, "--days")) -> None:
+    """Bail expiring in the next days (or already lapsed), soonest first; the day is London's."""
     with open_database() as db:
-        due = cases.bail_expiring(db, current_actor(db), datetime.now(UTC).date(), days)
+        due = cases.bail_expiring(db, current_actor(db), service_day(), days)
     table = Table("case", "force", "expires", "days left", "stage", "next extension by")
     for item in due:
         table.add_row(

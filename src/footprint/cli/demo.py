@@ -33,8 +33,7 @@ from footprint.synthetic.demo_operation import (
     load_demo_operation,
 )
 from footprint.synthetic.images import benign_image, edited_copies, encode
-from footprint.triage.report import iter_findings
-from footprint.triage.scan import FINDINGS
+from footprint.triage.outputs import FINDINGS, iter_findings
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
 
@@ -60,9 +59,7 @@ def _build_evidence(evidence: Path) -> tuple[list[KnownHash], list[str]]:
         known.append(
             KnownHash(
                 record_id=str(1000 + seed),
-                md5=digests.md5,
-                sha1=digests.sha1,
-                pdq=pdq.hex,
+                signals={"md5": digests.md5, "sha1": digests.sha1, "pdq": pdq.hex},
                 source_category=str(UK_CODES[category]),
                 category=category,
             )

@@ -11,8 +11,9 @@ from rich.table import Table
 from footprint.cli.admin import audit_outside, current_actor, open_database
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.hashsets import ImportOptions, ImportReport, SetKind, SetNotFound, UnifiedCategory
+from footprint.hashsets.formats import hashset_formats, scheme_choices
 from footprint.hashsets.schemes import parse_uk_codes
-from footprint.hashsets.service import SCHEME_CHOICES, export_set, import_files
+from footprint.hashsets.service import export_set, import_files
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
 
@@ -43,7 +44,7 @@ def import_(
     set_name: str = typer.Option(..., "--set", help="Set to import into (created if new)."),
     scheme: str | None = typer.Option(
         None,
-        help=f"Category scheme or format: {', '.join(SCHEME_CHOICES)}. Default: from content.",
+        help=f"Category scheme or format: {', '.join(scheme_choices())}. Default: from content.",
     ),
     ignore: bool = typer.Option(False, "--ignore", help="Mark the set as an ignore set."),
     pdq_radius: int = typer.Option(31, min=0, max=128, help="PDQ match radius for this set."),
@@ -59,8 +60,8 @@ def import_(
     Each file goes in whole or not at all; bad records are skipped and listed with their
     number, field and reason while the rest go in.
     """
-    if scheme is not None and scheme not in SCHEME_CHOICES:
-        fail(f"--scheme {scheme!r}: choose one of {', '.join(SCHEME_CHOICES)}")
+    if scheme is not None and scheme not in scheme_choices():
+        fail(f"--scheme {scheme!r}: choose one of {', '.join(scheme_choices())}")
     config = settings()
     try:
         uk_codes = parse_uk_codes(config.uk_category_codes)
@@ -147,20 +148,23 @@ def list_(
 @app.command("export")
 def export(
     name: str = typer.Argument(..., help="The set to export."),
-    fmt: str = typer.Option("vics", "--format", help="Export format: vics (VICS 2.0 JSON)."),
+    fmt: str = typer.Option(
+        "vics", "--format", help="Export format: any writable one (vics: VICS 2.0 JSON)."
+    ),
     shape: str = typer.Option("hashset", help="VICS shape: hashset or case."),
     out: Path = typer.Option(..., "--out", help="File to write."),
 ) -> None:
-    """Export a set as VICS 2.0 JSON (import -> export -> import loses nothing)."""
-    if fmt != "vics":
-        fail(f"--format {fmt!r}: only vics is supported")
+    """Export a set, as VICS 2.0 JSON by default (import -> export -> import loses nothing)."""
+    writable = [f.name for f in hashset_formats() if f.writable]
+    if fmt not in writable:
+        fail(f"--format {fmt!r}: choose one of {', '.join(writable)}")
     if shape not in ("hashset", "case"):
         fail(f"--shape {shape!r}: choose hashset or case")
     store = open_store(settings())
     tmp = out.with_name(out.name + ".partial")
     try:
         with tmp.open("w", encoding="utf-8") as stream:
-            count = export_set(store, name, stream, shape)
+            count = export_set(store, name, stream, shape, fmt)
         tmp.replace(out)
     except SetNotFound as exc:
         tmp.unlink(missing_ok=True)

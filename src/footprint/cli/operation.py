@@ -24,6 +24,7 @@ from footprint.operations.packages import (
     transfer_package,
 )
 from footprint.operations.pipeline_jobs import load_postcode_file
+from footprint.operations.resolution import DEFAULT_IP_WINDOW
 from footprint.operations.risk import FACTORS, Band, RiskModel
 from footprint.operations.service import create_operation, list_operations
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
@@ -133,7 +134,12 @@ subjects_app = typer.Typer(
 @subjects_app.command("resolve")
 def resolve(
     operation: str = typer.Option(..., "--operation"),
-    ip_window: int = typer.Option(300, "--ip-window-seconds", min=0, help="IP+port link window."),
+    ip_window: int = typer.Option(
+        int(DEFAULT_IP_WINDOW.total_seconds()),
+        "--ip-window-seconds",
+        min=0,
+        help="IP+port link window.",
+    ),
 ) -> None:
     """Resolve the operation's referrals into subjects (shared e-mail, phone, ESP account, device
     id, or IP + port within the window); merges are recorded with their reasons."""

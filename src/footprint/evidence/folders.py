@@ -1,46 +1,52 @@
-"""Walk folders of evidence read-only: no symlink is followed, no loop is entered twice, and a
-folder that cannot be listed becomes a problem to report, not a crash."""
+"""Folders (and single files) as an evidence source: walked read-only, no symlink followed, no
+loop entered twice; a folder that cannot be listed becomes a problem to report, not a crash."""
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from footprint.evidence.sources import (
+    EvidenceFile,
+    EvidenceSource,
+    Locator,
+    Walked,
+    WalkProblem,
+    register_evidence_source,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class EvidenceFile:
-    path: str
-    size: int
+def folder_file(path: str, size: int) -> EvidenceFile:
+    return EvidenceFile(path, size, Locator(FolderSource.name, path))
 
 
-@dataclass(frozen=True, slots=True)
-class WalkProblem:
-    path: str
-    code: str  # unreadable | not_found | symlink | special
-    message: str
+class FolderSource(EvidenceSource):
+    name: ClassVar[str] = "folder"
 
+    def claims(self, root: Path) -> bool:
+        return root.is_dir()
 
-def walk_evidence(roots: Sequence[Path]) -> Iterator[EvidenceFile | WalkProblem]:
-    """Every regular file under the roots, in a stable (sorted) order."""
-    seen_dirs: set[tuple[int, int]] = set()
-    for root in roots:
+    def open(self, locator: Locator) -> BinaryIO:
+        return open(locator.path, "rb")
+
+    def walk(self, root: Path) -> Walked:
+        """Every regular file under the root, in a stable (sorted) order."""
         try:
             info = root.lstat()
         except OSError as exc:
             yield WalkProblem(str(root), "not_found", f"cannot open evidence: {exc.strerror}")
-            continue
+            return
         if stat.S_ISREG(info.st_mode):
-            yield EvidenceFile(str(root), info.st_size)
+            yield folder_file(str(root), info.st_size)
         elif stat.S_ISDIR(info.st_mode):
-            yield from _walk_dir(str(root), seen_dirs)
+            yield from _walk_dir(str(root), set())
         else:
             yield WalkProblem(str(root), "special", "not a regular file or folder")
 
 
-def _walk_dir(top: str, seen_dirs: set[tuple[int, int]]) -> Iterator[EvidenceFile | WalkProblem]:
+def _walk_dir(top: str, seen_dirs: set[tuple[int, int]]) -> Walked:
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -62,9 +68,12 @@ def _walk_dir(top: str, seen_dirs: set[tuple[int, int]]) -> Iterator[EvidenceFil
                 elif entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    yield EvidenceFile(entry.path, entry.stat(follow_symlinks=False).st_size)
+                    yield folder_file(entry.path, entry.stat(follow_symlinks=False).st_size)
                 else:
                     yield WalkProblem(entry.path, "special", "device, socket or pipe: not read")
             except OSError as exc:
                 yield WalkProblem(entry.path, "unreadable", f"cannot stat: {exc.strerror}")
         stack.extend(reversed(subfolders))
+
+
+register_evidence_source(FolderSource())

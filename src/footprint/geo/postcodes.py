@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from footprint.hashsets.model import RecordError, SkippedRecord
+from footprint.errors import RecordError, SkippedRecord
 from footprint.store.models import Organisation, PostcodeArea
 
 BATCH = 10_000

@@ -6,15 +6,18 @@ import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from footprint.errors import RecordError
 from footprint.hashsets.model import (
     ImportReport,
     KnownHash,
-    RecordError,
     UnifiedCategory,
     normalise_hex,
+    normalise_signal,
     parse_flag,
+    present,
 )
 from footprint.hashsets.schemes import CategoryMapper
+from footprint.signals.kinds import signal_kinds
 
 ICSE_COLUMNS = [
     "MD5",
@@ -83,9 +86,13 @@ def read_icse(path: Path, report: ImportReport) -> Iterator[KnownHash]:
         baseline = parse_flag(row.get("Baseline"), "Baseline")
         return KnownHash(
             record_id=row.get("Image ID") or None,
-            md5=normalise_hex(row.get("MD5"), "md5"),
-            sha1=normalise_hex(row.get("SHA1"), "sha1"),
-            pdq=normalise_hex(row.get("PDQ"), "pdq"),
+            signals=present(
+                {
+                    "md5": normalise_hex(row.get("MD5"), "md5"),
+                    "sha1": normalise_hex(row.get("SHA1"), "sha1"),
+                    "pdq": normalise_hex(row.get("PDQ"), "pdq"),
+                }
+            ),
             photodna=row.get("PhotoDNA") or None,
             source_scheme="icse",
             source_category="baseline" if baseline else None,
@@ -114,10 +121,7 @@ def read_plain_csv(path: Path, report: ImportReport, mapper: CategoryMapper) -> 
         source_category, category = mapper.map(row.get("category"))
         return KnownHash(
             record_id=row.get("record_id") or None,
-            md5=normalise_hex(row.get("md5"), "md5"),
-            sha1=normalise_hex(row.get("sha1"), "sha1"),
-            sha256=normalise_hex(row.get("sha256"), "sha256"),
-            pdq=normalise_hex(row.get("pdq"), "pdq"),
+            signals=present({k: normalise_signal(row.get(k), k) for k in kinds if k in row}),
             photodna=row.get("photodna") or None,
             source_scheme=str(mapper.scheme),
             source_category=source_category,
@@ -127,13 +131,15 @@ def read_plain_csv(path: Path, report: ImportReport, mapper: CategoryMapper) -> 
             distributed=parse_flag(row.get("distributed"), "distributed"),
             series=row.get("series") or None,
             date_updated=row.get("date_updated") or None,
-            extra={k: v for k, v in row.items() if k not in PLAIN_CSV_COLUMNS and v},
+            extra={k: v for k, v in row.items() if k not in known_columns and v},
         )
 
+    kinds = [k.name for k in signal_kinds()]  # every registered kind has a column of its name
+    known_columns = {*PLAIN_CSV_COLUMNS, *kinds}
     with path.open(encoding="utf-8-sig", errors="replace") as stream:
         first = stream.readline().lower()
-    if not any(c in first for c in ("md5", "sha1", "sha256", "pdq", "photodna")):
-        raise RecordError("header", "no hash column (md5, sha1, sha256, pdq or photodna)")
+    if not any(c in first for c in (*kinds, "photodna")):
+        raise RecordError("header", f"no hash column ({', '.join(kinds)} or photodna)")
     return _rows(path, ",", report, set(), parse)
 
 
@@ -154,4 +160,9 @@ def read_pdq_list(
                 report.skip(line_number, exc.field, exc.reason)
                 continue
             extra = {"line_fields": rest} if rest else {}
-            yield KnownHash(pdq=pdq, category=category, source_scheme="pdq-list", extra=extra)
+            yield KnownHash(
+                signals=present({"pdq": pdq}),
+                category=category,
+                source_scheme="pdq-list",
+                extra=extra,
+            )

@@ -17,6 +17,35 @@ class GradeStatus(StrEnum):
     SETTLED = "settled"
 
 
+class FileGrade(StrEnum):
+    """Where a referral's file stands: matched by the detection engine, or queued for graders
+    whose votes then settle it by the rule below (stored as ReferralFileRow.grade_status)."""
+
+    UNGRADED = "ungraded"  # not yet matched against the hash sets
+    QUEUED = "queued"  # no set knows it: waits for graders' votes
+    MATCHED = "matched"  # a known set's category
+    PROVISIONAL = GradeStatus.PROVISIONAL.value
+    DISPUTED = GradeStatus.DISPUTED.value
+    SETTLED = GradeStatus.SETTLED.value
+
+    @property
+    def graded(self) -> bool:
+        """Whether the file's category stands (a match, or settled by votes)."""
+        return self in (FileGrade.MATCHED, FileGrade.SETTLED)
+
+    @property
+    def awaits_graders(self) -> bool:
+        return self not in (FileGrade.UNGRADED, FileGrade.MATCHED)
+
+
+def graded_as(status: str, category: str | None) -> str:
+    """A file's category where it stands, else "not yet graded (<status>)": how packages and
+    referral records count evidence."""
+    if FileGrade(status).graded and category:
+        return category
+    return f"not yet graded ({status})"
+
+
 @dataclass(frozen=True, slots=True)
 class Grade:
     status: GradeStatus

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from footprint.errors import RecordError, SkippedRecord
+from footprint.signals.kinds import SignalValueError, signal_kind
 
 
 class UnifiedCategory(StrEnum):
@@ -20,40 +23,53 @@ class UnifiedCategory(StrEnum):
     UNCATEGORISED = "uncategorised"
 
 
+U = UnifiedCategory
+# Most serious first: a file matched in several sets counts once, under its worst grade; the
+# order of every table, chart and report of categories.
+SEVERITY: tuple[UnifiedCategory, ...] = (
+    U.A,
+    U.B,
+    U.C,
+    U.INDECENT_UNCATEGORISED,
+    U.UNCATEGORISED,
+    U.NON_PERTINENT,
+)
+CHARGING_CATEGORIES: tuple[UnifiedCategory, ...] = (U.A, U.B, U.C)  # the Sentencing Council's
+
+
+def most_serious(categories: Iterable[str]) -> UnifiedCategory | None:
+    """The worst of the categories given (None when none is known)."""
+    found = set(categories)
+    return next((c for c in SEVERITY if c in found), None)
+
+
 class SetKind(StrEnum):
     KNOWN = "known"  # known material: a match is a hit
     IGNORE = "ignore"  # NSRL, confirmed false positives: a match suppresses hits
 
 
-HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-DIGEST_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
-
-
-class RecordError(ValueError):
-    """A record that cannot be imported: names the field and the reason."""
-
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field = field_name
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[RecordError], tuple[str, str]]:
-        return RecordError, (self.field, self.reason)  # to cross to and from a worker process
-
-
-def normalise_hex(value: object, field_name: str) -> str | None:
-    """Lower-case hex digest, or None when absent; RecordError when malformed."""
+def normalise_signal(value: object, kind: str, field_name: str | None = None) -> str | None:
+    """A signal value in its kind's stored form, or None when absent; RecordError naming the
+    field (the kind's name unless the format calls it otherwise) when malformed."""
     if value is None:
         return None
+    name = field_name or kind
     if not isinstance(value, str):
-        raise RecordError(field_name, f"expected a hex string, got {type(value).__name__}")
-    text = value.strip()
-    if not text:
+        raise RecordError(name, f"expected a hex string, got {type(value).__name__}")
+    if not value.strip():
         return None
-    length = DIGEST_LENGTHS[field_name]
-    if len(text) != length or not HEX_RE.match(text):
-        raise RecordError(field_name, f"expected {length} hex digits, got {text[:80]!r}")
-    return text.lower()
+    try:
+        return signal_kind(kind).validate(value)
+    except SignalValueError as exc:
+        raise RecordError(name, str(exc)) from None
+
+
+normalise_hex = normalise_signal  # the digest kinds and PDQ are hex
+
+
+def present(values: dict[str, str | None]) -> dict[str, str]:
+    """Signals from a reader's columns, the absent ones left out."""
+    return {kind: value for kind, value in values.items() if value}
 
 
 def parse_flag(value: object, field_name: str) -> bool | None:
@@ -85,10 +101,7 @@ class KnownHash:
     """One record of a known-hash set. PhotoDNA is stored as given and never computed."""
 
     record_id: str | None = None
-    md5: str | None = None
-    sha1: str | None = None
-    sha256: str | None = None
-    pdq: str | None = None
+    signals: dict[str, str] = field(default_factory=dict)  # kind -> value (md5, pdq, ...)
     photodna: str | None = None
     source_scheme: str | None = None
     source_category: str | None = None
@@ -102,14 +115,24 @@ class KnownHash:
     extra: dict[str, Any] = field(default_factory=dict)  # source fields kept for round trip
 
     def has_any_hash(self) -> bool:
-        return any((self.md5, self.sha1, self.sha256, self.pdq, self.photodna))
+        return bool(self.signals) or bool(self.photodna)
 
+    # the kinds every exchange format names: read-only views of `signals`
+    @property
+    def md5(self) -> str | None:
+        return self.signals.get("md5")
 
-@dataclass(frozen=True, slots=True)
-class SkippedRecord:
-    record: int  # 1-based record number (or line number for CSV and lists)
-    field: str
-    reason: str
+    @property
+    def sha1(self) -> str | None:
+        return self.signals.get("sha1")
+
+    @property
+    def sha256(self) -> str | None:
+        return self.signals.get("sha256")
+
+    @property
+    def pdq(self) -> str | None:
+        return self.signals.get("pdq")
 
 
 @dataclass(slots=True)

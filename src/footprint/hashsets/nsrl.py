@@ -6,12 +6,13 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from footprint.errors import RecordError
 from footprint.hashsets.model import (
     ImportReport,
     KnownHash,
-    RecordError,
     UnifiedCategory,
     normalise_hex,
+    present,
 )
 
 _WANTED = ("sha256", "sha1", "md5", "file_name", "file_size")
@@ -74,9 +75,9 @@ def read_nsrl(path: Path, report: ImportReport) -> Iterator[KnownHash]:
             values = dict(zip(chosen, row, strict=True))
             try:
                 record = KnownHash(
-                    md5=normalise_hex(values.get("md5"), "md5"),
-                    sha1=normalise_hex(values.get("sha1"), "sha1"),
-                    sha256=normalise_hex(values.get("sha256"), "sha256"),
+                    signals=present(
+                        {k: normalise_hex(values.get(k), k) for k in ("md5", "sha1", "sha256")}
+                    ),
                     category=UnifiedCategory.NON_PERTINENT,
                     source_scheme="nsrl",
                     extra={k: values[k] for k in ("file_name", "file_size") if k in values},

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from footprint.hashsets.model import RecordError, UnifiedCategory
+from footprint.errors import RecordError
+from footprint.hashsets.model import UnifiedCategory
 
 U = UnifiedCategory
 

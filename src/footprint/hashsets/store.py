@@ -1,10 +1,11 @@
-"""The embedded known-hash store: one SQLite file plus a PDQ sidecar per set.
+"""The embedded known-hash store: one SQLite file plus saved indexes per set.
 
 Known-hash sets live beside the triage workstation, not in the operations database: they run to
 10^7 records, must open ready to match in seconds, and an examiner's machine is air-gapped.
-Digests are stored as BLOBs (half the size of hex) with an index per digest kind; each set's PDQ
-hashes are also compiled into two .npy files after every import, so that opening a matcher maps
-them from disk instead of reading millions of rows.
+A record's signals are rows of (kind, value) in `known_signals`, one index over both, so a new
+signal kind needs no schema change; values are stored as their kind encodes them (hex digests as
+BLOBs, half the size). A kind matched by distance (PDQ) keeps its index beside the store, built
+once per set version, so that opening a matcher maps it from disk instead of reading rows.
 """
 
 from __future__ import annotations
@@ -12,21 +13,19 @@ from __future__ import annotations
 import fcntl
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from footprint.errors import NotFound
 from footprint.hashsets.model import GradingVote, KnownHash, SetKind, UnifiedCategory
-from footprint.matching import IndexTables, Match, Matcher, PdqIndex, PdqSet
+from footprint.matching import Describe, IndexedSet, Match, Matcher
+from footprint.signals import DEFAULT_PDQ_RADIUS, PDQ, SignalKind, signal_kind, signal_kinds
 
-DEFAULT_PDQ_RADIUS = 31
 BATCH = 5_000
-_TABLES = ("hashes", "ids", "order", "offsets")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS hash_sets (
@@ -44,7 +43,6 @@ CREATE TABLE IF NOT EXISTS known_hashes (
     set_id INTEGER NOT NULL REFERENCES hash_sets(id),
     dedupe_key BLOB NOT NULL,
     record_id TEXT,
-    md5 BLOB, sha1 BLOB, sha256 BLOB, pdq BLOB,
     photodna TEXT,
     source_scheme TEXT, source_category TEXT,
     category TEXT NOT NULL,
@@ -53,21 +51,24 @@ CREATE TABLE IF NOT EXISTS known_hashes (
     votes TEXT, extra TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS known_hashes_key ON known_hashes(set_id, dedupe_key);
-CREATE INDEX IF NOT EXISTS known_hashes_md5 ON known_hashes(md5) WHERE md5 IS NOT NULL;
-CREATE INDEX IF NOT EXISTS known_hashes_sha1 ON known_hashes(sha1) WHERE sha1 IS NOT NULL;
-CREATE INDEX IF NOT EXISTS known_hashes_sha256 ON known_hashes(sha256) WHERE sha256 IS NOT NULL;
+CREATE TABLE IF NOT EXISTS known_signals (
+    hash_id INTEGER NOT NULL REFERENCES known_hashes(id),
+    kind TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (hash_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS known_signals_value ON known_signals(kind, value);
 """
 
+# Stores written before signals became rows had a column per kind: moved over on opening.
+_COLUMN_KINDS = ("md5", "sha1", "sha256", "pdq")
+
 _COLUMNS = (
-    "set_id, dedupe_key, record_id, md5, sha1, sha256, pdq, photodna, source_scheme, "
-    "source_category, category, victim_identified, offender_identified, distributed, series, "
-    "date_updated, votes, extra"
+    "set_id, dedupe_key, record_id, photodna, source_scheme, source_category, category, "
+    "victim_identified, offender_identified, distributed, series, date_updated, votes, extra"
 )
 _MERGED_COLUMNS = [
     "record_id",
-    "sha1",
-    "sha256",
-    "pdq",
     "photodna",
     "victim_identified",
     "offender_identified",
@@ -75,12 +76,20 @@ _MERGED_COLUMNS = [
     "series",
     "date_updated",
 ]
-# A duplicate (same key in the same set) fills the gaps of the first record; it never overwrites.
+# A duplicate (same key in the same set) fills the gaps of the first record; it never overwrites
+# (its signals too: a kind the first record lacks is added, one it has is kept).
 _MERGE = ", ".join(f"{c} = coalesce(known_hashes.{c}, excluded.{c})" for c in _MERGED_COLUMNS)
 _INSERT = (
-    f"INSERT INTO known_hashes ({_COLUMNS}) VALUES ({', '.join('?' * 18)}) "
+    f"INSERT INTO known_hashes ({_COLUMNS}) VALUES ({', '.join('?' * 14)}) "
     f"ON CONFLICT(set_id, dedupe_key) DO UPDATE SET {_MERGE}"
 )
+_INSERT_SIGNAL = (
+    "INSERT OR IGNORE INTO known_signals (hash_id, kind, value) "
+    "SELECT id, ?, ? FROM known_hashes WHERE set_id = ? AND dedupe_key = ?"
+)
+# The key a record is merged on: VICS keys on MD5; without one, the next strongest signal.
+# The built-in kinds keep the one-letter prefixes stores were first written with.
+_KEY_PREFIXES = {"md5": b"m", "sha1": b"1", "sha256": b"2", "pdq": b"p"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,17 +108,20 @@ class HashSetInfo:
     def label(self) -> str:
         return f"{self.name}@v{self.version}"
 
+    def threshold(self, kind: SignalKind) -> int:
+        """How far a value of a distance kind may be from this set's and still match."""
+        if kind is PDQ:
+            return self.pdq_radius
+        return int(self.meta.get("thresholds", {}).get(kind.name, kind.default_threshold))
+
+    @property
+    def index_stem(self) -> str:
+        """Names this set version's saved indexes: rebuilt when the version moves on."""
+        return f"set{self.id}.v{self.version}"
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _blob(hex_value: str | None) -> bytes | None:
-    return bytes.fromhex(hex_value) if hex_value else None
-
-
-def _hex(blob: bytes | None) -> str | None:
-    return blob.hex() if blob is not None else None
 
 
 def _flag(value: int | None) -> bool | None:
@@ -117,28 +129,24 @@ def _flag(value: int | None) -> bool | None:
 
 
 def dedupe_key(record: KnownHash) -> bytes:
-    """VICS keys on MD5; records without one fall back to the next strongest hash."""
-    for prefix, value in ((b"m", record.md5), (b"1", record.sha1), (b"2", record.sha256)):
+    """The first signal in registry order (md5, sha1, sha256, pdq, then any added)."""
+    for kind in signal_kinds():
+        value = record.signals.get(kind.name)
         if value:
-            return prefix + bytes.fromhex(value)
-    if record.pdq:
-        return b"p" + bytes.fromhex(record.pdq)
+            prefix = _KEY_PREFIXES.get(kind.name, kind.name.encode() + b"\x00")
+            return prefix + kind.encode(value)
     return b"d" + (record.photodna or "").encode()
 
 
-def _row(set_id: int, record: KnownHash) -> tuple[Any, ...]:
+def _row(set_id: int, key: bytes, record: KnownHash) -> tuple[Any, ...]:
     votes = [
         {"grader": v.grader, "category": str(v.category), "voted_at": v.voted_at}
         for v in record.votes
     ]
     return (
         set_id,
-        dedupe_key(record),
+        key,
         record.record_id,
-        _blob(record.md5),
-        _blob(record.sha1),
-        _blob(record.sha256),
-        _blob(record.pdq),
         record.photodna,
         record.source_scheme,
         record.source_category,
@@ -153,6 +161,26 @@ def _row(set_id: int, record: KnownHash) -> tuple[Any, ...]:
     )
 
 
+def _signal_rows(set_id: int, key: bytes, record: KnownHash) -> Iterator[tuple[Any, ...]]:
+    for kind, value in record.signals.items():
+        yield (kind, signal_kind(kind).encode(value), set_id, key)
+
+
+def _signals_of(stored: str | None) -> dict[str, str]:
+    """A record's signals from json_group_object(kind, hex(value)), in registry order."""
+    found = json.loads(stored or "{}")
+    ordered = [k.name for k in signal_kinds() if k.name in found]
+    ordered += sorted(set(found) - set(ordered))  # a kind no longer registered: kept as hex
+    return {k: _decoded(k, bytes.fromhex(found[k])) for k in ordered}
+
+
+def _decoded(kind: str, stored: bytes) -> str:
+    try:
+        return signal_kind(kind).decode(stored)
+    except ValueError:
+        return stored.hex()
+
+
 def _record(row: sqlite3.Row) -> KnownHash:
     votes = [
         GradingVote(v["grader"], UnifiedCategory(v["category"]), v.get("voted_at"))
@@ -160,10 +188,7 @@ def _record(row: sqlite3.Row) -> KnownHash:
     ]
     return KnownHash(
         record_id=row["record_id"],
-        md5=_hex(row["md5"]),
-        sha1=_hex(row["sha1"]),
-        sha256=_hex(row["sha256"]),
-        pdq=_hex(row["pdq"]),
+        signals=_signals_of(row["signals"]),
         photodna=row["photodna"],
         source_scheme=row["source_scheme"],
         source_category=row["source_category"],
@@ -178,7 +203,7 @@ def _record(row: sqlite3.Row) -> KnownHash:
     )
 
 
-class SetNotFound(LookupError):
+class SetNotFound(NotFound):
     pass
 
 
@@ -192,6 +217,29 @@ class KnownHashStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._move_signal_columns()
+
+    def _move_signal_columns(self) -> None:
+        """A store from before signals were rows: its digest and PDQ columns become rows of
+        `known_signals` (ids kept, so saved indexes stay valid), in one transaction."""
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(known_hashes)")}
+        old = [c for c in _COLUMN_KINDS if c in columns]
+        if not old:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for column in old:
+                self.db.execute(
+                    f"INSERT OR IGNORE INTO known_signals (hash_id, kind, value) "
+                    f"SELECT id, '{column}', {column} FROM known_hashes "
+                    f"WHERE {column} IS NOT NULL"
+                )
+                self.db.execute(f"DROP INDEX IF EXISTS known_hashes_{column}")
+                self.db.execute(f"ALTER TABLE known_hashes DROP COLUMN {column}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     @property
     def sidecar_dir(self) -> Path:
@@ -277,17 +325,26 @@ class KnownHashStore:
     def write_records(self, set_id: int, records: Iterable[KnownHash]) -> int:
         """Upsert records inside the caller's transaction; returns how many were written."""
         written = 0
-        batch: list[tuple[Any, ...]] = []
+        batch: list[KnownHash] = []
         for record in records:
-            batch.append(_row(set_id, record))
+            batch.append(record)
             if len(batch) >= BATCH:
-                self.db.executemany(_INSERT, batch)
-                written += len(batch)
+                written += self._write_batch(set_id, batch)
                 batch.clear()
         if batch:
-            self.db.executemany(_INSERT, batch)
-            written += len(batch)
+            written += self._write_batch(set_id, batch)
         return written
+
+    def _write_batch(self, set_id: int, batch: list[KnownHash]) -> int:
+        keys = [dedupe_key(record) for record in batch]
+        self.db.executemany(_INSERT, map(_row, [set_id] * len(batch), keys, batch))
+        signals = [
+            row
+            for key, record in zip(keys, batch, strict=True)
+            for row in _signal_rows(set_id, key, record)
+        ]
+        self.db.executemany(_INSERT_SIGNAL, signals)
+        return len(batch)
 
     def bump_version(self, set_id: int, meta_update: dict[str, Any]) -> None:
         row = self.db.execute("SELECT meta FROM hash_sets WHERE id = ?", (set_id,)).fetchone()
@@ -302,7 +359,10 @@ class KnownHashStore:
 
     def records(self, set_id: int) -> Iterator[KnownHash]:
         cursor = self.db.execute(
-            "SELECT * FROM known_hashes WHERE set_id = ? ORDER BY id", (set_id,)
+            "SELECT k.*, (SELECT json_group_object(s.kind, lower(hex(s.value))) "
+            "FROM known_signals s WHERE s.hash_id = k.id) AS signals "
+            "FROM known_hashes k WHERE k.set_id = ? ORDER BY k.id",
+            (set_id,),
         )
         for row in cursor:
             yield _record(row)
@@ -315,48 +375,50 @@ class KnownHashStore:
 
     # --- matching -----------------------------------------------------------------------------
 
-    def compile_pdq(self, info: HashSetInfo) -> dict[str, Path]:
-        """Build the set's PDQ index once per set version and save its tables as .npy files."""
-        self.sidecar_dir.mkdir(exist_ok=True)
-        stem = f"set{info.id}.v{info.version}"
-        paths = {name: self.sidecar_dir / f"{stem}.{name}.npy" for name in _TABLES}
-        if all(p.exists() for p in paths.values()):
-            return paths
+    def _index_rows(self, info: HashSetInfo, kind: SignalKind) -> tuple[list[int], list[bytes]]:
         rows = self.db.execute(
-            "SELECT id, pdq FROM known_hashes WHERE set_id = ? AND pdq IS NOT NULL ORDER BY id",
-            (info.id,),
+            "SELECT s.hash_id, s.value FROM known_signals s JOIN known_hashes k "
+            "ON k.id = s.hash_id WHERE k.set_id = ? AND s.kind = ? ORDER BY s.hash_id",
+            (info.id, kind.name),
         ).fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        hashes = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8).reshape(-1, 32)
-        tables = IndexTables.build(hashes, ids)
-        for name, path in paths.items():
-            tmp = path.with_name(path.name + ".tmp.npy")
-            np.save(tmp, getattr(tables, name))
-            tmp.replace(path)
+        return [r[0] for r in rows], [r[1] for r in rows]
+
+    def pdq_tables(self, info: HashSetInfo) -> list[tuple[str, Path]]:
+        """The set's PDQ index tables, saved once per set version (the scan workers map them
+        for the fast path's safeguard); older versions' files are removed."""
+        tables = PDQ.saved_tables(
+            lambda: self._index_rows(info, PDQ), self.sidecar_dir, info.index_stem
+        )
         for stale in self.sidecar_dir.glob(f"set{info.id}.v*.npy"):
-            if stale not in paths.values():
+            if stale not in {path for _, path in tables}:
                 stale.unlink(missing_ok=True)
-        return paths
+        return tables
 
     def open_matcher(self, names: Sequence[str]) -> tuple[Matcher, list[HashSetInfo]]:
         infos = [self.get_set(n) for n in names]
-        pdq_sets = []
+        indexed = []
         for info in infos:
-            paths = self.compile_pdq(info)
-            tables = IndexTables.load(paths.items())
-            if len(tables.ids):
-                pdq_sets.append(
-                    PdqSet(
+            for kind in signal_kinds():
+                if kind.exact:
+                    continue
+                index = kind.open_index(
+                    lambda i=info, k=kind: self._index_rows(i, k),  # type: ignore[misc]
+                    self.sidecar_dir,
+                    info.index_stem,
+                )
+                indexed.append(
+                    IndexedSet(
                         info.name,
-                        info.pdq_radius,
+                        kind.name,
+                        info.threshold(kind),
                         info.kind is SetKind.IGNORE,
-                        PdqIndex.from_tables(tables),
-                        self._describer(info),
+                        index,
+                        self._describer(info, kind.name),
                     )
                 )
-        return Matcher(_ExactLookup(self.db, infos), pdq_sets), infos
+        return Matcher(_ExactLookup(self.db, infos), indexed), infos
 
-    def _describer(self, info: HashSetInfo) -> Callable[[list[tuple[int, int]]], list[Match]]:
+    def _describer(self, info: HashSetInfo, kind: str) -> Describe:
         def describe(hits: list[tuple[int, int]]) -> list[Match]:
             distance = dict(hits)
             marks = ",".join("?" * len(hits))
@@ -364,10 +426,8 @@ class KnownHashStore:
                 f"SELECT id, record_id, category FROM known_hashes WHERE id IN ({marks})",
                 list(distance),
             )
-            return [
-                Match(info.name, r[1], "pdq", distance[r[0]], r[2], info.kind is SetKind.IGNORE)
-                for r in rows
-            ]
+            ignore = info.kind is SetKind.IGNORE
+            return [Match(info.name, r[1], kind, distance[r[0]], r[2], ignore) for r in rows]
 
         return describe
 
@@ -377,14 +437,15 @@ class _ExactLookup:
         self.db = db
         self.by_id = {i.id: i for i in infos}
         marks = ",".join("?" * len(infos))
-        self.queries = {
-            kind: f"SELECT set_id, record_id, category FROM known_hashes "
-            f"WHERE {kind} = ? AND set_id IN ({marks})"
-            for kind in ("md5", "sha1", "sha256")
-        }
+        self.query = (
+            "SELECT k.set_id, k.record_id, k.category FROM known_signals s "
+            "JOIN known_hashes k ON k.id = s.hash_id "
+            f"WHERE s.kind = ? AND s.value = ? AND k.set_id IN ({marks})"
+        )
 
-    def lookup(self, kind: str, digest: str) -> list[Match]:
-        rows = self.db.execute(self.queries[kind], (bytes.fromhex(digest), *self.by_id))
+    def lookup(self, kind: str, value: str) -> list[Match]:
+        stored = signal_kind(kind).encode(value)
+        rows = self.db.execute(self.query, (kind, stored, *self.by_id))
         matches = []
         for set_id, record_id, category in rows:
             info = self.by_id[set_id]

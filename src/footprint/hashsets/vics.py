@@ -17,17 +17,18 @@ from typing import IO, Any
 
 import ijson
 
+from footprint.errors import RecordError
 from footprint.hashsets.model import (
     GradingVote,
     ImportReport,
     KnownHash,
-    RecordError,
     UnifiedCategory,
     normalise_hex,
     parse_flag,
 )
 from footprint.hashsets.schemes import CategoryMapper, Scheme
 from footprint.inputs import BoundedJson
+from footprint.signals.kinds import signal_kinds
 
 CONTEXT_RE = re.compile(
     r"/(?P<version>\d+\.\d+)\.xml/(?P<country>[A-Za-z]+)/\$metadata#(?P<kind>\w+)"
@@ -123,9 +124,9 @@ def media_to_known(
     md5 = normalise_hex(media.get("MD5"), "md5")
     if md5 is None:
         raise RecordError("MD5", "missing (VICS records are keyed on MD5)")
-    record = KnownHash(md5=md5, photodna=_text(media.get("PhotoDNA")))
+    record = KnownHash(signals={"md5": md5}, photodna=_text(media.get("PhotoDNA")))
     record.record_id = _text(media.get("MediaID"))
-    record.sha1 = _optional_hex(media.get("SHA1"), "sha1", report, number)
+    _set_signal(record, "sha1", _optional_hex(media.get("SHA1"), "sha1", report, number))
     _read_alternative_hashes(record, media.get("AlternativeHashes"), report, number)
     _read_category(record, media, mapper)
     record.victim_identified = parse_flag(media.get("VictimIdentified"), "VictimIdentified")
@@ -154,6 +155,18 @@ def _optional_hex(value: object, name: str, report: ImportReport, number: int) -
         return None
 
 
+def _registered(kind: str) -> str | None:
+    """Any registered signal kind rides in AlternativeHashes under its own name."""
+    return kind if kind in {k.name for k in signal_kinds()} else None
+
+
+def _set_signal(record: KnownHash, kind: str, value: str | None) -> None:
+    if value:
+        record.signals[kind] = value
+    else:
+        record.signals.pop(kind, None)
+
+
 def _read_alternative_hashes(
     record: KnownHash, entries: object, report: ImportReport, number: int
 ) -> None:
@@ -166,10 +179,10 @@ def _read_alternative_hashes(
         if not isinstance(entry, dict):
             continue
         name = str(entry.get("HashName", "")).strip().upper()
-        target = _ALT_HASH_FIELDS.get(name)
+        target = _ALT_HASH_FIELDS.get(name) or _registered(name.lower())
         if target is not None:
             value = _optional_hex(entry.get("HashValue"), target, report, number)
-            setattr(record, target, value)
+            _set_signal(record, target, value)
         else:
             record.extra.setdefault("_other_alternative_hashes", []).append(entry)
 
@@ -248,10 +261,9 @@ def known_to_media(record: KnownHash) -> dict[str, Any]:
     if record.photodna is not None:
         media["PhotoDNA"] = record.photodna
     alternatives = list(media.pop("_other_alternative_hashes", []))
-    if record.sha256:
-        alternatives.append({"HashName": "SHA256", "HashValue": record.sha256})
-    if record.pdq:
-        alternatives.append({"HashName": "PDQ", "HashValue": record.pdq})
+    for kind, value in record.signals.items():
+        if kind not in ("md5", "sha1"):  # the two VICS names as fields of their own
+            alternatives.append({"HashName": kind.upper(), "HashValue": value})
     media["AlternativeHashes"] = alternatives
     media["Category"] = _category_code(record.source_category)
     media["footprint:Category"] = str(record.category)

@@ -1,24 +1,26 @@
-"""Indexes over known hashes: exact digests, PDQ in Hamming space, and the Matcher facade.
+"""The Matcher facade over exact lookups and each kind's index, with ignore sets.
 
-This layer imports nothing else from footprint.
+This layer imports only footprint.signals (what a kind is, and its index).
 """
 
-from footprint.matching.matcher import ExactSource, Match, Matcher, MatchResult, PdqSet
-from footprint.matching.pdq_index import (
-    IndexTables,
-    PdqIndex,
-    brute_force_radius,
-    hashes_from_hex,
+from footprint.matching.matcher import (
+    Describe,
+    ExactSource,
+    IndexedSet,
+    Match,
+    Matcher,
+    MatchResult,
+    Queries,
+    queries_of,
 )
 
 __all__ = [
+    "Describe",
     "ExactSource",
-    "IndexTables",
+    "IndexedSet",
     "Match",
     "MatchResult",
     "Matcher",
-    "PdqIndex",
-    "PdqSet",
-    "brute_force_radius",
-    "hashes_from_hex",
+    "Queries",
+    "queries_of",
 ]

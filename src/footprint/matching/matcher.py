@@ -1,23 +1,22 @@
-"""One facade over every matching method: exact digests, PDQ radius search, ignore sets."""
+"""One facade over every matching method: exact lookups, distance indexes, ignore sets.
+
+The matcher knows no kind by name: exact kinds are looked up in the store, the others are
+searched in each set's index of that kind (see footprint.signals.kinds)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import numpy as np
-
-from footprint.matching.pdq_index import PdqIndex
-
-DIGEST_KINDS = ("md5", "sha1", "sha256")
+from footprint.signals.kinds import SignalIndex, signal_kind
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     set: str
     record_id: str | None
-    kind: str  # md5 | sha1 | sha256 | pdq
+    kind: str  # a signal kind's name: md5 | sha1 | sha256 | pdq | any registered
     distance: int
     category: str
     ignore: bool = False  # the set is an ignore set (NSRL, confirmed false positives)
@@ -39,44 +38,59 @@ class MatchResult:
 
 
 class ExactSource(Protocol):
-    def lookup(self, kind: str, digest: str) -> list[Match]: ...
+    def lookup(self, kind: str, value: str) -> list[Match]: ...
+
+
+Describe = Callable[[list[tuple[int, int]]], list[Match]]  # (row id, distance) -> matches
 
 
 @dataclass(slots=True)
-class PdqSet:
-    """One set's PDQ index; `describe` turns a row id into a Match at a given distance."""
+class IndexedSet:
+    """One set's index of one kind; `describe` turns row ids into Matches at their distance."""
 
     name: str
-    radius: int
+    kind: str
+    threshold: int
     ignore: bool
-    index: PdqIndex
-    describe: Callable[[list[tuple[int, int]]], list[Match]]
+    index: SignalIndex
+    describe: Describe
+
+
+Queries = Mapping[str, Sequence[str]]  # kind -> the values to look up (PDQ: every orientation)
 
 
 class Matcher:
-    def __init__(self, exact: ExactSource, pdq_sets: Sequence[PdqSet]) -> None:
+    def __init__(self, exact: ExactSource, indexed: Sequence[IndexedSet]) -> None:
         self.exact = exact
-        self.pdq_sets = list(pdq_sets)
+        self.indexed = list(indexed)
 
-    def match(self, digests: dict[str, str | None], pdq_hashes: Sequence[str]) -> MatchResult:
-        """All matches for one file; `pdq_hashes` holds only hashes of matchable quality."""
+    def match(self, queries: Queries) -> MatchResult:
+        """All matches for one file; an absent or empty kind is not looked up."""
         found: list[Match] = []
-        for kind in DIGEST_KINDS:
-            digest = digests.get(kind)
-            if digest:
-                found.extend(self.exact.lookup(kind, digest))
-        found.extend(self._pdq_matches(pdq_hashes))
+        for kind, values in queries.items():
+            if not values:
+                continue
+            if signal_kind(kind).exact:
+                for value in values:
+                    found.extend(self.exact.lookup(kind, value))
+            else:
+                found.extend(self._nearby(kind, values))
         return _apply_ignore_sets(_dedupe(found))
 
-    def _pdq_matches(self, pdq_hashes: Sequence[str]) -> list[Match]:
+    def _nearby(self, kind: str, values: Sequence[str]) -> list[Match]:
         found: list[Match] = []
-        for hex_value in pdq_hashes:
-            query = np.frombuffer(bytes.fromhex(hex_value), dtype=np.uint8)
-            for pdq_set in self.pdq_sets:
-                hits = pdq_set.index.query(query, pdq_set.radius)
-                if hits:
-                    found.extend(pdq_set.describe(hits))
+        for value in values:
+            for indexed in self.indexed:
+                if indexed.kind == kind:
+                    hits = indexed.index.query(value, indexed.threshold)
+                    if hits:
+                        found.extend(indexed.describe(hits))
         return found
+
+
+def queries_of(values: Mapping[str, str | None]) -> dict[str, list[str]]:
+    """Queries from one stored value per kind (a referral file's, say): absent ones dropped."""
+    return {kind: [value] for kind, value in values.items() if value}
 
 
 def _dedupe(found: list[Match]) -> list[Match]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from footprint.geo.postcodes import outward_code
 from footprint.operations.assessments import visible_subject
+from footprint.operations.resolution import SubjectStatus
 from footprint.operations.scoping import scoped_unit_of_work
 from footprint.operations.service import OperationError, get_operation
 from footprint.security import audit
@@ -126,7 +127,7 @@ def allocate_operation(
                     select(Subject.id)
                     .where(
                         Subject.operation_id == operation.id,
-                        Subject.status == "active",
+                        Subject.status == SubjectStatus.ACTIVE,
                         Subject.force_id.is_(None),
                         Subject.id > after,
                     )
@@ -194,7 +195,7 @@ def allocation_queue(
             select(Subject.id, Subject.allocation_detail)
             .where(
                 Subject.operation_id == operation.id,
-                Subject.status == "active",
+                Subject.status == SubjectStatus.ACTIVE,
                 Subject.force_id.is_(None),
             )
             .order_by(Subject.id)

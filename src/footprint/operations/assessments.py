@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from footprint.operations.resolution import SubjectStatus
 from footprint.operations.risk import Band, RiskModel, assess
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
@@ -50,7 +51,7 @@ def _view(row: RiskAssessment) -> RiskView:
 def visible_subject(session: Session, actor: Actor, subject_id: int) -> Subject:
     """The subject if the actor may see it: the coordinator, or the force it is allocated to."""
     subject = session.get(Subject, subject_id)
-    if subject is None or subject.status != "active":
+    if subject is None or subject.status != SubjectStatus.ACTIVE:
         raise LookupError(f"subject {subject_id}: not found")
     require_visible(actor, subject.force.code if subject.force else None, f"subject {subject_id}")
     return subject

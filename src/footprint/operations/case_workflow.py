@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from footprint.errors import Conflict
+
 
 class CaseState(StrEnum):
     RECEIVED = "received"
@@ -56,7 +58,7 @@ for _state in OPEN_STATES:
     TRANSITIONS[_state] = TRANSITIONS[_state] | {S.TRANSFERRED}
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(Conflict):
     """The message names the step refused and every step allowed from here."""
 
     def __init__(self, current: CaseState, wanted: CaseState) -> None:

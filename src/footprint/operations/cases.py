@@ -11,16 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
+from footprint.clock import service_day
+from footprint.hashsets.model import CHARGING_CATEGORIES, SEVERITY
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
 from footprint.operations.outcomes import (
     BAIL_AUTHORITY,
+    BAIL_REVIEW_DAYS,
     AgeBand,
     BailStage,
     Offence,
@@ -30,7 +33,10 @@ from footprint.operations.outcomes import (
     bail_condition,
     bail_expiry,
     choice,
+    days_left,
     next_stage,
+    review_due_by,
+    stage_after,
 )
 from footprint.operations.scoping import (
     held_by,
@@ -60,9 +66,7 @@ from footprint.store.models import (
     SeizedDevice,
     Subject,
 )
-from footprint.triage.report import SEVERITY
-
-CHARGING_CATEGORIES = ("A", "B", "C")
+from footprint.triage.outputs import SUMMARY, ScanOutputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,14 +260,14 @@ def record_device(
 
 def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
     """Matched files per category from a finished triage scan, with the summary's SHA-256."""
-    manifest, summary_path = scan_dir / "scan.json", scan_dir / "summary.json"
-    if not summary_path.is_file() or not manifest.is_file():
-        raise OutcomeError(f"scan_dir {scan_dir}: not a footprint scan output (no summary.json)")
-    if not json.loads(manifest.read_text()).get("complete"):
+    outputs = ScanOutputs(scan_dir)
+    if not outputs.summary.is_file() or not outputs.manifest.is_file():
+        raise OutcomeError(f"scan_dir {scan_dir}: not a footprint scan output (no {SUMMARY})")
+    if not outputs.complete():
         raise OutcomeError(f"scan_dir {scan_dir}: the scan has not finished; resume it first")
-    raw = summary_path.read_bytes()
+    raw = outputs.summary.read_bytes()
     by_category = json.loads(raw)["matched_files_by_category"]
-    counts = {category: int(by_category.get(category, 0)) for category in SEVERITY}
+    counts = {str(category): int(by_category.get(category, 0)) for category in SEVERITY}
     return counts, hashlib.sha256(raw).hexdigest()
 
 
@@ -422,7 +426,7 @@ def extend_bail(
 
 
 def _stage(bail: Bail) -> BailStage:
-    return BailStage(bail.extensions[-1].stage) if bail.extensions else BailStage.INITIAL
+    return stage_after(bail.extensions[-1].stage if bail.extensions else None)
 
 
 def _active_bail(session: Session, case_id: int) -> Bail:
@@ -434,7 +438,7 @@ def _active_bail(session: Session, case_id: int) -> Bail:
 
 def _end_bail(session: Session, case: Case) -> None:
     for bail in session.scalars(select(Bail).where(Bail.case_id == case.id, Bail.active.is_(True))):
-        bail.active, bail.ended_on = False, datetime.now(UTC).date()
+        bail.active, bail.ended_on = False, service_day()
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,22 +476,22 @@ def bail_expiring(
     db: Database,
     actor: Actor,
     today: date,
-    within_days: int = 14,
+    within_days: int = BAIL_REVIEW_DAYS,
     offset: int = 0,
     limit: int | None = None,
 ) -> list[BailDue]:
     """Active bail ending within the window (or already past), soonest first: what a supervisor
     must review before it lapses. A page at a time when `limit` is given."""
-    last_day = today + timedelta(days=within_days)
+    last_day = review_due_by(today, within_days)
     bounds = {"last_day": last_day, "force": actor.organisation, **page(offset, limit)}
     with audit.reading(db) as session:
         due = []
         for case_id, force, expires_on, extended_to in session.execute(
             _BAIL_DUE[actor.is_coordinator], bounds
         ):
-            stage = BailStage(extended_to) if extended_to else BailStage.INITIAL
-            left = (expires_on - today).days
+            stage = stage_after(extended_to)
             authority = BAIL_AUTHORITY[next_stage(stage)]
+            left = days_left(expires_on, today)
             due.append(BailDue(case_id, force, expires_on, left, stage, authority))
         audit.record_read(session, actor, "case.bail-due", "case", "*", count=len(due))
     return due
@@ -547,9 +551,9 @@ def record_safeguarding_action(
 
 def _charging_summary(devices: list[dict[str, Any]]) -> dict[str, int]:
     """Images per category over the case's devices' triage scans."""
-    totals = dict.fromkeys(CHARGING_CATEGORIES, 0)
+    totals = dict.fromkeys(map(str, CHARGING_CATEGORIES), 0)
     for device in devices:
-        for category in CHARGING_CATEGORIES:
+        for category in totals:
             totals[category] += (device["scan_counts"] or {}).get(category, 0)
     return totals
 

@@ -23,7 +23,7 @@ from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
 from footprint.store.models import Case, SeizedDevice
 from footprint.triage.findings import FindingRow, Shown, finding_at, select_findings, thumbnail
-from footprint.triage.scan import FINDINGS
+from footprint.triage.outputs import ScanOutputs, locator_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,7 @@ def force_scans(scans_dir: Path, force: str) -> list[str]:
     folder = scans_dir / force
     if not folder.is_dir():
         return []
-    return sorted(
-        scan.name
-        for scan in folder.iterdir()
-        if (scan / "scan.json").is_file()
-        and json.loads((scan / "scan.json").read_text()).get("complete")
-    )
+    return sorted(scan.name for scan in folder.iterdir() if ScanOutputs(scan).complete())
 
 
 def linkable_scans(db: Database, actor: Actor, scans_dir: Path, case_id: int) -> list[str]:
@@ -99,7 +94,7 @@ def _summary(device: SeizedDevice) -> tuple[dict[str, Any], bool]:
     """The scan's summary and whether it is the one hashed when linked; a scan folder no
     longer on this server reads as an empty summary that has changed."""
     try:
-        raw = (Path(str(device.scan_dir)) / "summary.json").read_bytes()
+        raw = ScanOutputs(Path(str(device.scan_dir))).summary.read_bytes()
     except OSError:
         return {}, False
     return json.loads(raw), hashlib.sha256(raw).hexdigest() == device.scan_summary_sha256
@@ -124,7 +119,7 @@ def device_scan(
             summary, unchanged = _summary(device)
             rows: list[FindingRow] = []
             matching = 0
-            if (scan_dir / FINDINGS).is_file():
+            if ScanOutputs(scan_dir).findings.is_file():
                 rows, matching = select_findings(scan_dir, shown, category, text, offset, limit)
             view = replace(
                 view, summary=summary, summary_unchanged=unchanged, findings=rows, matching=matching
@@ -158,12 +153,12 @@ def finding_thumbnail(
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         _case, device = _device_of(session, actor, case_id, device_id)
         require(actor, Action.IMAGERY_VIEW, f"case {case_id}")
-        if not device.scan_dir or not (Path(device.scan_dir) / FINDINGS).is_file():
+        if not device.scan_dir or not ScanOutputs(Path(device.scan_dir)).findings.is_file():
             raise LookupError(f"device {device_id}: no triage scan linked")
         finding = finding_at(Path(device.scan_dir), index)
         if not (finding.get("media_type") or "").startswith("image/"):
             raise LookupError(f"finding {index}: not an image")
-        picture = thumbnail(Path(finding["path"]), reveal)
+        picture = thumbnail(locator_of(finding), reveal)
         audit.record_read(
             session,
             actor,

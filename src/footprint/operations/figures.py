@@ -24,6 +24,8 @@ from footprint.operations.disclosure import (
     protect,
     small_differences,
 )
+from footprint.operations.outcomes import review_due_by
+from footprint.operations.packages import PackageStatus
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -62,7 +64,6 @@ RELATIONS = (
     Relation("packages_outstanding", "packages_issued"),
     Relation("children_at_immediate_risk", "children_safeguarded"),
 )
-BAIL_REVIEW_WINDOW = timedelta(days=14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +266,10 @@ def _count(
                 counts[code][measure] = int(value or 0)
 
     add("packages_issued", _packages(operation_id))
-    add("packages_outstanding", _packages(operation_id).where(IntelPackage.status == "issued"))
+    add(
+        "packages_outstanding",
+        _packages(operation_id).where(IntelPackage.status == PackageStatus.ISSUED),
+    )
     for measure, state in (
         ("arrests", CaseState.ARRESTED),
         ("voluntary_interviews", CaseState.VOLUNTARY_INTERVIEW),
@@ -285,7 +289,7 @@ def _count(
         "bail_reviews_due",
         _case_query(operation_id, func.count(Bail.id))
         .join(Bail, Bail.case_id == Case.id)
-        .where(Bail.active.is_(True), Bail.expires_on <= as_of + BAIL_REVIEW_WINDOW),
+        .where(Bail.active.is_(True), Bail.expires_on <= review_due_by(as_of)),
     )
     return counts
 

@@ -16,10 +16,10 @@ from typing import cast
 from sqlalchemy import Row as Fetched
 from sqlalchemy import Table, select
 
-from footprint.hashsets.grading import GradeStatus, settle
-from footprint.hashsets.model import GradingVote, UnifiedCategory
+from footprint.hashsets.grading import FileGrade, GradeStatus, settle
+from footprint.hashsets.model import SEVERITY, GradingVote, UnifiedCategory
 from footprint.hashsets.store import KnownHashStore
-from footprint.matching import Match, Matcher
+from footprint.matching import Match, Matcher, queries_of
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -27,7 +27,6 @@ from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, update_rows
 from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
-from footprint.triage.report import SEVERITY
 
 BATCH = 5_000
 
@@ -71,7 +70,7 @@ def grade_operation(
                 .join(Referral)
                 .where(
                     Referral.operation_id == operation.id,
-                    ReferralFileRow.grade_status == "ungraded",
+                    ReferralFileRow.grade_status == FileGrade.UNGRADED,
                 )
                 .order_by(ReferralFileRow.id)
                 .limit(BATCH)
@@ -102,17 +101,17 @@ def _grade(
 ) -> Row:
     """One file's grade: its most serious known match, or the human grading queue."""
     file_id, md5, sha1, sha256, pdq = row
-    result = matcher.match({"md5": md5, "sha1": sha1, "sha256": sha256}, [pdq] if pdq else [])
+    result = matcher.match(queries_of({"md5": md5, "sha1": sha1, "sha256": sha256, "pdq": pdq}))
     report.files += 1
     report.suppressed += bool(result.suppressed)
     known = [m for m in result.matches if not m.ignore]
     if not known:
         report.queued += 1
-        return ("queued", None, None, None, None, None, now, file_id)
+        return (FileGrade.QUEUED, None, None, None, None, None, now, file_id)
     best = _most_serious(known)
     report.matched[best.category] += 1
     return (
-        "matched",
+        FileGrade.MATCHED,
         best.category,
         best.set,
         best.record_id,
@@ -141,7 +140,7 @@ def record_vote(db: Database, actor: Actor, file_id: int, category: UnifiedCateg
     require(actor, Action.IMAGE_GRADE, f"file {file_id}")
     with db.unit_of_work() as session:
         item = session.get(ReferralFileRow, file_id)
-        if item is None or item.grade_status in ("ungraded", "matched"):
+        if item is None or not FileGrade(item.grade_status).awaits_graders:
             raise LookupError(f"file {file_id}: not waiting for human grading")
         item.votes.append(
             GradingVoteRow(

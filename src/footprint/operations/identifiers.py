@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 
 import phonenumbers
 
+from footprint.errors import RecordError
 from footprint.geo.postcodes import normalise_postcode
-from footprint.hashsets.model import RecordError
 
 __all__ = [
+    "STRONG_KINDS",
+    "IdentifierKind",
     "normalise_email",
+    "normalise_identifier",
     "normalise_ip",
     "normalise_phone",
     "normalise_postcode",
@@ -53,6 +58,37 @@ def normalise_ip(value: str, field: str) -> str:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         raise RecordError(field, f"not an IP address: {value!r}") from None
+
+
+class IdentifierKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    SCREEN_NAME = "screen_name"
+    ESP_ACCOUNT = "esp_account"  # an account at one online service: means nothing elsewhere
+    DEVICE_ID = "device_id"
+    PROFILE_URL = "profile_url"
+
+
+K = IdentifierKind
+STRONG_KINDS = frozenset({K.EMAIL, K.PHONE, K.ESP_ACCOUNT, K.DEVICE_ID})  # these link referrals
+_NORMALISE: dict[IdentifierKind, Callable[[str, str], str]] = {
+    K.EMAIL: normalise_email,
+    K.PHONE: normalise_phone,
+    K.SCREEN_NAME: lambda value, _field: value.strip().lower(),
+    K.ESP_ACCOUNT: lambda value, _field: value.strip(),  # case matters at some services
+    K.DEVICE_ID: lambda value, _field: value.strip().lower(),
+    K.PROFILE_URL: lambda value, _field: value.strip(),  # case matters in a URL's path
+}
+
+
+def normalise_identifier(kind: str, value: str, field: str) -> str:
+    """An identifier as it is stored and compared: the one rule for intake and look-ups."""
+    try:
+        known = IdentifierKind(kind)
+    except ValueError:
+        choices = ", ".join(IdentifierKind)
+        raise RecordError("kind", f"{kind!r} is not one of {choices}") from None
+    return _NORMALISE[known](value, field)
 
 
 def parse_port(value: object, field: str) -> int | None:

@@ -16,7 +16,8 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from footprint.hashsets.model import RecordError, SkippedRecord
+from footprint.errors import RecordError, SkippedRecord
+from footprint.hashsets.grading import FileGrade
 from footprint.operations.referral_stream import (
     Incoming,
     MalformedFile,
@@ -86,7 +87,7 @@ def _insert(
         )
         identifiers += [(referral_id, *identifier) for identifier in incoming.identifiers]
         ip_events += [(referral_id, *event) for event in incoming.ip_events]
-        files += [(referral_id, "ungraded", *item) for item in incoming.files]
+        files += [(referral_id, FileGrade.UNGRADED, *item) for item in incoming.files]
         postcodes += [(referral_id, code) for code in incoming.postcodes]
     for table, columns, rows in (
         (_REFERRALS, _REFERRAL_COLUMNS, referrals),

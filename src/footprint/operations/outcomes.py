@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
+from footprint.errors import Invalid
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -60,11 +62,12 @@ BAIL_AUTHORITY = {
     BailStage.NINE_MONTHS: "assistant chief constable or commander",
     BailStage.COURT: "magistrates' court",
 }
+BAIL_REVIEW_DAYS = 14  # bail ending within this many days is due for a supervisor's review
 _MONTHS = {BailStage.INITIAL: 3, BailStage.SIX_MONTHS: 6, BailStage.NINE_MONTHS: 9}
 _ORDER = list(BailStage)
 
 
-class OutcomeError(ValueError):
+class OutcomeError(Invalid):
     """Bad outcome input; the message names the field and the reason."""
 
 
@@ -98,6 +101,17 @@ def next_stage(current: BailStage) -> BailStage:
 
 def days_left(expires_on: date, today: date) -> int:
     return (expires_on - today).days
+
+
+def review_due_by(today: date, within_days: int = BAIL_REVIEW_DAYS) -> date:
+    """The last expiry day that is due for review today."""
+    return today + timedelta(days=within_days)
+
+
+def stage_after(latest_extension: str | None) -> BailStage:
+    """Bail's stage: its latest extension's, or the initial 3 months when never extended (the
+    one rule, whether the extensions come as objects or as a column of a query)."""
+    return BailStage(latest_extension) if latest_extension else BailStage.INITIAL
 
 
 class AgeBand(StrEnum):

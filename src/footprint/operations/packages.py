@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from footprint.hashsets.grading import graded_as
 from footprint.operations.assessments import latest_assessment, visible_subject
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
@@ -35,6 +37,11 @@ from footprint.store.models import (
     SubjectReferral,
 )
 from footprint.store.recent import RecentResults
+
+
+class PackageStatus(StrEnum):
+    ISSUED = "issued"  # sent to a force, not yet acknowledged: the deadline runs
+    ACKNOWLEDGED = "acknowledged"  # the force holds it; a case is open
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +78,7 @@ def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[
     for item in session.scalars(
         select(ReferralFileRow).where(ReferralFileRow.referral_id.in_([r.id for r in referrals]))
     ):
-        settled = item.grade_status in ("matched", "settled")
-        evidence[
-            item.category if settled and item.category else f"not yet graded ({item.grade_status})"
-        ] += 1
+        evidence[graded_as(item.grade_status, item.category)] += 1
     return {
         "subject_id": subject.id,
         "referrals": [
@@ -111,7 +115,7 @@ def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
         package = IntelPackage(
             subject_id=subject_id,
             force=subject.force,
-            status="issued",
+            status=PackageStatus.ISSUED,
             risk_band=snapshot["risk"]["band"],
             snapshot=snapshot,
             deadline=aware_utc(risk.deadline),
@@ -150,10 +154,10 @@ def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageV
         if actor.organisation != package.force.code:
             raise AccessDenied(f"package {package_id}: only {package.force.code} acknowledges it")
         require(actor, Action.PACKAGE_ACKNOWLEDGE, f"package {package_id}")
-        if package.status == "acknowledged":
+        if package.status == PackageStatus.ACKNOWLEDGED:
             raise OperationError(f"package {package_id}: already acknowledged")
         package.status, package.acknowledged_at, package.acknowledged_by = (
-            "acknowledged",
+            PackageStatus.ACKNOWLEDGED,
             datetime.now(UTC),
             actor.username,
         )
@@ -190,7 +194,7 @@ def transfer_package(
             )
         )
         close_for_transfer(session, actor, package_id, to_force)
-        package.force, package.status = target, "issued"
+        package.force, package.status = target, PackageStatus.ISSUED
         package.acknowledged_at = package.acknowledged_by = None
         subject = session.get_one(Subject, package.subject_id)
         subject.force_id, subject.allocation_source = target.id, "transfer"

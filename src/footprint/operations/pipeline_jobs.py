@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from footprint.errors import RecordError
 from footprint.geo.postcodes import PostcodeLoadReport, load_postcodes
-from footprint.hashsets.model import RecordError
+from footprint.hashsets.grading import FileGrade
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations.allocation import allocate_operation
 from footprint.operations.grading import grade_operation
@@ -27,6 +28,7 @@ from footprint.operations.jobs import (
     start_job,
     uploaded_error,
 )
+from footprint.operations.resolution import SubjectStatus
 from footprint.operations.service import get_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.processes import IMPORT_MEMORY_MB
@@ -77,15 +79,15 @@ def operation_overview(db: Database, actor: Actor, name: str) -> OperationOvervi
         files = select(func.count(ReferralFileRow.id)).join(Referral).where(in_op)
         linked = select(SubjectReferral.id).where(SubjectReferral.referral_id == Referral.id)
         subjects = select(func.count(Subject.id)).where(
-            Subject.operation_id == op.id, Subject.status == "active"
+            Subject.operation_id == op.id, Subject.status == SubjectStatus.ACTIVE
         )
         overview = OperationOverview(
             op.name,
             op.status,
             count(select(func.count(Referral.id)).where(in_op)),
             count(select(func.count(Referral.id)).where(in_op, ~linked.exists())),
-            count(files.where(ReferralFileRow.grade_status == "ungraded")),
-            count(files.where(ReferralFileRow.grade_status == "queued")),
+            count(files.where(ReferralFileRow.grade_status == FileGrade.UNGRADED)),
+            count(files.where(ReferralFileRow.grade_status == FileGrade.QUEUED)),
             count(subjects),
             count(subjects.where(Subject.force_id.is_(None))),
             count(

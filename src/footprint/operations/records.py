@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from footprint.hashsets.grading import FileGrade, graded_as
 from footprint.operations.assessments import RiskView, current_risk_in, visible_subject
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import get_operation
@@ -119,7 +120,7 @@ def _filtered(query: Select[Any], wanted: ReferralFilter) -> Select[Any]:
         )
         return query.where(~linked.exists())
     if wanted in (ReferralFilter.AWAITING_GRADING, ReferralFilter.UNGRADED):
-        status = "ungraded" if wanted is ReferralFilter.UNGRADED else "queued"
+        status = FileGrade.UNGRADED if wanted is ReferralFilter.UNGRADED else FileGrade.QUEUED
         files = select(ReferralFileRow.id).where(
             ReferralFileRow.referral_id == Referral.id, ReferralFileRow.grade_status == status
         )
@@ -169,7 +170,10 @@ def _referral_rows(session: Session, page: Any) -> list[ReferralRow]:
     waiting = dict(
         session.execute(
             select(ReferralFileRow.referral_id, func.count())
-            .where(ReferralFileRow.referral_id.in_(ids), ReferralFileRow.grade_status == "queued")
+            .where(
+                ReferralFileRow.referral_id.in_(ids),
+                ReferralFileRow.grade_status == FileGrade.QUEUED,
+            )
             .group_by(ReferralFileRow.referral_id)
         ).all()
     )
@@ -317,8 +321,7 @@ def _evidence(session: Session, referral_ids: list[int]) -> dict[str, int]:
         .group_by(ReferralFileRow.grade_status, ReferralFileRow.category)
     ).all()
     for status, category, n in rows:
-        settled = status in ("matched", "settled") and category is not None
-        counts[category if settled and category else f"not yet graded ({status})"] += n
+        counts[graded_as(status, category)] += n
     return dict(sorted(counts.items()))
 
 

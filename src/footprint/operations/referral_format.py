@@ -8,16 +8,16 @@ its path (e.g. ``reported_person.ip_events[2].port``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from footprint.hashsets.model import RecordError, normalise_hex
+from footprint.errors import RecordError
+from footprint.hashsets.model import normalise_hex
 from footprint.operations.identifiers import (
-    normalise_email,
+    IdentifierKind,
+    normalise_identifier,
     normalise_ip,
-    normalise_phone,
     normalise_postcode,
     parse_port,
     parse_zoned_time,
@@ -99,22 +99,25 @@ def _object(value: object, name: str) -> dict[str, Any]:
     return value
 
 
+# a referral's reported_person field -> the identifier kind it holds
+_IDENTIFIER_FIELDS = (
+    ("emails", IdentifierKind.EMAIL),
+    ("phones", IdentifierKind.PHONE),
+    ("screen_names", IdentifierKind.SCREEN_NAME),
+    ("esp_user_ids", IdentifierKind.ESP_ACCOUNT),
+    ("device_ids", IdentifierKind.DEVICE_ID),
+    ("profile_urls", IdentifierKind.PROFILE_URL),
+)
+
+
 def _identifiers(person: dict[str, Any]) -> list[Identifier]:
     found: list[Identifier] = []
-    simple: list[tuple[str, str, Callable[[str, str], str]]] = [
-        ("emails", "email", normalise_email),
-        ("phones", "phone", normalise_phone),
-        ("screen_names", "screen_name", lambda v, _n: v.strip().lower()),
-        ("esp_user_ids", "esp_account", lambda v, _n: v.strip()),
-        ("device_ids", "device_id", lambda v, _n: v.strip().lower()),
-        ("profile_urls", "profile_url", lambda v, _n: v.strip()),
-    ]
-    for key, kind, normalise in simple:
+    for key, kind in _IDENTIFIER_FIELDS:
         for index, raw in enumerate(_list(person, key, "reported_person.")):
             name = f"reported_person.{key}[{index}]"
             text = _text(raw, name, required=True)
             assert text is not None
-            found.append(Identifier(kind, normalise(text, name)))
+            found.append(Identifier(kind, normalise_identifier(kind, text, name)))
     return list(dict.fromkeys(found))
 
 

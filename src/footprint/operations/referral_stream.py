@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import ijson
 
-from footprint.hashsets.model import RecordError
+from footprint.errors import RecordError
 from footprint.inputs import BoundedJson, InputRefused, check_json_text
 from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
 from footprint.processes import die_with_parent

@@ -12,10 +12,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from itertools import pairwise
 
-STRONG_KINDS = frozenset({"email", "phone", "esp_account", "device_id"})
+from footprint.operations.identifiers import STRONG_KINDS, IdentifierKind
+
 DEFAULT_IP_WINDOW = timedelta(minutes=5)
+
+
+class SubjectStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"  # absorbed into another subject (merged_into); a merge can be undone
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +36,7 @@ class ReferralKeys:
     def __post_init__(self) -> None:
         keys = set()  # worked out once: resolution asks for them several times per referral
         for kind, value in self.identifiers:
-            if kind == "esp_account":
+            if kind == IdentifierKind.ESP_ACCOUNT:
                 keys.add(f"esp_account:{self.source.lower()}:{value}")
             elif kind in STRONG_KINDS:
                 keys.add(f"{kind}:{value}")

@@ -11,13 +11,14 @@ from typing import Any, Protocol, TypeVar, cast
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
+from footprint.errors import NotFound
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
 from footprint.store.models import Organisation
 
 
-class NotVisible(LookupError):
+class NotVisible(NotFound):
     """Raised inside a scoped unit of work when the record belongs to another force."""
 
 

@@ -5,25 +5,36 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
+from footprint.errors import Invalid, NotFound
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 from footprint.store.models import Operation, OperationForce, Organisation
 
-STATUSES = ("planned", "active", "closed")
+
+class OperationStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    CLOSED = "closed"
 
 
-class OperationError(ValueError):
+STATUSES = tuple(str(s) for s in OperationStatus)
+
+
+class OperationError(Invalid):
     """Bad input for an operation: the message names the field."""
 
 
-class OperationNotFound(OperationError, LookupError):
+class OperationNotFound(OperationError, NotFound):
     """Absent and hidden read the same."""
+
+    status = NotFound.status
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +65,7 @@ def create_operation(
     starts_on: date,
     force_codes: list[str] | None = None,
     ends_on: date | None = None,
-    status: str = "active",
+    status: str = OperationStatus.ACTIVE,
 ) -> OperationView:
     """Only the coordinator creates operations; no force list means all 45 take part."""
     require(actor, Action.OPERATION_CREATE)

@@ -14,12 +14,12 @@ from sqlalchemy import DateTime, Integer, String, Table, TextualSelect, select, 
 from sqlalchemy.orm import Session
 
 from footprint.operations.assessments import visible_subject
-from footprint.operations.identifiers import normalise_email, normalise_phone
+from footprint.operations.identifiers import STRONG_KINDS, normalise_identifier
 from footprint.operations.resolution import (
     DEFAULT_IP_WINDOW,
-    STRONG_KINDS,
     Link,
     ReferralKeys,
+    SubjectStatus,
     components,
     find_links,
 )
@@ -306,7 +306,7 @@ def _new_subjects(session: Session, operation_id: int, count: int, now: datetime
         connection,
         _SUBJECTS,
         ("id", "operation_id", "status", "created_at"),
-        [(subject_id, operation_id, "active", now) for subject_id in ids],
+        [(subject_id, operation_id, SubjectStatus.ACTIVE, now) for subject_id in ids],
     )
     return ids
 
@@ -324,7 +324,7 @@ def _merge(
     why = _clip("; ".join(dict.fromkeys(bridge)) or "linked referrals")
     for row in list(absorbed.referrals):
         row.subject_id = survivor_id
-    absorbed.status, absorbed.merged_into_id = "merged", survivor_id
+    absorbed.status, absorbed.merged_into_id = SubjectStatus.MERGED, survivor_id
     merge = SubjectMerge(
         survivor_id=survivor_id,
         absorbed_id=absorbed_id,
@@ -369,7 +369,7 @@ def _undo(session: Session, actor: Actor, merge_id: int, survivor_id: int | None
     if merge is None or merge.undone_at is not None or survivor_id not in (None, merge.survivor_id):
         raise LookupError(f"merge {merge_id}: not found, or already undone")
     absorbed = session.get_one(Subject, merge.absorbed_id)
-    absorbed.status, absorbed.merged_into_id = "active", None
+    absorbed.status, absorbed.merged_into_id = SubjectStatus.ACTIVE, None
     rows = session.scalars(
         select(SubjectReferral).where(
             SubjectReferral.referral_id.in_(merge.moved_referral_ids),
@@ -397,15 +397,10 @@ class IdentifierHit:
     referral: str  # source:report_id
 
 
-_NORMALISERS = {"email": normalise_email, "phone": normalise_phone}
-
-
 def lookup_identifier(db: Database, actor: Actor, kind: str, value: str) -> list[IdentifierHit]:
     """Deconfliction: every referral and subject an identifier appears in, in every operation
     and force. Anyone may ask; every look-up is audited."""
-    as_given = kind in ("esp_account", "profile_url")  # case matters in these
-    normalise = _NORMALISERS.get(kind, lambda v, _f: v.strip() if as_given else v.strip().lower())
-    wanted = normalise(value, "value")
+    wanted = normalise_identifier(kind, value, "value")
     with db.unit_of_work() as session:
         rows = session.execute(
             select(Operation.name, SubjectReferral.subject_id, Referral.source, Referral.report_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from footprint.errors import Forbidden
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.security.roles import Role
 
@@ -27,7 +28,7 @@ class Actor:
         return cls("system", COORDINATOR_CODE, frozenset({Role.COORDINATOR}))
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(Forbidden):
     """Raised when an actor may not do something; the message says what and why. `audited`
     once an entry for the refusal is written (the web app and the CLI write one otherwise)."""
 

@@ -165,18 +165,23 @@ def _entries(session: Session) -> Iterator[ChainEntry]:
     for row in session.scalars(
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=5000)
     ):
-        yield ChainEntry(
-            row.seq,
-            row.at,
-            row.actor,
-            row.organisation,
-            row.action,
-            row.record_type,
-            row.record_id,
-            row.detail,
-            row.prev_hash,
-            row.entry_hash,
-        )
+        yield entry_of(row)
+
+
+def entry_of(row: AuditEntry) -> ChainEntry:
+    """An entry as the chain hashes it (and as auditors read it)."""
+    return ChainEntry(
+        row.seq,
+        row.at,
+        row.actor,
+        row.organisation,
+        row.action,
+        row.record_type,
+        row.record_id,
+        row.detail,
+        row.prev_hash,
+        row.entry_hash,
+    )
 
 
 def checkpoint(session: Session) -> Checkpoint:

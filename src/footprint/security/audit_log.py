@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 
 from footprint.security import audit
 from footprint.security.actor import Actor
+from footprint.security.audit_chain import ChainEntry
 from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.models import AuditEntry
@@ -28,17 +28,7 @@ class AuditFilter:
     record_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
-    seq: int
-    at: str
-    actor: str
-    organisation: str
-    action: str
-    record_type: str
-    record_id: str
-    detail: dict[str, Any]
-    entry_hash: str
+LogEntry = ChainEntry  # what an auditor reads is what the chain hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +63,7 @@ def read_log(
         query = query.where(AuditEntry.record_id == wanted.record_id)
     with db.unit_of_work() as session:
         rows = session.scalars(query.order_by(AuditEntry.seq.desc()).offset(offset).limit(limit))
-        entries = [
-            LogEntry(
-                r.seq,
-                r.at,
-                r.actor,
-                r.organisation,
-                r.action,
-                r.record_type,
-                r.record_id,
-                r.detail,
-                r.entry_hash,
-            )
-            for r in rows
-        ]
+        entries = [audit.entry_of(r) for r in rows]
         filters = {k: v for k, v in asdict(wanted).items() if v}
         audit.record_read(
             session, actor, "audit.read", "audit", "*", offset=offset, filters=filters

@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from footprint.errors import Forbidden
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
@@ -39,7 +40,7 @@ USE_GRANULARITY = timedelta(minutes=1)  # how precisely a token's last use is ke
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-class SignInRefused(PermissionError):
+class SignInRefused(Forbidden):
     """The one message every refused sign-in gets."""
 
     def __init__(self) -> None:

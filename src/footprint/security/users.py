@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
+from footprint.errors import Invalid
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.permissions import Action, OrgKind, kind_of, require
@@ -17,7 +18,7 @@ from footprint.security.roles import Role
 from footprint.store.models import Organisation, User, UserRole
 
 
-class UserError(ValueError):
+class UserError(Invalid):
     """Bad input for a user: the message names the field."""
 
 

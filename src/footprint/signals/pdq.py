@@ -63,6 +63,9 @@ class DecodePath(StrEnum):
     FAST = "fast"
 
 
+SCAN_DECODE = DecodePath.FAST  # what a scan decodes with unless told (hash sets: EXACT)
+
+
 class PdqPath(StrEnum):
     """Which decode produced a finding's PDQ, and why the exact one when fast was asked."""
 
@@ -222,6 +225,18 @@ def _load(image: Image.Image) -> None:
 
 
 NearKnown = Callable[[str], bool]  # is this hash within a set's radius + DRIFT_MARGIN of one?
+
+
+@dataclass(frozen=True, slots=True)
+class ImageOptions:
+    """How a scan hashes images (see `hash_image`)."""
+
+    decode: DecodePath = DecodePath.EXACT
+    orientation: Orientation = Orientation.STORED
+    dihedral: bool = False
+    pixel_limit: int = DEFAULT_PIXEL_LIMIT
+    near_known: NearKnown | None = None
+    safeguard: bool = True
 
 
 def hash_image(

@@ -109,16 +109,13 @@ class Database:
                 connection.info.pop(READ_ONLY, None)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration, then load reference data."""
-        from footprint.store.reference_data import load_organisations
-
+        """Bring the schema to the newest migration (reference data is loaded a layer up:
+        footprint.security.reference_data.prepare_database)."""
         config = Config()
         config.set_main_option("script_location", str(files("footprint.store") / "migrations"))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-        with self.unit_of_work() as session:
-            load_organisations(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

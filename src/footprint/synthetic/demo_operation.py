@@ -25,11 +25,13 @@ from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
 from footprint.operations.outcomes import USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import acknowledge_package, issue_package
+from footprint.operations.resolution import SubjectStatus
 from footprint.operations.risk import FACTORS
 from footprint.operations.service import create_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor
 from footprint.security.credentials import set_password
+from footprint.security.reference_data import prepare_database
 from footprint.security.roles import Role
 from footprint.security.users import add_user
 from footprint.store import Database
@@ -82,7 +84,7 @@ def load_demo_operation(
     step = on_step or (lambda _what, _total: None)
     tick = advance or (lambda _n: None)
     summary = DemoSummary()
-    db.upgrade()
+    prepare_database(db)
     with db.unit_of_work() as session:
         if session.scalar(select(Operation).where(Operation.name == DEMO_OPERATION)) is not None:
             summary.already_loaded = True
@@ -120,7 +122,7 @@ def _packages_and_cases(
         allocated = list(
             session.execute(
                 select(Subject.id, Subject.force_id)
-                .where(Subject.status == "active", Subject.force_id.is_not(None))
+                .where(Subject.status == SubjectStatus.ACTIVE, Subject.force_id.is_not(None))
                 .order_by(Subject.id)
             )
         )

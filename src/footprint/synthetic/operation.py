@@ -28,8 +28,7 @@ def build_known_set(store: KnownHashStore, work: Path, images: int = 60) -> list
         records.append(
             KnownHash(
                 record_id=f"demo-{seed}",
-                md5=digests.md5,
-                sha1=digests.sha1,
+                signals={"md5": digests.md5, "sha1": digests.sha1},
                 category=_CATEGORIES[seed % len(_CATEGORIES)],
             )
         )

@@ -7,14 +7,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from PIL import Image, ImageFilter, ImageOps
 
+from footprint.evidence import EvidenceError, Locator, open_locator
+from footprint.hashsets.model import SEVERITY
 from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT
-from footprint.triage.report import SEVERITY, file_category, iter_findings
-from footprint.triage.scan import FINDINGS
+from footprint.triage.outputs import FINDINGS, iter_findings
+from footprint.triage.report import file_category
 
 THUMBNAIL_PIXELS = 160  # longest side
 BLUR_RADIUS = 9  # enough that nothing can be made out at thumbnail size
@@ -98,19 +100,21 @@ def finding_at(scan_dir: Path, index: int) -> dict[str, Any]:
     raise LookupError(f"finding {index}: not in this scan")
 
 
-def thumbnail(path: Path, reveal: bool, pixel_limit: int = DEFAULT_PIXEL_LIMIT) -> bytes:
-    """A small greyscale PNG of an image file, blurred unless revealed; read-only."""
+def thumbnail(locator: Locator, reveal: bool, pixel_limit: int = DEFAULT_PIXEL_LIMIT) -> bytes:
+    """A small greyscale PNG of an image file, blurred unless revealed; read-only, through the
+    evidence resolver (a file in a folder, a disk image or an archive alike)."""
+    name = PurePath(locator.path).name
     try:
-        with Image.open(path) as image:
+        with open_locator(locator) as stream, Image.open(stream) as image:
             if image.width * image.height > pixel_limit:
-                raise ValueError(f"{path.name}: too many pixels to draw safely")
+                raise ValueError(f"{name}: too many pixels to draw safely")
             image.draft("L", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))  # JPEG: decode small
             small = ImageOps.exif_transpose(image).convert("L")
             small.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-    except FileNotFoundError:
+    except (FileNotFoundError, EvidenceError):
         raise LookupError("the evidence file is not available on this server") from None
     except (OSError, Image.DecompressionBombError) as exc:
-        raise ValueError(f"{path.name}: cannot be drawn ({exc})") from None
+        raise ValueError(f"{name}: cannot be drawn ({exc})") from None
     if not reveal:
         small = small.filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
     out = io.BytesIO()

@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from footprint import __version__
+from footprint.hashsets.model import SEVERITY, most_serious
+from footprint.triage.outputs import REPORT, SUMMARY, iter_findings
 
-# Most serious first: a file matched in several sets is counted once, under its worst grade.
-SEVERITY = ["A", "B", "C", "indecent-uncategorised", "uncategorised", "non-pertinent"]
 REPORT_TABLE_LIMIT = 5_000
 
 
-def iter_findings(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            if line.strip():
-                yield json.loads(line)
-
-
 def file_category(finding: dict[str, Any]) -> str | None:
-    categories = {m["category"] for m in finding.get("matches", [])}
-    for category in SEVERITY:
-        if category in categories:
-            return category
-    return None
+    worst = most_serious(m["category"] for m in finding.get("matches", []))
+    return str(worst) if worst else None
 
 
 def build_summary(
@@ -61,7 +50,7 @@ def build_summary(
         "errors": sum(error_codes.values()),
         "errors_by_code": dict(sorted(error_codes.items())),
         "matched_files": sum(per_category.values()),
-        "matched_files_by_category": {c: per_category.get(c, 0) for c in SEVERITY},
+        "matched_files_by_category": {str(c): per_category.get(c, 0) for c in SEVERITY},
         "matched_files_by_kind": dict(sorted(match_kinds.items())),
         "unknown_images": unknown_images,
         "suppressed_by_ignore_sets": suppressed,
@@ -95,13 +84,13 @@ def _report_rows(findings_path: Path) -> tuple[list[dict[str, Any]], list[dict[s
 
 
 def write_reports(out_dir: Path, summary: dict[str, Any], findings_path: Path) -> None:
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out_dir / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
     rows, errors, total = _report_rows(findings_path)
     env = Environment(
         loader=PackageLoader("footprint.triage", "templates"),
         autoescape=select_autoescape(["html"]),
     )
-    html = env.get_template("report.html").render(
+    html = env.get_template(REPORT).render(
         summary=summary, rows=rows, errors=errors, total=total, limit=REPORT_TABLE_LIMIT
     )
-    (out_dir / "report.html").write_text(html, encoding="utf-8")
+    (out_dir / REPORT).write_text(html, encoding="utf-8")

@@ -19,16 +19,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any
 
+from footprint.errors import Invalid
 from footprint.evidence import EvidenceFile, WalkProblem, walk_evidence
 from footprint.matching import Matcher
 from footprint.processes import die_with_parent
-from footprint.triage.signals_job import SignalOptions, empty_finding, signals_for_file
-
-FINDINGS = "findings.jsonl"
-MANIFEST = "scan.json"
+from footprint.triage.outputs import FINDINGS, MANIFEST, empty_finding
+from footprint.triage.signals_job import SignalOptions, signals_for_file
 
 
-class ScanError(Exception):
+class ScanError(Invalid):
     """A scan that cannot start: the message says what to change."""
 
 
@@ -107,7 +106,7 @@ def plan_work(
             if item.code == "symlink":
                 links.append(item)
             elif item.path not in done:
-                finding = empty_finding(item.path, 0)
+                finding = empty_finding(None, item.path, 0)
                 finding["error"] = {"code": item.code, "message": item.message}
                 problems.append(finding)
         elif item.path not in done:
@@ -117,10 +116,10 @@ def plan_work(
 
 def _signals_inline(files: list[EvidenceFile], options: SignalOptions) -> Iterator[dict[str, Any]]:
     for item in files:
-        yield signals_for_file(item.path, item.size, options)
+        yield signals_for_file(item, options)
 
 
-SignalJob = Callable[[str, int, SignalOptions], dict[str, Any]]
+SignalJob = Callable[[EvidenceFile, SignalOptions], dict[str, Any]]
 
 
 def _worker_started() -> None:
@@ -156,7 +155,7 @@ def _signals_parallel(
     try:
         while True:
             for item in queue:
-                pending[pool.submit(job, item.path, item.size, options)] = item
+                pending[pool.submit(job, item, options)] = item
                 if len(pending) >= window:
                     break
             if not pending:
@@ -181,9 +180,9 @@ def _isolate_crash(
     for item in items:
         with _new_pool(1) as alone:
             try:
-                yield alone.submit(job, item.path, item.size, options).result()
+                yield alone.submit(job, item, options).result()
             except BrokenProcessPool:
-                finding = empty_finding(item.path, item.size)
+                finding = empty_finding(item, item.path, item.size)
                 finding["error"] = {
                     "code": "crashed",
                     "message": "the decoder crashed the worker process on this file",
@@ -197,11 +196,10 @@ def _write(stream: IO[str], finding: dict[str, Any]) -> None:
 
 
 def match_finding(finding: dict[str, Any], matcher: Matcher) -> dict[str, Any]:
-    query_pdq = finding.pop("_query_pdq", [])
-    if finding["md5"] is None and not query_pdq:
+    queries = finding.pop("_query", {})
+    if not any(queries.values()):
         return finding
-    digests = {k: finding[k] for k in ("md5", "sha1", "sha256")}
-    result = matcher.match(digests, query_pdq)
+    result = matcher.match(queries)
     finding["matches"] = [m.as_dict() for m in result.matches]
     if result.suppressed:
         finding["suppressed_matches"] = [m.as_dict() for m in result.suppressed]

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from footprint.hashsets.store import KnownHashStore
+from footprint.triage.outputs import FINDINGS
 from footprint.triage.report import build_summary, write_reports
-from footprint.triage.scan import FINDINGS, Progress, ScanPlan, run_scan
+from footprint.triage.scan import Progress, ScanPlan, run_scan
 from footprint.triage.signals_job import KnownPdq, SignalOptions
 
 
@@ -29,9 +30,7 @@ def scan(
 ) -> dict[str, Any]:
     matcher, infos = store.open_matcher(request.set_names)
     known = tuple(
-        KnownPdq(
-            tuple((name, str(path)) for name, path in store.compile_pdq(i).items()), i.pdq_radius
-        )
+        KnownPdq(tuple((name, str(path)) for name, path in store.pdq_tables(i)), i.pdq_radius)
         for i in infos
     )
     options = replace(request.options, known_pdq=known)

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from footprint.matching.pdq_index import IndexTables, PdqIndex
+from footprint.evidence import EvidenceFile, open_locator, read_locator
 from footprint.signals import (
+    Computed,
+    Content,
     DecodePath,
+    FileDigests,
+    ImageOptions,
     Orientation,
     SignalError,
+    SignalKind,
     digest_bytes,
-    digest_file,
-    hash_image,
+    signal_kinds,
     sniff_media_type,
 )
+from footprint.signals.digests import digest_stream
 from footprint.signals.errors import ErrorCode
-from footprint.signals.media import SNIFF_BYTES, is_image
-from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT, DRIFT_MARGIN, NearKnown
+from footprint.signals.media import SNIFF_BYTES
+from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT, DRIFT_MARGIN, SCAN_DECODE, NearKnown
+from footprint.signals.pdq_index import IndexTables, PdqIndex
+from footprint.triage.outputs import empty_finding
 
 # Files up to this size are read once into memory for digests and decoding together; larger
 # ones are digested streaming and, being far larger than any still image, not decoded.
@@ -39,7 +45,7 @@ class KnownPdq:
 
 @dataclass(frozen=True, slots=True)
 class SignalOptions:
-    decode: DecodePath = DecodePath.FAST
+    decode: DecodePath = SCAN_DECODE
     orientation: Orientation = Orientation.STORED
     dihedral: bool = False
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
@@ -71,66 +77,61 @@ def near_known(options: SignalOptions) -> NearKnown | None:
     return near
 
 
-def empty_finding(path: str, size: int) -> dict[str, Any]:
-    return {
-        "path": path,
-        "size": size,
-        "md5": None,
-        "sha1": None,
-        "sha256": None,
-        "media_type": None,
-        "pdq": None,
-        "quality": None,
-        "pdq_path": None,  # which decode made the PDQ: exact, fast, exact-drift or exact-near
-        "error": None,
-        "matches": [],
-    }
+def image_options(options: SignalOptions) -> ImageOptions:
+    return ImageOptions(
+        decode=options.decode,
+        orientation=options.orientation,
+        dihedral=options.dihedral,
+        pixel_limit=options.pixel_limit,
+        near_known=near_known(options),
+        safeguard=options.safeguard,
+    )
 
 
-def signals_for_file(path: str, size: int, options: SignalOptions) -> dict[str, Any]:
-    """A finding without matches; every failure becomes an `error`, never an exception."""
-    finding = empty_finding(path, size)
+def _read(item: EvidenceFile) -> tuple[FileDigests, bytes, bytes | None]:
+    """Digests, the first bytes and (unless too large) the whole content, through the resolver."""
+    if item.size > IN_MEMORY_LIMIT:
+        with open_locator(item.locator) as stream:
+            digests = digest_stream(stream)
+        return digests, read_locator(item.locator, SNIFF_BYTES), None
+    data = read_locator(item.locator)
+    return digest_bytes(data), data[:SNIFF_BYTES], data
+
+
+def signals_for_file(item: EvidenceFile, options: SignalOptions) -> dict[str, Any]:
+    """A finding without matches: every registered kind's signal of the file. Every failure
+    becomes an `error`, never an exception (`_query` holds what to match; it is not written)."""
+    finding = empty_finding(item, item.path, item.size)
     try:
-        if size > IN_MEMORY_LIMIT:
-            digests = digest_file(Path(path))
-            with open(path, "rb") as stream:
-                head = stream.read(SNIFF_BYTES)
-            data = None
-        else:
-            with open(path, "rb") as stream:
-                data = stream.read()
-            digests, head = digest_bytes(data), data[:SNIFF_BYTES]
+        digests, head, data = _read(item)
     except OSError as exc:
         finding["error"] = {"code": str(ErrorCode.UNREADABLE), "message": exc.strerror or str(exc)}
         return finding
-    finding.update(size=digests.size, md5=digests.md5, sha1=digests.sha1, sha256=digests.sha256)
+    finding["size"] = digests.size
     media_type = sniff_media_type(head)
     finding["media_type"] = media_type
     if digests.size == 0:
         finding["error"] = {"code": str(ErrorCode.EMPTY), "message": "file is empty (0 bytes)"}
-    elif data is not None and is_image(media_type):
-        _add_image_signals(finding, data, options)
+    content = Content(data, media_type, digests, image_options(options))
+    queries: dict[str, list[str]] = {}
+    for kind in signal_kinds():
+        if digests.size == 0 and not kind.exact:
+            continue  # an empty file has digests (worth matching) and nothing else
+        computed = _compute(kind, content, finding)
+        if computed is not None:
+            finding["signals"][kind.name] = computed.value
+            if computed.detail:
+                finding["signal_details"][kind.name] = computed.detail
+            queries[kind.name] = list(computed.queries or (computed.value,))
+    finding["_query"] = queries
     return finding
 
 
-def _add_image_signals(finding: dict[str, Any], data: bytes, options: SignalOptions) -> None:
+def _compute(kind: SignalKind, content: Content, finding: dict[str, Any]) -> Computed | None:
     try:
-        signals = hash_image(
-            data,
-            decode=options.decode,
-            orientation=options.orientation,
-            dihedral=options.dihedral,
-            pixel_limit=options.pixel_limit,
-            near_known=near_known(options),
-            safeguard=options.safeguard,
-        )
+        return kind.compute(content)
     except SignalError as exc:
         finding["error"] = exc.as_dict()
-        return
     except Exception as exc:  # a decoder bug must not stop a scan of a seized device
         finding["error"] = {"code": str(ErrorCode.CORRUPT), "message": f"decoder failed: {exc!r}"}
-        return
-    finding["pdq"] = signals.pdq.hex
-    finding["quality"] = signals.pdq.quality
-    finding["pdq_path"] = str(signals.path)
-    finding["_query_pdq"] = signals.query_hashes()
+    return None

@@ -6,16 +6,17 @@ to the caller's force and audits the read or write; another force's record reads
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from footprint.clock import service_day
 from footprint.operations import cases, packages
 from footprint.operations.cases import BailDue, CaseView
 from footprint.operations.figures import MEASURES, compute_figures
-from footprint.operations.outcomes import USUAL_BAIL_CONDITIONS, Offence
+from footprint.operations.outcomes import BAIL_REVIEW_DAYS, USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import PackageView
 from footprint.operations.service import list_operations
 from footprint.web.answers import SerialisedRoute
@@ -137,7 +138,7 @@ def figures(
     minute old; published tables with disclosure control come from `footprint figures
     --publish`."""
     result = compute_figures(
-        database(request), caller.actor, name, as_of or datetime.now(UTC).date(), FIGURES_AGE
+        database(request), caller.actor, name, as_of or service_day(), FIGURES_AGE
     )
     return FiguresOut(
         operation=result.operation,
@@ -248,12 +249,12 @@ def safeguarding_action(
 def bail_due(
     request: Request,
     caller: CallerDep,
-    within_days: Annotated[int, Query(ge=0, le=366)] = 14,
+    within_days: Annotated[int, Query(ge=0, le=366)] = BAIL_REVIEW_DAYS,
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> list[BailDue]:
     """Active bail ending within the window (or past), soonest first, a page at a time."""
-    today = datetime.now(UTC).date()
+    today = service_day()
     return cases.bail_expiring(database(request), caller.actor, today, within_days, offset, limit)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from footprint.hashsets.web_import import HashSetSummary, hash_sets
+from footprint.operations.hashset_imports import HashSetSummary, hash_sets
 from footprint.operations.jobs import JobView, get_job
 from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from footprint.operations import packages
 from footprint.operations.allocation import allocation_queue, assign_manually
 from footprint.operations.assessments import RiskView, assess_subject, override_risk
+from footprint.operations.identifiers import IdentifierKind
 from footprint.operations.packages import PackageView
 from footprint.operations.records import (
     ReferralFilter,
@@ -32,7 +33,7 @@ router = APIRouter(
     prefix="/api/v1", tags=["intelligence"], responses=ERRORS, route_class=SerialisedRoute
 )
 OperationName = Annotated[str, Path(max_length=200)]
-IDENTIFIER_KINDS = ("email", "phone", "screen_name", "esp_account", "device_id", "profile_url")
+IDENTIFIER_KINDS = tuple(str(kind) for kind in IdentifierKind)
 KIND_PATTERN = f"^({'|'.join(IDENTIFIER_KINDS)})$"
 
 

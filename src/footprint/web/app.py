@@ -22,7 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from footprint.config import Settings, load_settings
-from footprint.operations.case_workflow import InvalidTransition
+from footprint.errors import REFUSALS, NotSignedIn, message_for, status_for
 from footprint.security import audit
 from footprint.security.actor import AccessDenied
 from footprint.store import Database
@@ -38,7 +38,7 @@ from footprint.web import (
     pages_intelligence,
     pages_operation,
 )
-from footprint.web.callers import Caller, NotSignedIn, database, identify
+from footprint.web.callers import Caller, database, identify
 from footprint.web.read_log import ReadLog
 from footprint.web.rendering import render_error
 
@@ -308,18 +308,6 @@ def _audit_refusal(request: Request, exc: AccessDenied) -> None:
     exc.audited = True
 
 
-def _status_for(exc: Exception) -> int:
-    if isinstance(exc, NotSignedIn):
-        return 401
-    if isinstance(exc, LookupError):  # absent and another force's read the same
-        return 404
-    if isinstance(exc, PermissionError):  # AccessDenied, CsrfRefused, a refused sign-in
-        return 403
-    if isinstance(exc, InvalidTransition):
-        return 409
-    return 422  # the services' ValueErrors name the field: "field: reason"
-
-
 def _answer(request: Request, status: int, message: str) -> Response:
     if _is_api(request):
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -390,12 +378,12 @@ def create_app(
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return _answer(request, 422, _field_errors(exc))
 
-    for kind in (LookupError, PermissionError, ValueError):
+    for kind in REFUSALS:
 
         @app.exception_handler(kind)
         async def refused(request: Request, exc: Exception) -> Response:
             if isinstance(exc, AccessDenied) and not exc.audited:
                 await run_in_threadpool(_audit_refusal, request, exc)
-            return _answer(request, _status_for(exc), str(exc))
+            return _answer(request, status_for(exc), message_for(exc))
 
     return app

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from fastapi import Request
 
 from footprint.config import Settings
+from footprint.errors import Forbidden, NotSignedIn
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.credentials import SignInRefused, record_token_use, token_caller
@@ -30,11 +31,7 @@ class Caller:
     csrf_token: str | None  # None for an API-token client
 
 
-class NotSignedIn(PermissionError):
-    """No live session or token: pages send the person to sign in, the API answers 401."""
-
-
-class CsrfRefused(PermissionError):
+class CsrfRefused(Forbidden):
     def __init__(self) -> None:
         super().__init__("csrf_token: missing or wrong; reload the page and try again")
 

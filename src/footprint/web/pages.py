@@ -7,16 +7,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 
+from footprint.clock import service_day
+from footprint.errors import message_for, status_for
 from footprint.geo.forces import police_forces
 from footprint.operations import cases, packages
-from footprint.operations.case_workflow import InvalidTransition
 from footprint.operations.figures import (
     MEASURES,
     compute_figures,
@@ -24,6 +26,7 @@ from footprint.operations.figures import (
     publish_figures,
 )
 from footprint.operations.outcomes import (
+    BAIL_REVIEW_DAYS,
     USUAL_BAIL_CONDITIONS,
     AgeBand,
     Offence,
@@ -32,6 +35,7 @@ from footprint.operations.outcomes import (
 )
 from footprint.operations.progress import progress_over_time
 from footprint.operations.service import list_operations
+from footprint.security.actor import Actor
 from footprint.security.audit_log import (
     VERIFY_AGE_SECONDS,
     AuditFilter,
@@ -41,6 +45,7 @@ from footprint.security.audit_log import (
 from footprint.security.credentials import SignInRefused, sign_in
 from footprint.security.permissions import Action, allows
 from footprint.security.sessions import end_session, start_session
+from footprint.store import Database
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
 from footprint.web.charts import Bar, bar_chart, line_chart
 from footprint.web.rendering import render
@@ -55,10 +60,6 @@ Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # rows to skip in a list
 PAGE = 100  # rows per page of a list
 DASHBOARD_AGE = timedelta(minutes=1)  # dashboard counts may be this old (recounted after)
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
-
-
-def today() -> date:
-    return datetime.now(UTC).date()  # the services' day, whatever the server's zone
 
 
 def _secure(request: Request) -> bool:
@@ -157,7 +158,7 @@ def dashboard(
 ) -> Response:
     db, actor = database(request), caller.actor
     names, chosen = operations_of(request, caller, operation)
-    day = today()
+    day = service_day()
     figures = compute_figures(db, actor, chosen, day, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
     bail = cases.bail_expiring(db, actor, day, limit=PAGE + 1)
@@ -189,6 +190,7 @@ def dashboard(
         progress_chart=progress_chart,
         overview=overview,
         bail=bail,
+        bail_days=BAIL_REVIEW_DAYS,
         page=PAGE,
     )
 
@@ -231,7 +233,7 @@ def render_case(
         safeguarding_kinds=list(SafeguardingKind),
         offences=list(Offence),
         bail_conditions=USUAL_BAIL_CONDITIONS,
-        today=today(),
+        today=service_day(),
     )
 
 
@@ -254,21 +256,25 @@ def changed(
     require_csrf(request, caller, csrf)
     try:
         result = change()
-    except InvalidTransition as exc:
-        return again(str(exc), 409)
-    except (ValueError, TypeError) as exc:
-        return again(str(exc), 422)
+    except (ValueError, TypeError) as exc:  # Invalid (422) and Conflict (409) among them
+        return again(message_for(exc), status_for(exc))
     return RedirectResponse(done if isinstance(done, str) else done(result), status_code=303)
 
 
 def case_change(
-    request: Request, caller: Caller, case_id: int, csrf: str | None, change: Callable[[], Any]
+    request: Request,
+    caller: Caller,
+    case_id: int,
+    csrf: str | None,
+    record: Callable[..., Any],
+    *values: Any,
 ) -> Response:
+    """`record(db, actor, case_id, *values)` from a case page's form, then back to the case."""
     return changed(
         request,
         caller,
         csrf,
-        change,
+        lambda: record(database(request), caller.actor, case_id, *values),
         f"/cases/{case_id}",
         lambda error, status: render_case(request, caller, case_id, error, status),
     )
@@ -283,14 +289,7 @@ def advance(
     note: Annotated[str | None, Form(max_length=2000)] = None,
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: cases.advance_case(db, caller.actor, case_id, state, note or None),
-    )
+    return case_change(request, caller, case_id, csrf, cases.advance_case, state, note or None)
 
 
 @router.post("/cases/{case_id}/searches")
@@ -302,14 +301,7 @@ def search(
     searched_on: Annotated[date, Form()],
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: cases.record_search(db, caller.actor, case_id, address, searched_on),
-    )
+    return case_change(request, caller, case_id, csrf, cases.record_search, address, searched_on)
 
 
 @router.post("/cases/{case_id}/charges")
@@ -321,13 +313,8 @@ def charge(
     charged_on: Annotated[date, Form()],
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
     return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: cases.record_charge(db, caller.actor, case_id, offence, None, charged_on),
+        request, caller, case_id, csrf, cases.record_charge, offence, None, charged_on
     )
 
 
@@ -342,15 +329,16 @@ def children(
     immediate_risk: Annotated[bool, Form()] = False,
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
     return case_change(
         request,
         caller,
         case_id,
         csrf,
-        lambda: cases.record_children(
-            db, caller.actor, case_id, count, age_band, relationship, immediate_risk
-        ),
+        cases.record_children,
+        count,
+        age_band,
+        relationship,
+        immediate_risk,
     )
 
 
@@ -365,15 +353,16 @@ def safeguarding_action(
     note: Annotated[str | None, Form(max_length=2000)] = None,
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
     return case_change(
         request,
         caller,
         case_id,
         csrf,
-        lambda: cases.record_safeguarding_action(
-            db, caller.actor, case_id, kind, action_on, owner, note or None
-        ),
+        cases.record_safeguarding_action,
+        kind,
+        action_on,
+        owner,
+        note or None,
     )
 
 
@@ -409,7 +398,7 @@ def figures_page(
     table = None
     if chosen is not None:
         table = publish_figures(
-            database(request), caller.actor, chosen, today(), rounded, record=False
+            database(request), caller.actor, chosen, service_day(), rounded, record=False
         )
     return render(
         request,
@@ -430,7 +419,7 @@ def figures_csv(
     operation: Annotated[str, Query(max_length=200)],
     rounded: bool = False,
 ) -> Response:
-    text = download_figures(database(request), caller.actor, operation, today(), rounded)
+    text = download_figures(database(request), caller.actor, operation, service_day(), rounded)
     return PlainTextResponse(
         text,
         media_type="text/csv",
@@ -449,14 +438,9 @@ def bail(
     other_condition: Annotated[str | None, Form(max_length=400)] = None,
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
     chosen = [*conditions, *([other_condition] if other_condition else [])]
     return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: cases.start_bail(db, caller.actor, case_id, started_on, chosen, authorised_by),
+        request, caller, case_id, csrf, cases.start_bail, started_on, chosen, authorised_by
     )
 
 
@@ -469,16 +453,11 @@ def extend_bail(
     court_until: Annotated[str, Form(max_length=10)] = "",  # a form sends "" when left empty
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: cases.extend_bail(
-            db, caller.actor, case_id, authorised_by, _optional_date(court_until, "court_until")
-        ),
-    )
+    def extend(db: Database, actor: Actor, case: int) -> cases.CaseView:
+        court_set = _optional_date(court_until, "court_until")  # refused on the case page
+        return cases.extend_bail(db, actor, case, authorised_by, court_set)
+
+    return case_change(request, caller, case_id, csrf, extend)
 
 
 def _optional_date(text: str, field: str) -> date | None:
@@ -498,16 +477,13 @@ def flags(
     registered_sex_offender: Annotated[bool, Form()] = False,
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
     return case_change(
         request,
         caller,
         case_id,
         csrf,
-        lambda: cases.set_flags(
-            db,
-            caller.actor,
-            case_id,
+        partial(
+            cases.set_flags,
             position_of_trust=position_of_trust,
             position_of_trust_detail=position_of_trust_detail or None,
             registered_sex_offender=registered_sex_offender,

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 
+from footprint.hashsets.model import SEVERITY
 from footprint.operations import cases
 from footprint.operations.device_scans import (
     device_finding,
@@ -18,8 +19,10 @@ from footprint.operations.device_scans import (
     link_named_scan,
     linkable_scans,
 )
+from footprint.security.actor import Actor
+from footprint.store import Database
 from footprint.triage.findings import Shown
-from footprint.triage.report import SEVERITY
+from footprint.triage.outputs import signal_rows
 from footprint.web.callers import Caller, database, settings
 from footprint.web.pages import (
     PAGE,
@@ -47,14 +50,8 @@ def record_device(
     seized_on: Annotated[date, Form()],
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: cases.record_device(db, caller.actor, case_id, exhibit_ref, description, seized_on),
-    )
+    device = (exhibit_ref, description, seized_on)
+    return case_change(request, caller, case_id, csrf, cases.record_device, *device)
 
 
 @router.post("/cases/{case_id}/devices/{device_id}/scan")
@@ -66,14 +63,12 @@ def link_scan(
     scan: Annotated[str, Form(max_length=200)],
     csrf: Csrf = None,
 ) -> Response:
-    db, scans_dir = database(request), settings(request).scans_dir
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        lambda: link_named_scan(db, caller.actor, scans_dir, case_id, device_id, scan),
-    )
+    scans_dir = settings(request).scans_dir
+
+    def link(db: Database, actor: Actor, case: int) -> object:
+        return link_named_scan(db, actor, scans_dir, case, device_id, scan)
+
+    return case_change(request, caller, case_id, csrf, link)
 
 
 def _device_page(
@@ -150,6 +145,7 @@ def finding_page(
         device=view,
         index=index,
         finding=finding,
+        signals=signal_rows(finding),
         reveal=reveal and view.may_see_imagery,
         is_image=(finding.get("media_type") or "").startswith("image/"),
     )

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
+from footprint.hashsets.formats import ImportOptions, scheme_choices
 from footprint.hashsets.model import SetKind, UnifiedCategory
 from footprint.hashsets.schemes import parse_uk_codes
-from footprint.hashsets.service import SCHEME_CHOICES, ImportOptions
-from footprint.hashsets.store import DEFAULT_PDQ_RADIUS
-from footprint.hashsets.web_import import hash_sets, start_import
+from footprint.operations.hashset_imports import hash_sets, start_import
 from footprint.operations.jobs import get_job, recent_jobs
 from footprint.security.permissions import Action, allows, require
+from footprint.signals import DEFAULT_PDQ_RADIUS
 from footprint.web.callers import database, require_csrf, settings
 from footprint.web.pages import Csrf, PageCaller
 from footprint.web.pages_operation import save_upload
@@ -33,7 +33,7 @@ def hash_sets_page(request: Request, caller: PageCaller) -> Response:
         sets=hash_sets(settings(request).hashset_store),
         jobs=recent_jobs(database(request), caller.actor, ("hashset-import",)),
         may_import=allows(caller.actor, Action.HASHSET_IMPORT),
-        schemes=SCHEME_CHOICES,
+        schemes=scheme_choices(),
         categories=list(UnifiedCategory),
         radius=DEFAULT_PDQ_RADIUS,
     )
@@ -53,8 +53,8 @@ def import_hash_set(
 ) -> Response:
     require_csrf(request, caller, csrf)
     require(caller.actor, Action.HASHSET_IMPORT)  # before the upload is written anywhere
-    if scheme and scheme not in SCHEME_CHOICES:
-        raise ValueError(f"scheme: {scheme!r} is not one of {', '.join(SCHEME_CHOICES)}")
+    if scheme and scheme not in scheme_choices():
+        raise ValueError(f"scheme: {scheme!r} is not one of {', '.join(scheme_choices())}")
     config = settings(request)
     options = ImportOptions(
         scheme=scheme or None,

@@ -89,13 +89,19 @@ def subject_page(request: Request, caller: PageCaller, subject_id: RecordId) -> 
 
 
 def _subject_change(
-    request: Request, caller: Caller, subject_id: int, csrf: str | None, change: Callable[[], Any]
+    request: Request,
+    caller: Caller,
+    subject_id: int,
+    csrf: str | None,
+    change: Callable[..., Any],
+    *values: Any,
 ) -> Response:
+    """`change(db, actor, subject_id, *values)` from a subject page's form, then back to it."""
     return changed(
         request,
         caller,
         csrf,
-        change,
+        lambda: change(database(request), caller.actor, subject_id, *values),
         f"/subjects/{subject_id}",
         lambda error, status: _subject_page(request, caller, subject_id, error, status),
     )
@@ -109,14 +115,7 @@ def assess(
     factors: Annotated[list[str], Form(max_length=40)] = [],  # noqa: B006 (FastAPI copies it)
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return _subject_change(
-        request,
-        caller,
-        subject_id,
-        csrf,
-        lambda: assess_subject(db, caller.actor, subject_id, set(factors)),
-    )
+    return _subject_change(request, caller, subject_id, csrf, assess_subject, set(factors))
 
 
 @router.post("/subjects/{subject_id}/risk/override")
@@ -128,14 +127,7 @@ def override(
     reason: Annotated[str, Form(max_length=2000)],
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return _subject_change(
-        request,
-        caller,
-        subject_id,
-        csrf,
-        lambda: override_risk(db, caller.actor, subject_id, band, reason),
-    )
+    return _subject_change(request, caller, subject_id, csrf, override_risk, band, reason)
 
 
 @router.post("/subjects/{subject_id}/assign")
@@ -147,14 +139,7 @@ def assign(
     reason: Annotated[str, Form(max_length=400)],
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return _subject_change(
-        request,
-        caller,
-        subject_id,
-        csrf,
-        lambda: assign_manually(db, caller.actor, subject_id, force, reason),
-    )
+    return _subject_change(request, caller, subject_id, csrf, assign_manually, force, reason)
 
 
 @router.post("/subjects/{subject_id}/merges/{merge_id}/undo")
@@ -165,14 +150,7 @@ def unmerge(
     merge_id: RecordId,
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return _subject_change(
-        request,
-        caller,
-        subject_id,
-        csrf,
-        lambda: undo_subject_merge(db, caller.actor, subject_id, merge_id),
-    )
+    return _subject_change(request, caller, subject_id, csrf, undo_subject_merge, merge_id)
 
 
 @router.post("/subjects/{subject_id}/package")

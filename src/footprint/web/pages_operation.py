@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse
 
-from footprint.hashsets.web_import import hash_set_names
+from footprint.operations.hashset_imports import hash_set_names
 from footprint.operations.jobs import recent_jobs
 from footprint.operations.pipeline_jobs import (
     PIPELINE_JOBS,

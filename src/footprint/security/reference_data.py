@@ -7,7 +7,23 @@ from sqlalchemy.orm import Session
 
 from footprint.geo.forces import COORDINATOR_CODE, COORDINATOR_NAME, police_forces
 from footprint.security.audit_chain import GENESIS
+from footprint.store import Database
 from footprint.store.models import AuditHead, Organisation
+
+
+def prepare_database(db: Database) -> Database:
+    """The schema at its newest migration and the reference data loaded: what every command,
+    the web app and the tests open a database with."""
+    db.upgrade()
+    with db.unit_of_work() as session:
+        load_organisations(session)
+    return db
+
+
+def organisations(session: Session) -> list[tuple[str, str, str, str | None]]:
+    """(code, name, kind, country) of every organisation: the coordinator, then the forces."""
+    query = select(Organisation).order_by(Organisation.kind, Organisation.name)
+    return [(o.code, o.name, o.kind, o.country) for o in session.scalars(query)]
 
 
 def load_organisations(session: Session) -> int:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from footprint.hashsets.formats import ImportOptions
 from footprint.hashsets.model import SetKind
-from footprint.hashsets.service import ImportOptions, import_file
+from footprint.hashsets.service import import_file
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations.jobs import (
     contained_upload,

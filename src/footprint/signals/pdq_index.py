@@ -112,8 +112,10 @@ class PdqIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def query(self, query: np.ndarray, radius: int) -> list[tuple[int, int]]:
+    def query(self, query: np.ndarray | str, radius: int) -> list[tuple[int, int]]:
         """Every (id, distance) within radius, sorted by distance then id."""
+        if isinstance(query, str):
+            query = np.frombuffer(bytes.fromhex(query), dtype=np.uint8)
         if len(self.ids) == 0 or radius < 0:
             return []
         flips = radius // CHUNKS

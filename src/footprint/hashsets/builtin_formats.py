@@ -1,0 +1,103 @@
+"""The formats footprint reads from the start: VICS 1.x/2.0 JSON, INTERPOL ICSE CSV, NSRL RDS v3,
+PDQ lists and footprint's plain CSV (docs/formats.md). Registered in the order they are sniffed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, ClassVar
+
+from footprint.hashsets.delimited import read_icse, read_pdq_list, read_plain_csv
+from footprint.hashsets.formats import (
+    ExportContext,
+    HashSetFormat,
+    ImportOptions,
+    register_hashset_format,
+)
+from footprint.hashsets.model import ImportReport, KnownHash, SetKind
+from footprint.hashsets.nsrl import read_nsrl
+from footprint.hashsets.schemes import CategoryMapper, Scheme
+from footprint.hashsets.vics import read_vics, write_vics
+
+
+def _first_line(head: bytes) -> str:
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return lines[0] if lines else ""
+
+
+class NsrlFormat(HashSetFormat):
+    name: ClassVar[str] = "nsrl"
+    description: ClassVar[str] = "NSRL RDS v3 (SQLite): known benign software, an ignore set"
+    implied_kind: ClassVar[SetKind] = SetKind.IGNORE
+
+    def sniff(self, head: bytes) -> bool:
+        return head.startswith(b"SQLite format 3\x00")
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        return read_nsrl(path, report)
+
+
+class VicsFormat(HashSetFormat):
+    name: ClassVar[str] = "vics"
+    description: ClassVar[str] = "Project VIC VICS 1.x / 2.0 JSON (hashset or case shape)"
+    writable: ClassVar[bool] = True
+
+    def sniff(self, head: bytes) -> bool:
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+        return text.startswith(("{", "["))
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        return read_vics(path, report, options.category_scheme, options.uk_codes)
+
+    def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
+        country = "UK" if context.source_schemes == {"uk"} else "US"
+        case = None
+        if context.shape == "case":
+            cases = context.meta.get("cases") or [{}]
+            case = {**cases[0], "TotalMediaFiles": context.records}
+            case.setdefault("CaseNumber", context.set_name)
+            case.setdefault("SourceApplicationName", "footprint")
+        return write_vics(records, out, shape=context.shape, country=country, case=case)
+
+
+class IcseFormat(HashSetFormat):
+    name: ClassVar[str] = "icse"
+    description: ClassVar[str] = "INTERPOL ICSE export (semicolon-separated)"
+
+    def sniff(self, head: bytes) -> bool:
+        first = _first_line(head).upper()
+        return first.startswith("MD5;") or ";SHA1;" in first
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        return read_icse(path, report)
+
+
+class PdqListFormat(HashSetFormat):
+    name: ClassVar[str] = "pdq-list"
+    description: ClassVar[str] = "one 64-hex PDQ per line, as Meta and NCMEC share them"
+
+    def sniff(self, head: bytes) -> bool:
+        words = _first_line(head).strip().split(",")[0].split()
+        token = words[0] if words else ""
+        return len(token) == 64 and all(c in "0123456789abcdefABCDEF" for c in token)
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        return read_pdq_list(path, report, options.list_category)
+
+
+class PlainCsvFormat(HashSetFormat):
+    name: ClassVar[str] = "csv"
+    description: ClassVar[str] = "footprint's plain CSV: a header row, a column per signal kind"
+    fallback: ClassVar[bool] = True
+
+    def sniff(self, head: bytes) -> bool:
+        return True
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        mapper = CategoryMapper(options.category_scheme or Scheme.UK, options.uk_codes)
+        return read_plain_csv(path, report, mapper)
+
+
+for _format in (NsrlFormat(), VicsFormat(), IcseFormat(), PdqListFormat(), PlainCsvFormat()):
+    register_hashset_format(_format)

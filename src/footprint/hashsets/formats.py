@@ -1,0 +1,118 @@
+"""Exchange formats of known-hash sets, and the registry that holds them.
+
+A format knows how to recognise a file from its first bytes (never from its name), how to read
+its records and, where it can, how to write them. The import service, the CLI and the pages ask
+this registry, so a new format (CyberTipline, say) is one module that calls
+`register_hashset_format`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from footprint.hashsets.model import ImportReport, KnownHash, SetKind, UnifiedCategory
+from footprint.hashsets.schemes import Scheme
+from footprint.signals import DEFAULT_PDQ_RADIUS
+
+SNIFF_BYTES = 4096
+
+
+@dataclass
+class ImportOptions:
+    scheme: str | None = None  # a category scheme or a format name; None: decide from content
+    kind: SetKind | None = None  # None: what the format implies (NSRL: ignore), known otherwise
+    pdq_radius: int = DEFAULT_PDQ_RADIUS
+    uk_codes: dict[int, UnifiedCategory] = field(default_factory=dict)
+    list_category: UnifiedCategory = UnifiedCategory.UNCATEGORISED  # for bare PDQ lists
+
+    @property
+    def category_scheme(self) -> Scheme | None:
+        return Scheme(self.scheme) if self.scheme in set(Scheme) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportContext:
+    """What a writer may want besides the records: the set's name, size and metadata."""
+
+    set_name: str
+    records: int
+    meta: dict[str, Any]
+    source_schemes: set[str | None]
+    shape: str = "hashset"
+
+
+class HashSetFormat(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    implied_kind: ClassVar[SetKind] = SetKind.KNOWN  # NSRL's files make ignore sets
+    fallback: ClassVar[bool] = False  # read whatever no other format claims (plain CSV)
+    writable: ClassVar[bool] = False
+
+    @abstractmethod
+    def sniff(self, head: bytes) -> bool:
+        """Whether the file's first bytes are this format's."""
+
+    @abstractmethod
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        """The file's records; bad ones are skipped into `report` naming record, field, reason;
+        a file that cannot be read at all raises RecordError (or ValueError, OSError)."""
+
+    def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
+        """Write records; returns how many. Only for formats that are `writable`."""
+        raise NotImplementedError(f"{self.name} is read-only")
+
+
+_FORMATS: dict[str, HashSetFormat] = {}
+
+
+def register_hashset_format(fmt: HashSetFormat) -> HashSetFormat:
+    _FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def unregister_hashset_format(name: str) -> None:
+    _FORMATS.pop(name, None)
+
+
+def hashset_format(name: str) -> HashSetFormat:
+    try:
+        return _FORMATS[name]
+    except KeyError:
+        raise ValueError(f"format {name!r}: choose one of {', '.join(_FORMATS)}") from None
+
+
+def hashset_formats() -> list[HashSetFormat]:
+    return list(_FORMATS.values())
+
+
+def detect_format(path: Path) -> HashSetFormat:
+    """The format a file's content declares: each format's sniff in the order registered, the
+    fallback last."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+    formats = hashset_formats()
+    for fmt in formats:
+        if not fmt.fallback and fmt.sniff(head):
+            return fmt
+    return next(f for f in formats if f.fallback)
+
+
+def scheme_choices() -> tuple[str, ...]:
+    """--scheme as users say it: a category scheme (vics, dhs, uk) or a format that implies one."""
+    schemes = tuple(str(s) for s in Scheme)
+    return schemes + tuple(f.name for f in hashset_formats() if f.name not in schemes)
+
+
+def chosen_format(path: Path, options: ImportOptions) -> HashSetFormat:
+    """The format a --scheme names, else the one the content declares."""
+    if options.scheme in _FORMATS and options.scheme not in set(Scheme):
+        return _FORMATS[options.scheme]
+    return detect_format(path)
+
+
+# The formats read from the start register themselves; imported last, as they use this module.
+import footprint.hashsets.builtin_formats  # noqa: E402, F401
