@@ -152,7 +152,7 @@ def test_a_worker_process_parses_exactly_as_in_process(
             r.report_id: (
                 r.incident_at.replace(tzinfo=UTC) if r.incident_at else None,
                 sorted((i.kind, i.value) for i in r.identifiers),
-                sorted((f.md5 or "", f.file_name or "") for f in r.files),
+                sorted((sorted(f.signal_values().items()), f.file_name or "") for f in r.files),
             )
             for r in session.scalars(select(Referral))
         }
@@ -163,7 +163,7 @@ def test_a_worker_process_parses_exactly_as_in_process(
             expected[p.report_id] = (
                 p.incident_at,
                 sorted((i.kind, i.value) for i in p.identifiers),
-                sorted((f.md5 or "", f.file_name or "") for f in p.files),
+                sorted((sorted(f.signals.items()), f.file_name or "") for f in p.files),
             )
     assert stored == expected
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Row as Fetched
 from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from footprint.hashsets.grading import FileGrade, GradeStatus, settle
 from footprint.hashsets.model import SEVERITY, GradingVote, UnifiedCategory
@@ -26,7 +26,7 @@ from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, update_rows
-from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow
+from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow, ReferralFileSignal
 
 BATCH = 5_000
 
@@ -59,26 +59,11 @@ def grade_operation(
     while True:
         with db.unit_of_work() as session:
             operation = get_operation(session, actor, operation_name)
-            files = session.execute(
-                select(
-                    ReferralFileRow.id,
-                    ReferralFileRow.md5,
-                    ReferralFileRow.sha1,
-                    ReferralFileRow.sha256,
-                    ReferralFileRow.pdq,
-                )
-                .join(Referral)
-                .where(
-                    Referral.operation_id == operation.id,
-                    ReferralFileRow.grade_status == FileGrade.UNGRADED,
-                )
-                .order_by(ReferralFileRow.id)
-                .limit(BATCH)
-            ).all()
+            files = _ungraded_signals(session, operation.id)
             if not files:
                 return report
             now = datetime.now(UTC)
-            grades = [_grade(matcher, row, now, report) for row in files]
+            grades = [_grade(matcher, item, found, now, report) for item, found in files.items()]
             update_rows(session.connection(), _FILES, _GRADE_COLUMNS, grades)
             audit.record(
                 session,
@@ -93,15 +78,40 @@ def grade_operation(
             progress(report.files)  # files graded so far
 
 
+def _ungraded_signals(session: Session, operation_id: int) -> dict[int, dict[str, str]]:
+    """The next batch of the operation's ungraded files, each with its signals (kind -> value);
+    a file that came without any signal is graded all the same (it goes to the graders)."""
+    batch = (
+        select(ReferralFileRow.id)
+        .join(Referral)
+        .where(
+            Referral.operation_id == operation_id,
+            ReferralFileRow.grade_status == FileGrade.UNGRADED,
+        )
+        .order_by(ReferralFileRow.id)
+        .limit(BATCH)
+        .subquery()
+    )
+    files: dict[int, dict[str, str]] = {
+        file_id: {} for file_id in session.scalars(select(batch.c.id).order_by(batch.c.id))
+    }
+    signals = select(
+        ReferralFileSignal.file_id, ReferralFileSignal.kind, ReferralFileSignal.value
+    ).where(ReferralFileSignal.file_id.in_(select(batch.c.id)))
+    for file_id, kind, value in session.execute(signals):
+        files[file_id][kind] = value
+    return files
+
+
 def _grade(
     matcher: Matcher,
-    row: Fetched[int, str | None, str | None, str | None, str | None],
+    file_id: int,
+    found: dict[str, str],
     now: datetime,
     report: GradingReport,
 ) -> Row:
     """One file's grade: its most serious known match, or the human grading queue."""
-    file_id, md5, sha1, sha256, pdq = row
-    result = matcher.match(queries_of({"md5": md5, "sha1": sha1, "sha256": sha256, "pdq": pdq}))
+    result = matcher.match(queries_of(found))
     report.files += 1
     report.suppressed += bool(result.suppressed)
     known = [m for m in result.matches if not m.ignore]

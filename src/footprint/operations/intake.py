@@ -34,6 +34,7 @@ from footprint.store.database import chunks
 from footprint.store.models import (
     Referral,
     ReferralFileRow,
+    ReferralFileSignal,
     ReferralIdentifier,
     ReferralIpEvent,
     ReferralPostcode,
@@ -80,20 +81,26 @@ def _insert(
     identifiers: list[Row] = []
     ip_events: list[Row] = []
     files: list[Row] = []
+    signals: list[Row] = []
     postcodes: list[Row] = []
+    file_ids = iter(reserve_ids(connection, _FILES, sum(len(i.files) for i in batch)))
     for referral_id, incoming in zip(ids, batch, strict=True):
         referrals.append(
             (referral_id, operation_id, *incoming.key, *incoming.referral, received_at)
         )
         identifiers += [(referral_id, *identifier) for identifier in incoming.identifiers]
         ip_events += [(referral_id, *event) for event in incoming.ip_events]
-        files += [(referral_id, FileGrade.UNGRADED, *item) for item in incoming.files]
+        for *item, found in incoming.files:
+            file_id = next(file_ids)
+            files.append((file_id, referral_id, FileGrade.UNGRADED, *item))
+            signals += [(file_id, kind, value) for kind, value in found.items()]
         postcodes += [(referral_id, code) for code in incoming.postcodes]
     for table, columns, rows in (
         (_REFERRALS, _REFERRAL_COLUMNS, referrals),
         (_IDENTIFIERS, ("referral_id", "kind", "value"), identifiers),
         (_IP_EVENTS, _IP_EVENT_COLUMNS, ip_events),
         (_FILES, _FILE_COLUMNS, files),
+        (_FILE_SIGNALS, ("file_id", "kind", "value"), signals),
         (_POSTCODES, ("referral_id", "postcode"), postcodes),
     ):
         insert_rows(connection, table, columns, rows)
@@ -103,6 +110,7 @@ _REFERRALS = cast(Table, Referral.__table__)
 _IDENTIFIERS = cast(Table, ReferralIdentifier.__table__)
 _IP_EVENTS = cast(Table, ReferralIpEvent.__table__)
 _FILES = cast(Table, ReferralFileRow.__table__)
+_FILE_SIGNALS = cast(Table, ReferralFileSignal.__table__)
 _POSTCODES = cast(Table, ReferralPostcode.__table__)
 # the orders of operations/referral_stream.Incoming's parts, after the ids
 _REFERRAL_COLUMNS = (
@@ -117,13 +125,10 @@ _REFERRAL_COLUMNS = (
 )
 _IP_EVENT_COLUMNS = ("referral_id", "ip", "port", "at", "event", "possible_proxy")
 _FILE_COLUMNS = (
+    "id",
     "referral_id",
     "grade_status",
     "file_name",
-    "md5",
-    "sha1",
-    "sha256",
-    "pdq",
     "photodna",
     "industry_classification",
     "uploaded_at",

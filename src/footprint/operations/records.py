@@ -250,13 +250,15 @@ def get_referral(db: Database, actor: Actor, referral_id: int) -> ReferralView:
 
 
 def _file(row: ReferralFileRow) -> dict[str, Any]:
+    signals = row.signal_values()
     return {
         "id": row.id,
         "file_name": row.file_name,
-        "md5": row.md5,
-        "sha1": row.sha1,
-        "sha256": row.sha256,
-        "has_pdq": row.pdq is not None,
+        "signals": signals,
+        "md5": signals.get("md5"),
+        "sha1": signals.get("sha1"),
+        "sha256": signals.get("sha256"),
+        "has_pdq": "pdq" in signals,
         "grade_status": row.grade_status,
         "category": row.category,
         "match_set": row.match_set,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from footprint.errors import RecordError
-from footprint.hashsets.model import normalise_hex
+from footprint.hashsets.model import normalise_signal, present
 from footprint.operations.identifiers import (
     IdentifierKind,
     normalise_identifier,
@@ -22,6 +22,7 @@ from footprint.operations.identifiers import (
     parse_port,
     parse_zoned_time,
 )
+from footprint.signals.kinds import signal_kinds
 
 P2P_SOURCE = "p2p"
 _HASH_TYPES = {
@@ -52,13 +53,26 @@ class IpEvent:
 @dataclass(slots=True)
 class ReferralFile:
     file_name: str | None
-    md5: str | None = None
-    sha1: str | None = None
-    sha256: str | None = None
-    pdq: str | None = None
+    signals: dict[str, str] = field(default_factory=dict)  # kind -> value (md5, pdq, ...)
     photodna: str | None = None
     industry_classification: str | None = None
     uploaded_at: datetime | None = None
+
+    @property
+    def md5(self) -> str | None:
+        return self.signals.get("md5")
+
+    @property
+    def sha1(self) -> str | None:
+        return self.signals.get("sha1")
+
+    @property
+    def sha256(self) -> str | None:
+        return self.signals.get("sha256")
+
+    @property
+    def pdq(self) -> str | None:
+        return self.signals.get("pdq")
 
 
 @dataclass(slots=True)
@@ -135,6 +149,11 @@ def _ip_event(doc: object, name: str) -> IpEvent:
     )
 
 
+def _registered(kind: str) -> str | None:
+    """Any registered signal kind may come under its own name."""
+    return kind if kind in {k.name for k in signal_kinds()} else None
+
+
 def _file(doc: object, name: str) -> ReferralFile:
     entry = _object(doc, name)
     item = ReferralFile(
@@ -150,10 +169,11 @@ def _file(doc: object, name: str) -> ReferralFile:
         digest = _object(raw, hash_name)
         kind = str(digest.get("type", "")).strip().upper()
         value = _text(digest.get("value"), f"{hash_name}.value", required=True) or ""
+        signal = _HASH_TYPES.get(kind) or _registered(kind.lower())
         if kind == "PHOTODNA":
             item.photodna = value
-        elif kind in _HASH_TYPES:
-            setattr(item, _HASH_TYPES[kind], normalise_hex(value, _HASH_TYPES[kind]))
+        elif signal is not None:
+            item.signals[signal] = normalise_signal(value, signal) or ""
         else:
             raise RecordError(f"{hash_name}.type", f"unknown hash type {kind!r}")
     return item
@@ -200,9 +220,7 @@ def parse_p2p_row(row: dict[str, str]) -> ParsedReferral:
     client = (row.get("client_id") or "").strip()
     shared = ReferralFile(
         file_name=(row.get("file_name") or "").strip() or None,
-        md5=normalise_hex(row.get("md5"), "md5"),
-        sha1=normalise_hex(row.get("sha1"), "sha1"),
-        sha256=normalise_hex(row.get("sha256"), "sha256"),
+        signals=present({k: normalise_signal(row.get(k), k) for k in ("md5", "sha1", "sha256")}),
     )
     if not (shared.md5 or shared.sha1 or shared.sha256):
         raise RecordError("md5", "no file hash (md5, sha1 or sha256) in this observation")

@@ -40,7 +40,8 @@ class Incoming(NamedTuple):
     referral: tuple[str | None, datetime | None, list[str]]  # incident type, at, prior ids
     identifiers: list[tuple[str, str]]  # (kind, value)
     ip_events: list[tuple[str, int | None, datetime, str | None, bool | None]]
-    files: list[tuple[Any, ...]]  # intake._FILE_COLUMNS after referral_id and grade_status
+    files: list[tuple[Any, ...]]  # intake._FILE_COLUMNS after id, referral_id, grade_status,
+    # then the file's signals as {kind: value}
     postcodes: list[str]
 
 
@@ -128,13 +129,10 @@ def _incoming(p: ParsedReferral) -> Incoming:
         [
             (
                 f.file_name,
-                f.md5,
-                f.sha1,
-                f.sha256,
-                f.pdq,
                 f.photodna,
                 f.industry_classification,
                 f.uploaded_at,
+                f.signals,
             )
             for f in p.files
         ],

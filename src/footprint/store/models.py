@@ -176,10 +176,6 @@ class ReferralFileRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
     file_name: Mapped[str | None] = mapped_column(String(400))
-    md5: Mapped[str | None] = mapped_column(String(32))
-    sha1: Mapped[str | None] = mapped_column(String(40))
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    pdq: Mapped[str | None] = mapped_column(String(64))
     photodna: Mapped[str | None] = mapped_column(Text)
     industry_classification: Mapped[str | None] = mapped_column(String(8))
     uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -188,11 +184,29 @@ class ReferralFileRow(Base):
     category: Mapped[str | None] = mapped_column(String(24))
     match_set: Mapped[str | None] = mapped_column(String(120))
     match_record_id: Mapped[str | None] = mapped_column(String(80))
-    match_kind: Mapped[str | None] = mapped_column(String(8))
+    match_kind: Mapped[str | None] = mapped_column(String(24))  # a signal kind's name
     match_distance: Mapped[int | None] = mapped_column(Integer)
     graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     votes: Mapped[list[GradingVoteRow]] = relationship(cascade="all, delete-orphan")
+    signals: Mapped[list[ReferralFileSignal]] = relationship(
+        cascade="all, delete-orphan", order_by="ReferralFileSignal.kind"
+    )
+
+    def signal_values(self) -> dict[str, str]:
+        return {s.kind: s.value for s in self.signals}
+
+
+class ReferralFileSignal(Base):
+    """One signal of a referral's file as (kind, value), as in the known-hash store: a new kind
+    of signal needs no new column."""
+
+    __tablename__ = "referral_file_signals"
+    __table_args__ = (Index("ix_referral_file_signals_value", "kind", "value"),)
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("referral_files.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class GradingVoteRow(Base):
