@@ -91,3 +91,21 @@ def test_serve_refuses_fewer_than_one_request_thread(
     monkeypatch.setenv("FOOTPRINT_REQUEST_THREADS", "0")
     result = invoke("serve", "--port", "1")
     assert result.exit_code == 2 and "request_threads: must be at least 1" in result.output
+
+
+def test_many_skipped_records_say_that_more_were_left_out(tmp_path: Path) -> None:
+    """25 bad records and no warnings: the first 20 are listed and the rest said to be in the
+    report (the count once mixed both lists, and hid this)."""
+    items = [media(1)] + [media(n, MD5="xyz") for n in range(2, 27)]
+    source = write_hashset(tmp_path / "s.json", items)
+    result = invoke("hashset", "import", str(source), "--set", "s")
+    assert result.exit_code == 4
+    assert result.output.count("skipped record") == 20
+    assert "and more: see --report" in result.output
+
+
+def test_export_refuses_a_format_that_cannot_be_written(tmp_path: Path) -> None:
+    source = write_hashset(tmp_path / "s.json", [media(1)])
+    assert invoke("hashset", "import", str(source), "--set", "s").exit_code == 0
+    refused = invoke("hashset", "export", "s", "--format", "nsrl", "--out", str(tmp_path / "x"))
+    assert refused.exit_code == 2 and "choose one of vics" in refused.output

@@ -9,22 +9,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from footprint.operations.bail import bail_expiring, extend_bail, start_bail
 from footprint.operations.case_workflow import InvalidTransition
 from footprint.operations.cases import (
     advance_case,
-    bail_expiring,
-    extend_bail,
     get_case,
-    link_device_scan,
     list_cases,
     record_charge,
     record_children,
-    record_device,
     record_safeguarding_action,
     record_search,
     set_flags,
-    start_bail,
 )
+from footprint.operations.device_scans import link_device_scan, record_device
 from footprint.operations.outcomes import Offence, OutcomeError
 from footprint.operations.packages import acknowledge_package, transfer_package
 from footprint.operations.service import OperationError

@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from footprint.operations.cases import (
-    advance_case,
-    record_children,
-    record_device,
-    record_search,
-    set_flags,
-    start_bail,
-)
+from footprint.operations.bail import start_bail
+from footprint.operations.cases import advance_case, record_children, record_search, set_flags
+from footprint.operations.device_scans import record_device
 from footprint.operations.figures import compute_figures, list_publications, publish_figures
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database

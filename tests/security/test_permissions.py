@@ -20,8 +20,8 @@ from footprint.hashsets import ImportOptions, KnownHashStore, UnifiedCategory
 from footprint.hashsets.service import import_files
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
-from footprint.operations.cases import advance_case, record_device
-from footprint.operations.device_scans import finding_thumbnail
+from footprint.operations.cases import advance_case
+from footprint.operations.device_scans import finding_thumbnail, record_device
 from footprint.operations.figures import publish_figures
 from footprint.operations.grading import grade_operation, record_vote
 from footprint.operations.intake import import_referrals

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, text
 
-from footprint.operations.cases import _BAIL_DUE
+from footprint.operations.bail import BAIL_DUE
 from footprint.security.reference_data import prepare_database
 from footprint.store import Database
 from footprint.synthetic.case_load import fill_cases
@@ -77,7 +77,7 @@ def test_bail_carries_its_cases_force_and_is_indexed_by_force_then_expiry(tmp_pa
 def test_a_forces_bail_due_walks_its_index_on_sqlite(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path}/plan.db")
     prepare_database(db)
-    compiled = _BAIL_DUE[False].compile(dialect=db.engine.dialect)  # as a force asks
+    compiled = BAIL_DUE[False].compile(dialect=db.engine.dialect)  # as a force asks
     bound = compiled.construct_params(
         {"force": "E23000001", "last_day": date(2026, 12, 1), "offset": 0, "limit": 100}
     )

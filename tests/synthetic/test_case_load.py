@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from footprint.operations.cases import bail_expiring, get_case, list_cases
+from footprint.operations.bail import bail_expiring
+from footprint.operations.cases import get_case, list_cases
 from footprint.operations.figures import compute_figures
 from footprint.operations.packages import package_overview
 from footprint.security.actor import Actor

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from footprint.config import Settings
 from footprint.geo.forces import COORDINATOR_CODE
-from footprint.operations.cases import link_device_scan, record_device
+from footprint.operations.device_scans import link_device_scan, record_device
 from footprint.operations.intake import import_referrals
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor

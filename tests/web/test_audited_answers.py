@@ -69,7 +69,8 @@ def test_outside_a_request_a_read_is_recorded_in_the_readers_transaction(site: S
 
 
 def test_every_hundredth_answer_asks_the_client_to_reconnect(site: Site) -> None:
-    from footprint.web.app import RECONNECT_EVERY, create_app
+    from footprint.web.app import create_app
+    from footprint.web.middleware import RECONNECT_EVERY
 
     client = TestClient(create_app(site.db, site.app.state.settings))  # its own count
     answers = [client.get("/sign-in") for _ in range(2 * RECONNECT_EVERY)]

@@ -15,8 +15,9 @@ from rich.table import Table
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import console, fail
 from footprint.clock import service_day
-from footprint.operations import cases
-from footprint.operations.cases import CaseView
+from footprint.operations import cases, device_scans
+from footprint.operations.bail import bail_expiring, extend_bail, start_bail
+from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, publish_figures
 from footprint.operations.outcomes import (
     BAIL_REVIEW_DAYS,
@@ -133,10 +134,10 @@ def case_record_outcome(
         if search:
             view = cases.record_search(db, actor, case_id, search, day)
         if device:
-            view = cases.record_device(db, actor, case_id, device, description, day)
+            view = device_scans.record_device(db, actor, case_id, device, description, day)
             if scan is not None:
                 device_id = max(d["id"] for d in view.devices if d["exhibit_ref"] == device)
-                view = cases.link_device_scan(db, actor, device_id, scan)
+                view = device_scans.link_device_scan(db, actor, device_id, scan)
         if charge:
             offence = _offence(charge)
             given = {"A": images_a, "B": images_b, "C": images_c}
@@ -176,7 +177,7 @@ def _offence(value: str) -> Offence:
 def case_link_scan(device_id: int = typer.Argument(...), scan: Path = typer.Argument(...)) -> None:
     """Attach a finished triage scan to a seized device (its counts feed the charging summary)."""
     with open_database() as db:
-        view = cases.link_device_scan(db, current_actor(db), device_id, scan)
+        view = device_scans.link_device_scan(db, current_actor(db), device_id, scan)
     _print_case(view)
     console.print(f"charging summary from seized devices: {view.charging_summary}")
 
@@ -193,7 +194,7 @@ def case_bail(
     """Release on pre-charge bail with conditions; the 3-month clock starts."""
     conditions = [bail_condition(c) for c in condition]
     with open_database() as db:
-        view = cases.start_bail(
+        view = start_bail(
             db, current_actor(db), case_id, _day(start, "--start"), conditions, authorised_by
         )
     _print_case(view)
@@ -218,7 +219,7 @@ def case_extend_bail(
     """Extend bail to 6 months (superintendent), 9 months (ACC/commander), then by court."""
     until = _day(court_until, "--court-until") if court_until else None
     with open_database() as db:
-        view = cases.extend_bail(db, current_actor(db), case_id, authorised_by, until)
+        view = extend_bail(db, current_actor(db), case_id, authorised_by, until)
     bail = view.bail[-1]
     console.print(f"case {view.id}: bail at {bail['stage']}, expires {bail['expires_on']}")
 
@@ -227,7 +228,7 @@ def case_extend_bail(
 def case_bail_due(days: int = typer.Option(BAIL_REVIEW_DAYS, "--days")) -> None:
     """Bail expiring in the next days (or already lapsed), soonest first; the day is London's."""
     with open_database() as db:
-        due = cases.bail_expiring(db, current_actor(db), service_day(), days)
+        due = bail_expiring(db, current_actor(db), service_day(), days)
     table = Table("case", "force", "expires", "days left", "stage", "next extension by")
     for item in due:
         table.add_row(

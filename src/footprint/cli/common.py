@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import NoReturn
 
@@ -9,8 +10,10 @@ import typer
 from rich.console import Console
 
 from footprint.config import Settings, load_settings
+from footprint.errors import SkippedRecord
 from footprint.hashsets.store import KnownHashStore
 
+SKIPS_SHOWN = 20  # skipped records listed before "... and N more"
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -24,6 +27,14 @@ class ExitCode(IntEnum):
     INTERRUPTED = 3  # stopped by the user; run again with the same --out to resume
     IMPORT_SKIPPED = 4  # import finished but skipped records or whole files (see the report)
     TAMPERED = 5  # `audit verify` found edited, inserted or deleted entries
+
+
+def show_skipped(items: Sequence[SkippedRecord], what: str = "skipped record") -> int:
+    """The first SKIPS_SHOWN skipped records, each naming its number, field and reason;
+    returns how many were left unshown."""
+    for item in items[:SKIPS_SHOWN]:
+        err_console.print(f"  {what} {item.record}: {item.field}: {item.reason}")
+    return max(0, len(items) - SKIPS_SHOWN)
 
 
 def settings() -> Settings:

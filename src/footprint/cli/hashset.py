@@ -9,15 +9,21 @@ import typer
 from rich.table import Table
 
 from footprint.cli.admin import audit_outside, current_actor, open_database
-from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
+from footprint.cli.common import (
+    ExitCode,
+    console,
+    err_console,
+    fail,
+    open_store,
+    settings,
+    show_skipped,
+)
 from footprint.hashsets import ImportOptions, ImportReport, SetKind, SetNotFound, UnifiedCategory
 from footprint.hashsets.formats import hashset_formats, scheme_choices
 from footprint.hashsets.schemes import parse_uk_codes
 from footprint.hashsets.service import export_set, import_files
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
-
-SKIPS_SHOWN = 20
 
 
 def _print_report(report: ImportReport) -> None:
@@ -29,12 +35,8 @@ def _print_report(report: ImportReport) -> None:
         f"{report.merged:,} merged duplicates, {len(report.skipped):,} skipped, "
         f"{len(report.warnings):,} warnings"
     )
-    for item in report.skipped[:SKIPS_SHOWN]:
-        err_console.print(f"  skipped record {item.record}: {item.field}: {item.reason}")
-    for item in report.warnings[:SKIPS_SHOWN]:
-        err_console.print(f"  warning record {item.record}: {item.field}: {item.reason}")
-    hidden = len(report.skipped) + len(report.warnings) - 2 * SKIPS_SHOWN
-    if hidden > 0:
+    hidden = show_skipped(report.skipped) + show_skipped(report.warnings, "warning record")
+    if hidden > 0:  # each list shows its first few: say when either was cut short
         err_console.print("  ... and more: see --report for every record")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footprint import __version__
-from footprint.cli import admin, case, demo, hashset, operation
+from footprint.cli import admin, case, demo, hashset, operation, subjects
 from footprint.cli.scan import scan_command
 from footprint.cli.serve import serve_command
 
@@ -14,19 +14,23 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(hashset.app, name="hashset")
-app.add_typer(admin.db_app, name="db")
-app.add_typer(admin.orgs_app, name="orgs")
-app.add_typer(admin.users_app, name="users")
-app.add_typer(admin.audit_app, name="audit")
-app.add_typer(operation.operation_app, name="operation")
-app.add_typer(operation.referrals_app, name="referrals")
-app.add_typer(operation.subjects_app, name="subjects")
-app.add_typer(operation.postcodes_app, name="postcodes")
-app.add_typer(operation.risk_app, name="risk")
-app.add_typer(operation.packages_app, name="packages")
-app.add_typer(case.case_app, name="case")
-app.command("allocate")(operation.allocate)
+GROUPS = {  # `footprint <group> <command>`, in the order --help lists them
+    "hashset": hashset.app,
+    "db": admin.db_app,
+    "orgs": admin.orgs_app,
+    "users": admin.users_app,
+    "audit": admin.audit_app,
+    "operation": operation.operation_app,
+    "referrals": operation.referrals_app,
+    "subjects": subjects.subjects_app,
+    "postcodes": subjects.postcodes_app,
+    "risk": subjects.risk_app,
+    "packages": subjects.packages_app,
+    "case": case.case_app,
+}
+for group_name, group in GROUPS.items():
+    app.add_typer(group, name=group_name)
+app.command("allocate")(subjects.allocate)
 app.command("figures")(case.figures_command)
 app.command("scan")(scan_command)
 app.command("demo")(demo.demo_command)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+from footprint.registry import Registry
+
 
 class EvidenceError(LookupError):
     """A locator that no source can open: unknown source, or the bytes are not there."""
@@ -83,33 +85,29 @@ class EvidenceSource(ABC):
         """The file's bytes, read-only; OSError when they cannot be read."""
 
 
-_SOURCES: dict[str, EvidenceSource] = {}
-_FALLBACK = "folder"  # what reads a root that no other source claims
-
-
-def register_evidence_source(source: EvidenceSource) -> EvidenceSource:
-    _SOURCES[source.name] = source
-    return source
+SOURCES: Registry[EvidenceSource] = Registry("evidence source", lambda source: source.name)
+FALLBACK = "folder"  # what reads a root that no other source claims
+register_evidence_source = SOURCES.register
 
 
 def unregister_evidence_source(name: str) -> None:
-    if name != _FALLBACK:
-        _SOURCES.pop(name, None)
+    if name != FALLBACK:  # the folder source always stays
+        SOURCES.unregister(name)
 
 
 def evidence_source(name: str) -> EvidenceSource:
     try:
-        return _SOURCES[name]
-    except KeyError:
-        raise EvidenceError(f"no evidence source {name!r} (known: {', '.join(_SOURCES)})") from None
+        return SOURCES.get(name)
+    except LookupError as exc:
+        raise EvidenceError(str(exc)) from None
 
 
 def source_for(root: Path) -> EvidenceSource:
     """The newest source that claims the root (a specific container before the folder)."""
-    for source in reversed(list(_SOURCES.values())):
-        if source.name != _FALLBACK and source.claims(root):
+    for source in reversed(list(SOURCES)):
+        if source.name != FALLBACK and source.claims(root):
             return source
-    return evidence_source(_FALLBACK)
+    return evidence_source(FALLBACK)
 
 
 def walk_evidence(roots: Sequence[Path]) -> Walked:

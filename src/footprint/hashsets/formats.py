@@ -16,6 +16,7 @@ from typing import IO, Any, ClassVar
 
 from footprint.hashsets.model import ImportReport, KnownHash, SetKind, UnifiedCategory
 from footprint.hashsets.schemes import Scheme
+from footprint.registry import Registry
 from footprint.signals import DEFAULT_PDQ_RADIUS
 
 SNIFF_BYTES = 4096
@@ -66,27 +67,20 @@ class HashSetFormat(ABC):
         raise NotImplementedError(f"{self.name} is read-only")
 
 
-_FORMATS: dict[str, HashSetFormat] = {}
-
-
-def register_hashset_format(fmt: HashSetFormat) -> HashSetFormat:
-    _FORMATS[fmt.name] = fmt
-    return fmt
-
-
-def unregister_hashset_format(name: str) -> None:
-    _FORMATS.pop(name, None)
+FORMATS: Registry[HashSetFormat] = Registry("format", lambda fmt: fmt.name)
+register_hashset_format = FORMATS.register
+unregister_hashset_format = FORMATS.unregister
 
 
 def hashset_format(name: str) -> HashSetFormat:
     try:
-        return _FORMATS[name]
-    except KeyError:
-        raise ValueError(f"format {name!r}: choose one of {', '.join(_FORMATS)}") from None
+        return FORMATS.get(name)
+    except LookupError as exc:
+        raise ValueError(str(exc)) from None  # a bad --format is bad input
 
 
 def hashset_formats() -> list[HashSetFormat]:
-    return list(_FORMATS.values())
+    return list(FORMATS)
 
 
 def detect_format(path: Path) -> HashSetFormat:
@@ -109,8 +103,9 @@ def scheme_choices() -> tuple[str, ...]:
 
 def chosen_format(path: Path, options: ImportOptions) -> HashSetFormat:
     """The format a --scheme names, else the one the content declares."""
-    if options.scheme in _FORMATS and options.scheme not in set(Scheme):
-        return _FORMATS[options.scheme]
+    named = FORMATS.find(options.scheme or "")
+    if named is not None and options.scheme not in set(Scheme):
+        return named
     return detect_format(path)
 
 

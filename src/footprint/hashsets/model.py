@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from footprint.errors import RecordError, SkippedRecord
-from footprint.signals.kinds import SignalValueError, signal_kind
+from footprint.signals.kinds import NamedSignals, SignalValueError, signal_kind
 
 
 class UnifiedCategory(StrEnum):
@@ -97,7 +97,7 @@ class GradingVote:
 
 
 @dataclass(slots=True)
-class KnownHash:
+class KnownHash(NamedSignals):
     """One record of a known-hash set. PhotoDNA is stored as given and never computed."""
 
     record_id: str | None = None
@@ -116,23 +116,6 @@ class KnownHash:
 
     def has_any_hash(self) -> bool:
         return bool(self.signals) or bool(self.photodna)
-
-    # the kinds every exchange format names: read-only views of `signals`
-    @property
-    def md5(self) -> str | None:
-        return self.signals.get("md5")
-
-    @property
-    def sha1(self) -> str | None:
-        return self.signals.get("sha1")
-
-    @property
-    def sha256(self) -> str | None:
-        return self.signals.get("sha256")
-
-    @property
-    def pdq(self) -> str | None:
-        return self.signals.get("pdq")
 
 
 @dataclass(slots=True)
@@ -154,18 +137,4 @@ class ImportReport:
         self.warnings.append(SkippedRecord(record, field_name, reason))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "format": self.format,
-            "imported": self.imported,
-            "merged": self.merged,
-            "skipped": [vars_of(s) for s in self.skipped],
-            "warnings": [vars_of(w) for w in self.warnings],
-            "categories": dict(self.categories),
-            "header": self.header,
-            "error": self.error,
-        }
-
-
-def vars_of(item: SkippedRecord) -> dict[str, Any]:
-    return {"record": item.record, "field": item.field, "reason": item.reason}
+        return asdict(self) | {"categories": dict(self.categories)}

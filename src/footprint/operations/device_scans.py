@@ -10,20 +10,24 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from footprint.operations.cases import CaseView, held_case, link_device_scan
-from footprint.operations.scoping import scoped_unit_of_work
+from footprint.hashsets.model import SEVERITY
+from footprint.operations.case_view import CaseView, case_view, held_case, recorded, writable_case
+from footprint.operations.outcomes import OutcomeError
+from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
 from footprint.store.models import Case, SeizedDevice
 from footprint.triage.findings import FindingRow, Shown, finding_at, select_findings, thumbnail
-from footprint.triage.outputs import ScanOutputs, locator_of
+from footprint.triage.outputs import SUMMARY, ScanOutputs, locator_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,65 @@ class DeviceScanView:
     findings: list[FindingRow] = field(default_factory=list)
     matching: int = 0  # findings that pass the filters (the page holds at most `limit`)
     may_see_imagery: bool = False
+
+
+def record_device(
+    db: Database, actor: Actor, case_id: int, exhibit_ref: str, description: str, seized_on: date
+) -> CaseView:
+    if not exhibit_ref.strip():
+        raise OutcomeError("exhibit_ref: a seized device needs its exhibit reference")
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        case = writable_case(session, actor, case_id, Action.DEVICE_RECORD)
+        duplicate = session.scalar(
+            select(SeizedDevice).where(
+                SeizedDevice.case_id == case_id, SeizedDevice.exhibit_ref == exhibit_ref.strip()
+            )
+        )
+        if duplicate is not None:
+            raise OutcomeError(f"exhibit_ref {exhibit_ref!r}: already recorded on case {case_id}")
+        device = SeizedDevice(
+            case_id=case_id,
+            exhibit_ref=exhibit_ref.strip(),
+            description=description.strip(),
+            seized_on=seized_on,
+            recorded_by=actor.username,
+        )
+        return recorded(session, actor, case, device, "case.device")
+
+
+def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
+    """Matched files per category from a finished triage scan, with the summary's SHA-256."""
+    outputs = ScanOutputs(scan_dir)
+    if not outputs.summary.is_file() or not outputs.manifest.is_file():
+        raise OutcomeError(f"scan_dir {scan_dir}: not a footprint scan output (no {SUMMARY})")
+    if not outputs.complete():
+        raise OutcomeError(f"scan_dir {scan_dir}: the scan has not finished; resume it first")
+    raw = outputs.summary.read_bytes()
+    by_category = json.loads(raw)["matched_files_by_category"]
+    counts = {str(category): int(by_category.get(category, 0)) for category in SEVERITY}
+    return counts, hashlib.sha256(raw).hexdigest()
+
+
+def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path) -> CaseView:
+    """Attach a triage scan to a seized device; its counts feed the case's charging summary."""
+    counts, digest = read_scan_counts(scan_dir)
+    with scoped_unit_of_work(db, actor, "device", device_id) as session:
+        device = session.get(SeizedDevice, device_id)
+        if device is None:
+            raise LookupError(f"device {device_id}: not found")
+        case_id = device.case_id
+        case = session.get_one(Case, case_id)
+        require_visible(actor, case.force.code, f"device {device_id}")  # names no case
+        require(actor, Action.DEVICE_RECORD, f"case {case_id}")
+        device.scan_dir, device.scan_counts, device.scan_summary_sha256 = (
+            str(scan_dir.resolve()),
+            counts,
+            digest,
+        )
+        audit.record(
+            session, actor, "case.device-scan", "case", case_id, device=device_id, summary=digest
+        )
+        return case_view(session, case)
 
 
 def force_scans(scans_dir: Path, force: str) -> list[str]:

@@ -8,7 +8,7 @@ is counted and left exactly as it is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -58,16 +58,7 @@ class IntakeReport:
         return bool(self.imported or self.already_present or self.skipped)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "format": self.format,
-            "imported": self.imported,
-            "already_present": self.already_present,
-            "skipped": [
-                {"record": s.record, "field": s.field, "reason": s.reason} for s in self.skipped
-            ],
-            "error": self.error,
-        }
+        return asdict(self)
 
 
 def _insert(

@@ -22,7 +22,7 @@ from footprint.operations.identifiers import (
     parse_port,
     parse_zoned_time,
 )
-from footprint.signals.kinds import signal_kinds
+from footprint.signals.kinds import NamedSignals, signal_kinds
 
 P2P_SOURCE = "p2p"
 _HASH_TYPES = {
@@ -51,28 +51,12 @@ class IpEvent:
 
 
 @dataclass(slots=True)
-class ReferralFile:
+class ReferralFile(NamedSignals):
     file_name: str | None
     signals: dict[str, str] = field(default_factory=dict)  # kind -> value (md5, pdq, ...)
     photodna: str | None = None
     industry_classification: str | None = None
     uploaded_at: datetime | None = None
-
-    @property
-    def md5(self) -> str | None:
-        return self.signals.get("md5")
-
-    @property
-    def sha1(self) -> str | None:
-        return self.signals.get("sha1")
-
-    @property
-    def sha256(self) -> str | None:
-        return self.signals.get("sha256")
-
-    @property
-    def pdq(self) -> str | None:
-        return self.signals.get("pdq")
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from footprint.registry import Registry
 from footprint.signals.digests import FileDigests
 from footprint.signals.pdq import ImageOptions
 
@@ -53,6 +54,30 @@ class SignalIndex(Protocol):
 
 
 IndexRows = Callable[[], tuple[list[int], list[bytes]]]  # (row ids, stored values), on demand
+
+
+class NamedSignals:
+    """Read-only views, by the names every exchange format uses, of a record's `signals`
+    (kind -> value): for known-hash records and referral files alike."""
+
+    __slots__ = ()
+    signals: dict[str, str]
+
+    @property
+    def md5(self) -> str | None:
+        return self.signals.get("md5")
+
+    @property
+    def sha1(self) -> str | None:
+        return self.signals.get("sha1")
+
+    @property
+    def sha256(self) -> str | None:
+        return self.signals.get("sha256")
+
+    @property
+    def pdq(self) -> str | None:
+        return self.signals.get("pdq")
 
 
 class SignalKind(ABC):
@@ -128,45 +153,41 @@ class Sha256(HexDigestKind):
     name, label, digits = "sha256", "SHA-256", 64
 
 
-_REGISTRY: dict[str, SignalKind] = {}
-
-
+KINDS: Registry[SignalKind] = Registry("signal kind", lambda kind: kind.name)
 Kind = TypeVar("Kind", bound=SignalKind)
 
 
 def register_signal_kind(kind: Kind) -> Kind:
-    """Add a kind (or replace one of the same name); returns it, for use as a one-liner."""
+    """Add a kind (or replace one of the same name); returns it, for use as a one-liner. Its
+    name is stored with every value (24 characters at most)."""
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,23}", kind.name):
         raise ValueError(f"signal kind name {kind.name!r}: lower-case letters, digits, - or _")
-    _REGISTRY[kind.name] = kind
+    KINDS.register(kind)
     return kind
 
 
-def unregister_signal_kind(name: str) -> None:
-    _REGISTRY.pop(name, None)
+unregister_signal_kind = KINDS.unregister
 
 
 def signal_kind(name: str) -> SignalKind:
     try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise SignalValueError(
-            f"unknown signal kind {name!r} (known: {', '.join(_REGISTRY)})"
-        ) from None
+        return KINDS.get(name)
+    except LookupError as exc:
+        raise SignalValueError(str(exc)) from None
 
 
 def label_of(kind: str) -> str:
-    found = _REGISTRY.get(kind)
+    found = KINDS.find(kind)
     return (found.label if found else "") or kind.upper()
 
 
 def signal_kinds() -> Iterator[SignalKind]:
     """Every kind, in the order registered: digests, then PDQ, then any added."""
-    return iter(list(_REGISTRY.values()))
+    return iter(KINDS)
 
 
 def exact_kinds() -> list[str]:
-    return [k.name for k in _REGISTRY.values() if k.exact]
+    return [k.name for k in KINDS if k.exact]
 
 
 for _kind in (Md5(), Sha1(), Sha256()):

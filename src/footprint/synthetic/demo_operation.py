@@ -16,9 +16,10 @@ from sqlalchemy import select
 from footprint.geo.forces import COORDINATOR_CODE, police_forces
 from footprint.geo.postcodes import load_postcodes
 from footprint.hashsets import KnownHashStore
-from footprint.operations import cases
+from footprint.operations import cases, device_scans
 from footprint.operations.allocation import allocate_operation
 from footprint.operations.assessments import assess_subject
+from footprint.operations.bail import start_bail
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.figures import publish_figures
 from footprint.operations.grading import grade_operation
@@ -191,7 +192,9 @@ def _work_case(db: Database, rng: random.Random, case_id: int, summary: DemoSumm
         if state is CaseState.SEARCH_EXECUTED:
             cases.record_search(db, actor, case_id, "synthetic address", day)
             for n in range(rng.choice((1, 2, 3))):
-                cases.record_device(db, actor, case_id, f"EX-{case_id}-{n}", "seized device", day)
+                device_scans.record_device(
+                    db, actor, case_id, f"EX-{case_id}-{n}", "seized device", day
+                )
     if path and path[-1] in (CaseState.ARRESTED, CaseState.VOLUNTARY_INTERVIEW):
         _conclude(db, rng, actor, case_id, day, arrested=path[-1] is CaseState.ARRESTED)
     if rng.random() < 0.3:
@@ -222,7 +225,7 @@ def _conclude(
     roll = rng.random()
     if roll < 0.45 and arrested:  # bail only follows an arrest
         conditions = [USUAL_BAIL_CONDITIONS["no-unsupervised-contact"]]
-        cases.start_bail(db, actor, case_id, day, conditions, "Insp Demo")
+        start_bail(db, actor, case_id, day, conditions, "Insp Demo")
     elif roll < 0.75:
         cases.advance_case(db, actor, case_id, CaseState.RELEASED_UNDER_INVESTIGATION)
     elif roll < 0.95:

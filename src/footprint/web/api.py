@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from footprint.clock import service_day
 from footprint.operations import cases, packages
-from footprint.operations.cases import BailDue, CaseView
+from footprint.operations.bail import BailDue, bail_expiring, extend_bail, start_bail
+from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, compute_figures
 from footprint.operations.outcomes import BAIL_REVIEW_DAYS, USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import PackageView
@@ -255,7 +256,7 @@ def bail_due(
 ) -> list[BailDue]:
     """Active bail ending within the window (or past), soonest first, a page at a time."""
     today = service_day()
-    return cases.bail_expiring(database(request), caller.actor, today, within_days, offset, limit)
+    return bail_expiring(database(request), caller.actor, today, within_days, offset, limit)
 
 
 class BailIn(BaseModel):
@@ -293,7 +294,7 @@ def bail(
 ) -> CaseView:
     """Release on pre-charge bail: the case moves to on-bail and the 3-month clock starts."""
     require_csrf(request, caller, csrf)
-    return cases.start_bail(
+    return start_bail(
         database(request),
         caller.actor,
         case_id,
@@ -304,7 +305,7 @@ def bail(
 
 
 @router.post("/cases/{case_id}/bail/extend", response_model=CaseView)
-def extend_bail(
+def extend_bail_route(
     request: Request,
     caller: CallerDep,
     case_id: RecordId,
@@ -313,7 +314,7 @@ def extend_bail(
 ) -> CaseView:
     """Extend active bail to its next stage (6, 9 months, then a court's date)."""
     require_csrf(request, caller, csrf)
-    return cases.extend_bail(
+    return extend_bail(
         database(request), caller.actor, case_id, body.authorised_by, body.court_until
     )
 

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from footprint.operations import cases
-from footprint.operations.cases import CaseView
+from footprint.operations import device_scans
+from footprint.operations.case_view import CaseView
 from footprint.operations.device_scans import (
     DeviceScanView,
     device_scan,
@@ -46,7 +46,7 @@ def record_device(
     request: Request, caller: CallerDep, case_id: RecordId, body: DeviceIn, csrf: CsrfHeader = None
 ) -> CaseView:
     require_csrf(request, caller, csrf)
-    return cases.record_device(
+    return device_scans.record_device(
         database(request), caller.actor, case_id, body.exhibit_ref, body.description, body.seized_on
     )
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, timedelta
-from functools import partial
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -18,7 +17,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from footprint.clock import service_day
 from footprint.errors import message_for, status_for
 from footprint.geo.forces import police_forces
-from footprint.operations import cases, packages
+from footprint.operations import packages
+from footprint.operations.bail import bail_expiring
 from footprint.operations.figures import (
     MEASURES,
     compute_figures,
@@ -27,15 +27,9 @@ from footprint.operations.figures import (
 )
 from footprint.operations.outcomes import (
     BAIL_REVIEW_DAYS,
-    USUAL_BAIL_CONDITIONS,
-    AgeBand,
-    Offence,
-    Relationship,
-    SafeguardingKind,
 )
 from footprint.operations.progress import progress_over_time
 from footprint.operations.service import list_operations
-from footprint.security.actor import Actor
 from footprint.security.audit_log import (
     VERIFY_AGE_SECONDS,
     AuditFilter,
@@ -43,9 +37,7 @@ from footprint.security.audit_log import (
     read_log,
 )
 from footprint.security.credentials import SignInRefused, sign_in
-from footprint.security.permissions import Action, allows
 from footprint.security.sessions import end_session, start_session
-from footprint.store import Database
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
 from footprint.web.charts import Bar, bar_chart, line_chart
 from footprint.web.rendering import render
@@ -161,7 +153,7 @@ def dashboard(
     day = service_day()
     figures = compute_figures(db, actor, chosen, day, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
-    bail = cases.bail_expiring(db, actor, day, limit=PAGE + 1)
+    bail = bail_expiring(db, actor, day, limit=PAGE + 1)
     charts = []
     if figures is not None and actor.is_coordinator:
         for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
@@ -195,53 +187,6 @@ def dashboard(
     )
 
 
-@router.get("/cases")
-def case_list(
-    request: Request,
-    caller: PageCaller,
-    state: Annotated[str | None, Query(max_length=40)] = None,
-    offset: Offset = 0,
-) -> Response:
-    listed = cases.list_cases(database(request), caller.actor, state or None, offset, PAGE + 1)
-    return render(
-        request,
-        "cases.html",
-        caller,
-        cases=listed[:PAGE],
-        state=state or "",
-        offset=offset,
-        page=PAGE,
-        more=len(listed) > PAGE,
-    )
-
-
-def render_case(
-    request: Request, caller: Caller, case_id: int, error: str | None = None, status: int = 200
-) -> Response:
-    view = cases.get_case(database(request), caller.actor, case_id)
-    return render(
-        request,
-        "case.html",
-        caller,
-        status=status,
-        case=view,
-        error=error,
-        can_write=allows(caller.actor, Action.CASE_RECORD),
-        can_record_devices=allows(caller.actor, Action.DEVICE_RECORD),
-        age_bands=list(AgeBand),
-        relationships=list(Relationship),
-        safeguarding_kinds=list(SafeguardingKind),
-        offences=list(Offence),
-        bail_conditions=USUAL_BAIL_CONDITIONS,
-        today=service_day(),
-    )
-
-
-@router.get("/cases/{case_id}")
-def case_page(request: Request, caller: PageCaller, case_id: RecordId) -> Response:
-    return render_case(request, caller, case_id)
-
-
 def changed(
     request: Request,
     caller: Caller,
@@ -261,109 +206,32 @@ def changed(
     return RedirectResponse(done if isinstance(done, str) else done(result), status_code=303)
 
 
-def case_change(
-    request: Request,
-    caller: Caller,
-    case_id: int,
-    csrf: str | None,
-    record: Callable[..., Any],
-    *values: Any,
-) -> Response:
-    """`record(db, actor, case_id, *values)` from a case page's form, then back to the case."""
-    return changed(
-        request,
-        caller,
-        csrf,
-        lambda: record(database(request), caller.actor, case_id, *values),
-        f"/cases/{case_id}",
-        lambda error, status: render_case(request, caller, case_id, error, status),
-    )
+RecordPage = Callable[[Request, Caller, int, str | None, int], Response]
 
 
-@router.post("/cases/{case_id}/advance")
-def advance(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    state: Annotated[str, Form(max_length=40)],
-    note: Annotated[str | None, Form(max_length=2000)] = None,
-    csrf: Csrf = None,
-) -> Response:
-    return case_change(request, caller, case_id, csrf, cases.advance_case, state, note or None)
+def record_form(page: RecordPage, url: str) -> Callable[..., Response]:
+    """The form handler of one kind of record page: `(request, caller, record_id, csrf, record,
+    *values)` calls `record(db, actor, record_id, *values)`, goes to `url` (its `{id}` filled)
+    on success, and on a refusal draws `page(request, caller, record_id, error, status)` again."""
 
+    def change(
+        request: Request,
+        caller: Caller,
+        record_id: int,
+        csrf: str | None,
+        record: Callable[..., Any],
+        *values: Any,
+    ) -> Response:
+        return changed(
+            request,
+            caller,
+            csrf,
+            lambda: record(database(request), caller.actor, record_id, *values),
+            url.format(id=record_id),
+            lambda error, status: page(request, caller, record_id, error, status),
+        )
 
-@router.post("/cases/{case_id}/searches")
-def search(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    address: Annotated[str, Form(max_length=400)],
-    searched_on: Annotated[date, Form()],
-    csrf: Csrf = None,
-) -> Response:
-    return case_change(request, caller, case_id, csrf, cases.record_search, address, searched_on)
-
-
-@router.post("/cases/{case_id}/charges")
-def charge(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    offence: Annotated[Offence, Form()],
-    charged_on: Annotated[date, Form()],
-    csrf: Csrf = None,
-) -> Response:
-    return case_change(
-        request, caller, case_id, csrf, cases.record_charge, offence, None, charged_on
-    )
-
-
-@router.post("/cases/{case_id}/children")
-def children(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    count: Annotated[int, Form(ge=1, le=100)],
-    age_band: Annotated[str, Form(max_length=20)],
-    relationship: Annotated[str, Form(max_length=40)],
-    immediate_risk: Annotated[bool, Form()] = False,
-    csrf: Csrf = None,
-) -> Response:
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        cases.record_children,
-        count,
-        age_band,
-        relationship,
-        immediate_risk,
-    )
-
-
-@router.post("/cases/{case_id}/safeguarding-actions")
-def safeguarding_action(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    kind: Annotated[str, Form(max_length=40)],
-    action_on: Annotated[date, Form()],
-    owner: Annotated[str, Form(max_length=120)],
-    note: Annotated[str | None, Form(max_length=2000)] = None,
-    csrf: Csrf = None,
-) -> Response:
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        cases.record_safeguarding_action,
-        kind,
-        action_on,
-        owner,
-        note or None,
-    )
+    return change
 
 
 @router.get("/packages")
@@ -424,70 +292,6 @@ def figures_csv(
         text,
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
-    )
-
-
-@router.post("/cases/{case_id}/bail")
-def bail(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    started_on: Annotated[date, Form()],
-    authorised_by: Annotated[str, Form(max_length=120)],
-    conditions: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 (FastAPI copies)
-    other_condition: Annotated[str | None, Form(max_length=400)] = None,
-    csrf: Csrf = None,
-) -> Response:
-    chosen = [*conditions, *([other_condition] if other_condition else [])]
-    return case_change(
-        request, caller, case_id, csrf, cases.start_bail, started_on, chosen, authorised_by
-    )
-
-
-@router.post("/cases/{case_id}/bail/extend")
-def extend_bail(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    authorised_by: Annotated[str, Form(max_length=120)],
-    court_until: Annotated[str, Form(max_length=10)] = "",  # a form sends "" when left empty
-    csrf: Csrf = None,
-) -> Response:
-    def extend(db: Database, actor: Actor, case: int) -> cases.CaseView:
-        court_set = _optional_date(court_until, "court_until")  # refused on the case page
-        return cases.extend_bail(db, actor, case, authorised_by, court_set)
-
-    return case_change(request, caller, case_id, csrf, extend)
-
-
-def _optional_date(text: str, field: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text.strip() else None
-    except ValueError:
-        raise ValueError(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-@router.post("/cases/{case_id}/flags")
-def flags(
-    request: Request,
-    caller: PageCaller,
-    case_id: RecordId,
-    position_of_trust: Annotated[bool, Form()] = False,
-    position_of_trust_detail: Annotated[str | None, Form(max_length=400)] = None,
-    registered_sex_offender: Annotated[bool, Form()] = False,
-    csrf: Csrf = None,
-) -> Response:
-    return case_change(
-        request,
-        caller,
-        case_id,
-        csrf,
-        partial(
-            cases.set_flags,
-            position_of_trust=position_of_trust,
-            position_of_trust_detail=position_of_trust_detail or None,
-            registered_sex_offender=registered_sex_offender,
-        ),
     )
 
 

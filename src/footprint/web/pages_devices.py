@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 
 from footprint.hashsets.model import SEVERITY
-from footprint.operations import cases
+from footprint.operations import device_scans
 from footprint.operations.device_scans import (
     device_finding,
     device_scan,
@@ -30,9 +30,8 @@ from footprint.web.pages import (
     Offset,
     PageCaller,
     RecordId,
-    case_change,
-    render_case,
 )
+from footprint.web.pages_cases import case_change, render_case
 from footprint.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +50,7 @@ def record_device(
     csrf: Csrf = None,
 ) -> Response:
     device = (exhibit_ref, description, seized_on)
-    return case_change(request, caller, case_id, csrf, cases.record_device, *device)
+    return case_change(request, caller, case_id, csrf, device_scans.record_device, *device)
 
 
 @router.post("/cases/{case_id}/devices/{device_id}/scan")

@@ -4,8 +4,7 @@ and the deconfliction look-up. The services decide who may see and do what."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
 
@@ -26,6 +25,7 @@ from footprint.web.pages import (
     RecordId,
     changed,
     operations_of,
+    record_form,
 )
 from footprint.web.rendering import render
 
@@ -88,23 +88,7 @@ def subject_page(request: Request, caller: PageCaller, subject_id: RecordId) -> 
     return _subject_page(request, caller, subject_id)
 
 
-def _subject_change(
-    request: Request,
-    caller: Caller,
-    subject_id: int,
-    csrf: str | None,
-    change: Callable[..., Any],
-    *values: Any,
-) -> Response:
-    """`change(db, actor, subject_id, *values)` from a subject page's form, then back to it."""
-    return changed(
-        request,
-        caller,
-        csrf,
-        lambda: change(database(request), caller.actor, subject_id, *values),
-        f"/subjects/{subject_id}",
-        lambda error, status: _subject_page(request, caller, subject_id, error, status),
-    )
+_subject_change = record_form(_subject_page, "/subjects/{id}")
 
 
 @router.post("/subjects/{subject_id}/risk")
