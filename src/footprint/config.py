@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from footprint.plugins import plugin_names
 from footprint.processes import IMPORT_MEMORY_MB
 from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT, SCAN_DECODE
 
@@ -26,6 +27,11 @@ class Settings:
     request_threads: int = 4  # per `footprint serve` process: threads running requests' work
     risk_model: Path | None = None  # TOML weights/thresholds/deadlines; None: the built-in model
     import_memory_mb: int = IMPORT_MEMORY_MB  # address space of a web-started import's process
+    plugins: str = ""  # modules to import everywhere, comma-separated (new kinds, sources, formats)
+
+    @property
+    def plugin_modules(self) -> tuple[str, ...]:
+        return plugin_names(self.plugins)
 
 
 def _coerce(name: str, raw: Any) -> Any:

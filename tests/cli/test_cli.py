@@ -109,3 +109,12 @@ def test_export_refuses_a_format_that_cannot_be_written(tmp_path: Path) -> None:
     assert invoke("hashset", "import", str(source), "--set", "s").exit_code == 0
     refused = invoke("hashset", "export", "s", "--format", "nsrl", "--out", str(tmp_path / "x"))
     assert refused.exit_code == 2 and "choose one of vics" in refused.output
+
+
+def test_a_plugin_that_cannot_load_stops_the_command_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FOOTPRINT_PLUGINS", "footprint_no_such_plugin")
+    result = invoke("hashset", "list")
+    assert result.exit_code == 2
+    assert "plugins: cannot load 'footprint_no_such_plugin'" in result.output

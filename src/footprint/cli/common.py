@@ -12,6 +12,7 @@ from rich.console import Console
 from footprint.config import Settings, load_settings
 from footprint.errors import SkippedRecord
 from footprint.hashsets.store import KnownHashStore
+from footprint.plugins import load_plugins
 
 SKIPS_SHOWN = 20  # skipped records listed before "... and N more"
 console = Console(soft_wrap=True)
@@ -38,10 +39,13 @@ def show_skipped(items: Sequence[SkippedRecord], what: str = "skipped record") -
 
 
 def settings() -> Settings:
+    """The settings, with their plugins loaded (every command reads its settings first)."""
     try:
-        return load_settings()
+        config = load_settings()
+        load_plugins(config.plugin_modules)
     except ValueError as exc:
         fail(str(exc))
+    return config
 
 
 def open_store(config: Settings) -> KnownHashStore:

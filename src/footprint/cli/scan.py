@@ -76,6 +76,7 @@ def scan_command(
         orientation=orientation,
         dihedral=dihedral,
         pixel_limit=config.pixel_limit,
+        plugins=config.plugin_modules,
     )
     set_names = [s.strip() for s in against.split(",") if s.strip()]
     request = ScanRequest(

@@ -22,6 +22,7 @@ from typing import IO, Any
 from footprint.errors import Invalid
 from footprint.evidence import EvidenceFile, WalkProblem, walk_evidence
 from footprint.matching import Matcher
+from footprint.plugins import load_plugins
 from footprint.processes import die_with_parent
 from footprint.triage.outputs import FINDINGS, MANIFEST, empty_finding
 from footprint.triage.signals_job import SignalOptions, signals_for_file
@@ -122,17 +123,21 @@ def _signals_inline(files: list[EvidenceFile], options: SignalOptions) -> Iterat
 SignalJob = Callable[[EvidenceFile, SignalOptions], dict[str, Any]]
 
 
-def _worker_started() -> None:
+def _worker_started(plugins: tuple[str, ...] = ()) -> None:
     """A worker dies with its scan (a `kill -9` of it leaves none behind) and leaves Ctrl-C to
     the scan, which stops them in order: a worker killed by the terminal's SIGINT would look
     like a crash and send the scan retrying files instead of stopping."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    load_plugins(plugins)  # a spawned worker knows only what it imports
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
+def _new_pool(workers: int, plugins: tuple[str, ...] = ()) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_started
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_worker_started,
+        initargs=(plugins,),
     )
 
 
@@ -151,7 +156,7 @@ def _signals_parallel(
     window = workers * 4
     pending: dict[Future[dict[str, Any]], EvidenceFile] = {}
     queue = iter(files)
-    pool = _new_pool(workers)
+    pool = _new_pool(workers, options.plugins)
     try:
         while True:
             for item in queue:
@@ -165,7 +170,7 @@ def _signals_parallel(
                 yield from _isolate_crash(list(pending.values()), options, job)
                 pending.clear()
                 pool.shutdown(cancel_futures=True)
-                pool = _new_pool(workers)
+                pool = _new_pool(workers, options.plugins)
                 continue
             for future in finished:
                 del pending[future]
@@ -178,7 +183,7 @@ def _isolate_crash(
     items: list[EvidenceFile], options: SignalOptions, job: SignalJob
 ) -> Iterator[dict[str, Any]]:
     for item in items:
-        with _new_pool(1) as alone:
+        with _new_pool(1, options.plugins) as alone:
             try:
                 yield alone.submit(job, item, options).result()
             except BrokenProcessPool:

@@ -51,6 +51,7 @@ class SignalOptions:
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
     known_pdq: tuple[KnownPdq, ...] = ()  # the scan's sets, for the fast path's safeguard
     safeguard: bool = True  # off only in benchmarks, to measure what it costs and saves
+    plugins: tuple[str, ...] = ()  # modules each worker imports first (kinds, sources they add)
 
 
 @cache

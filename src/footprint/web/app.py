@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from footprint.config import Settings, load_settings
 from footprint.errors import REFUSALS, message_for, status_for
+from footprint.plugins import load_plugins
 from footprint.security import audit
 from footprint.security.actor import AccessDenied
 from footprint.store import Database
@@ -117,6 +118,7 @@ def create_app(
     )
     app.state.db = db
     app.state.settings = settings or load_settings()
+    load_plugins(app.state.settings.plugin_modules)  # their formats in the hash-set import
     app.mount("/static", StaticFiles(directory=str(files("footprint.web") / "static")), "static")
     for router in ROUTERS:
         app.include_router(router)
