@@ -26,6 +26,7 @@ from footprint.matching import Describe, IndexedSet, Match, Matcher
 from footprint.signals import DEFAULT_PDQ_RADIUS, PDQ, SignalKind, signal_kind, signal_kinds
 
 BATCH = 5_000
+CACHE_KIB = 64 * 1024  # page cache per connection, as the operations database has
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS hash_sets (
@@ -83,10 +84,8 @@ _INSERT = (
     f"INSERT INTO known_hashes ({_COLUMNS}) VALUES ({', '.join('?' * 14)}) "
     f"ON CONFLICT(set_id, dedupe_key) DO UPDATE SET {_MERGE}"
 )
-_INSERT_SIGNAL = (
-    "INSERT OR IGNORE INTO known_signals (hash_id, kind, value) "
-    "SELECT id, ?, ? FROM known_hashes WHERE set_id = ? AND dedupe_key = ?"
-)
+_INSERT_SIGNAL = "INSERT OR IGNORE INTO known_signals (hash_id, kind, value) VALUES (?, ?, ?)"
+KEYS_PER_QUERY = 500  # dedupe keys asked for in one IN list
 # The key a record is merged on: VICS keys on MD5; without one, the next strongest signal.
 # The built-in kinds keep the one-letter prefixes stores were first written with.
 _KEY_PREFIXES = {"md5": b"m", "sha1": b"1", "sha256": b"2", "pdq": b"p"}
@@ -128,9 +127,10 @@ def _flag(value: int | None) -> bool | None:
     return None if value is None else bool(value)
 
 
-def dedupe_key(record: KnownHash) -> bytes:
-    """The first signal in registry order (md5, sha1, sha256, pdq, then any added)."""
-    for kind in signal_kinds():
+def dedupe_key(record: KnownHash, kinds: Sequence[SignalKind] | None = None) -> bytes:
+    """The first signal in registry order (md5, sha1, sha256, pdq, then any added); `kinds`:
+    the registry's kinds, when a batch has them at hand already."""
+    for kind in kinds if kinds is not None else list(signal_kinds()):
         value = record.signals.get(kind.name)
         if value:
             prefix = _KEY_PREFIXES.get(kind.name, kind.name.encode() + b"\x00")
@@ -161,9 +161,12 @@ def _row(set_id: int, key: bytes, record: KnownHash) -> tuple[Any, ...]:
     )
 
 
-def _signal_rows(set_id: int, key: bytes, record: KnownHash) -> Iterator[tuple[Any, ...]]:
+def _signal_rows(
+    record_id: int, record: KnownHash, kinds: dict[str, SignalKind]
+) -> Iterator[tuple[Any, ...]]:
     for kind, value in record.signals.items():
-        yield (kind, signal_kind(kind).encode(value), set_id, key)
+        found = kinds.get(kind) or signal_kind(kind)  # an unknown kind is refused by name
+        yield (record_id, kind, found.encode(value))
 
 
 def _signals_of(stored: str | None) -> dict[str, str]:
@@ -216,6 +219,8 @@ class KnownHashStore:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # lookups walk the (kind, value) index then the record: keep the hot pages in memory
+        self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self.db.executescript(SCHEMA)
         self._move_signal_columns()
 
@@ -336,15 +341,47 @@ class KnownHashStore:
         return written
 
     def _write_batch(self, set_id: int, batch: list[KnownHash]) -> int:
-        keys = [dedupe_key(record) for record in batch]
+        ordered = list(signal_kinds())  # looked up once per batch, not per record
+        kinds = {kind.name: kind for kind in ordered}
+        keys = [dedupe_key(record, ordered) for record in batch]
+        ids, highest = self._record_ids(set_id, keys)
         self.db.executemany(_INSERT, map(_row, [set_id] * len(batch), keys, batch))
-        signals = [
-            row
-            for key, record in zip(keys, batch, strict=True)
-            for row in _signal_rows(set_id, key, record)
-        ]
+        self._check_highest(highest)
+        pairs = zip(ids, batch, strict=True)
+        signals = [row for i, record in pairs for row in _signal_rows(i, record, kinds)]
         self.db.executemany(_INSERT_SIGNAL, signals)
         return len(batch)
+
+    def _record_ids(self, set_id: int, keys: list[bytes]) -> tuple[list[int], int]:
+        """Each record's row id before it is written, and the highest id there will be: a key
+        the set holds keeps its row (the upsert merges into it); a new key takes the next id
+        SQLite will give, in order (this import holds the writers' lock; rows are never
+        deleted). Looking each signal's record up after the insert had doubled the import."""
+        known: dict[bytes, int] = {}
+        fresh = list(dict.fromkeys(keys))
+        for start in range(0, len(fresh), KEYS_PER_QUERY):
+            chunk = fresh[start : start + KEYS_PER_QUERY]
+            rows = self.db.execute(
+                f"SELECT dedupe_key, id FROM known_hashes WHERE set_id = ? "
+                f"AND dedupe_key IN ({','.join('?' * len(chunk))})",
+                (set_id, *chunk),
+            )
+            known.update(rows)
+        next_id = self._highest_id()
+        for key in fresh:
+            if key not in known:
+                next_id += 1
+                known[key] = next_id
+        return [known[key] for key in keys], next_id
+
+    def _highest_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM known_hashes").fetchone()[0])
+
+    def _check_highest(self, foreseen: int) -> None:
+        """The ids foreseen are the ids written, or the import stops and rolls back (never a
+        signal on the wrong record)."""
+        if (found := self._highest_id()) != foreseen:
+            raise RuntimeError(f"known_hashes: foresaw ids up to {foreseen}, found {found}")
 
     def bump_version(self, set_id: int, meta_update: dict[str, Any]) -> None:
         row = self.db.execute("SELECT meta FROM hash_sets WHERE id = ?", (set_id,)).fetchone()
