@@ -43,8 +43,11 @@ class Computed:
     tries other orientations), and details worth keeping (PDQ's quality and decode path)."""
 
     value: str
-    queries: tuple[str, ...] = ()
+    queries: tuple[str, ...] | None = None  # None: the value itself; empty: match nothing
     detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_match(self) -> list[str]:
+        return [self.value] if self.queries is None else list(self.queries)
 
 
 class SignalIndex(Protocol):

@@ -51,6 +51,7 @@ class PdqKind(SignalKind):
             safeguard=options.safeguard,
         )
         detail = {"quality": signals.pdq.quality, "pdq_path": str(signals.path)}
+        # below MIN_MATCH_QUALITY there is nothing to match: the hash is kept, never looked up
         return Computed(signals.pdq.hex, tuple(signals.query_hashes()), detail)
 
     def distance(self, a: str, b: str) -> int:

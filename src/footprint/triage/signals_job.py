@@ -123,7 +123,7 @@ def signals_for_file(item: EvidenceFile, options: SignalOptions) -> dict[str, An
             finding["signals"][kind.name] = computed.value
             if computed.detail:
                 finding["signal_details"][kind.name] = computed.detail
-            queries[kind.name] = list(computed.queries or (computed.value,))
+            queries[kind.name] = computed.to_match()
     finding["_query"] = queries
     return finding
 
