@@ -32,7 +32,7 @@ from footprint.operations.outcomes import (
     review_due_by,
     stage_after,
 )
-from footprint.operations.scoping import held_by, page, paged, scoped_unit_of_work
+from footprint.operations.scoping import held_by, paged, reader_bounds, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -128,6 +128,9 @@ class BailDue:
     next_authority: str
 
 
+LAST_DAY = "last_day"  # bound: the last expiry day the query lists
+
+
 def _bail_due_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
     latest_extension = (
         select(BailExtension.stage)
@@ -137,9 +140,14 @@ def _bail_due_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
         .scalar_subquery()
     )
     return paged(  # plain rows: a page of Bail objects with their extensions cost more
-        select(Bail.case_id, Organisation.code, Bail.expires_on, latest_extension)
+        select(
+            Bail.case_id,
+            Organisation.code.label("force"),
+            Bail.expires_on,
+            latest_extension.label("extended_to"),
+        )
         .join(Organisation, Organisation.id == Bail.force_id)
-        .where(Bail.active.is_(True), Bail.expires_on <= bindparam("last_day"))
+        .where(Bail.active.is_(True), Bail.expires_on <= bindparam(LAST_DAY))
         .where(*held_by(Bail.force_id, coordinator))
         .order_by(Bail.expires_on, Bail.case_id)
     )
@@ -160,15 +168,13 @@ def bail_expiring(
     """Active bail ending within the window (or already past), soonest first: what a supervisor
     must review before it lapses. A page at a time when `limit` is given."""
     last_day = review_due_by(today, within_days)
-    bounds = {"last_day": last_day, "force": actor.organisation, **page(offset, limit)}
+    bounds = reader_bounds(actor, offset, limit, **{LAST_DAY: last_day})
     with audit.reading(db) as session:
         due = []
-        for case_id, force, expires_on, extended_to in session.execute(
-            BAIL_DUE[actor.is_coordinator], bounds
-        ):
-            stage = stage_after(extended_to)
+        for row in session.execute(BAIL_DUE[actor.is_coordinator], bounds):
+            stage = stage_after(row.extended_to)
             authority = BAIL_AUTHORITY[next_stage(stage)]
-            left = days_left(expires_on, today)
-            due.append(BailDue(case_id, force, expires_on, left, stage, authority))
+            left = days_left(row.expires_on, today)
+            due.append(BailDue(row.case_id, row.force, row.expires_on, left, stage, authority))
         audit.record_read(session, actor, "case.bail-due", "case", "*", count=len(due))
     return due

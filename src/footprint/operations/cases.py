@@ -37,12 +37,7 @@ from footprint.operations.outcomes import (
     SafeguardingKind,
     choice,
 )
-from footprint.operations.scoping import (
-    held_by,
-    page,
-    paged,
-    scoped_unit_of_work,
-)
+from footprint.operations.scoping import held_by, paged, reader_bounds, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -133,7 +128,7 @@ def list_cases(
     """The coordinator sees every case; a force its own. In case order, a page at a time when
     `limit` is given."""
     query = _CASE_LIST[actor.is_coordinator, bool(state)]
-    bounds = {"force": actor.organisation, "state": state, **page(offset, limit)}
+    bounds = reader_bounds(actor, offset, limit, state=state)
     with audit.reading(db) as session:
         # plain rows: loading a page of Case objects cost several times the query
         cases = [summary_of(*row) for row in session.execute(query, bounds)]

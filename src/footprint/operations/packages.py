@@ -18,7 +18,13 @@ from footprint.operations.assessments import latest_assessment, visible_subject
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.risk import ORDER
-from footprint.operations.scoping import held_by, held_record, page, paged, scoped_unit_of_work
+from footprint.operations.scoping import (
+    held_by,
+    held_record,
+    paged,
+    reader_bounds,
+    scoped_unit_of_work,
+)
 from footprint.operations.service import OperationError
 from footprint.security import audit
 from footprint.security.actor import AccessDenied, Actor
@@ -237,7 +243,7 @@ def list_packages(
 ) -> list[PackageView]:
     """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
     overdue) first, a page at a time when `limit` is given."""
-    bounds = {"force": actor.organisation, **page(offset, limit)}
+    bounds = reader_bounds(actor, offset, limit)
     with audit.reading(db) as session:
         # plain rows: loading a page of package objects cost several times the query
         packages = [

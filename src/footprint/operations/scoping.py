@@ -35,6 +35,17 @@ def page(offset: int, limit: int | None) -> dict[str, int]:
     return {"offset": offset, "limit": NO_LIMIT if limit is None else limit}
 
 
+FORCE = "force"  # the bound reader's force in statements built once (held_by)
+
+
+def reader_bounds(
+    actor: Actor, offset: int = 0, limit: int | None = None, **more: Any
+) -> dict[str, Any]:
+    """The bound values of a statement built once with held_by (and paged): the reader's force,
+    the page, and the statement's own values."""
+    return {FORCE: actor.organisation, **page(offset, limit), **more}
+
+
 def held_by(force_column: Any, coordinator: bool) -> list[ColumnElement[bool]]:
     """Where clauses keeping a list to the reader's own force, none for the coordinator: for a
     statement built once, run with {"force": actor.organisation} (a missing value fails
@@ -43,7 +54,7 @@ def held_by(force_column: Any, coordinator: bool) -> list[ColumnElement[bool]]:
     is known only through a join: 7.5 ms instead of 0.2 for a page of a force's packages)."""
     if coordinator:
         return []
-    own = select(Organisation.id).where(Organisation.code == bindparam("force"))
+    own = select(Organisation.id).where(Organisation.code == bindparam(FORCE))
     return [force_column == own.scalar_subquery()]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from footprint.errors import Invalid, NotFound
+from footprint.operations.scoping import reader_bounds
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
@@ -143,7 +144,7 @@ _OPERATION_NAMED = {
 def list_operations(session: Session, actor: Actor) -> list[OperationView]:
     """Plain rows, not 45 force objects per operation, in one query (a row per operation and
     force)."""
-    rows = session.execute(_OPERATIONS[actor.is_coordinator], {"force": actor.organisation})
+    rows = session.execute(_OPERATIONS[actor.is_coordinator], reader_bounds(actor))
     first: dict[int, Any] = {}  # each operation's first row
     codes: dict[int, list[str]] = defaultdict(list)
     for row in rows:
@@ -159,7 +160,7 @@ def list_operations(session: Session, actor: Actor) -> list[OperationView]:
 def get_operation(session: Session, actor: Actor, name: str) -> Operation:
     """The named operation if the actor may see it; the same error whether absent or hidden."""
     operation = session.scalar(
-        _OPERATION_NAMED[actor.is_coordinator], {"name": name, "force": actor.organisation}
+        _OPERATION_NAMED[actor.is_coordinator], reader_bounds(actor, name=name)
     )
     if operation is not None:
         return operation
