@@ -105,18 +105,26 @@ def evidence_source(name: str) -> EvidenceSource:
 def source_for(root: Path) -> EvidenceSource:
     """The newest source that claims the root (a specific container before the folder)."""
     for source in reversed(list(SOURCES)):
-        if source.name != FALLBACK and source.claims(root):
+        if source.name != FALLBACK and _claims(source, root):
             return source
     return evidence_source(FALLBACK)
 
 
+def _claims(source: EvidenceSource, root: Path) -> bool:
+    try:
+        return source.claims(root)
+    except OSError:  # unreadable: the folder source reports the root as a problem
+        return False
+
+
 def walk_evidence(roots: Sequence[Path]) -> Walked:
     """Every file of every root, each root read by the source that claims it; a file reached
-    again through an overlapping root is not yielded twice."""
-    seen: set[Locator] = set()
+    again through an overlapping root is not yielded twice (remembered only when there are
+    several roots: one root's walk never repeats a file, and a device may hold millions)."""
+    seen: set[Locator] | None = set() if len(roots) > 1 else None
     for root in roots:
         for item in source_for(root).walk(root):
-            if isinstance(item, EvidenceFile):
+            if seen is not None and isinstance(item, EvidenceFile):
                 if item.locator in seen:
                     continue
                 seen.add(item.locator)
