@@ -40,6 +40,3 @@ class Registry(Generic[Entry]):
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(list(self._entries.values()))  # a copy: registering while iterating is safe
-
-    def names(self) -> list[str]:
-        return list(self._entries)

@@ -28,7 +28,7 @@ from footprint.hashsets.model import (
 )
 from footprint.hashsets.schemes import CategoryMapper, Scheme
 from footprint.inputs import BoundedJson
-from footprint.signals.kinds import signal_kinds
+from footprint.signals.kinds import registered_kind
 
 CONTEXT_RE = re.compile(
     r"/(?P<version>\d+\.\d+)\.xml/(?P<country>[A-Za-z]+)/\$metadata#(?P<kind>\w+)"
@@ -155,11 +155,6 @@ def _optional_hex(value: object, name: str, report: ImportReport, number: int) -
         return None
 
 
-def _registered(kind: str) -> str | None:
-    """Any registered signal kind rides in AlternativeHashes under its own name."""
-    return kind if kind in {k.name for k in signal_kinds()} else None
-
-
 def _set_signal(record: KnownHash, kind: str, value: str | None) -> None:
     if value:
         record.signals[kind] = value
@@ -179,7 +174,7 @@ def _read_alternative_hashes(
         if not isinstance(entry, dict):
             continue
         name = str(entry.get("HashName", "")).strip().upper()
-        target = _ALT_HASH_FIELDS.get(name) or _registered(name.lower())
+        target = _ALT_HASH_FIELDS.get(name) or registered_kind(name.lower())
         if target is not None:
             value = _optional_hex(entry.get("HashValue"), target, report, number)
             _set_signal(record, target, value)

@@ -22,7 +22,7 @@ from footprint.operations.identifiers import (
     parse_port,
     parse_zoned_time,
 )
-from footprint.signals.kinds import NamedSignals, signal_kinds
+from footprint.signals.kinds import NamedSignals, registered_kind
 
 P2P_SOURCE = "p2p"
 _HASH_TYPES = {
@@ -133,11 +133,6 @@ def _ip_event(doc: object, name: str) -> IpEvent:
     )
 
 
-def _registered(kind: str) -> str | None:
-    """Any registered signal kind may come under its own name."""
-    return kind if kind in {k.name for k in signal_kinds()} else None
-
-
 def _file(doc: object, name: str) -> ReferralFile:
     entry = _object(doc, name)
     item = ReferralFile(
@@ -153,7 +148,7 @@ def _file(doc: object, name: str) -> ReferralFile:
         digest = _object(raw, hash_name)
         kind = str(digest.get("type", "")).strip().upper()
         value = _text(digest.get("value"), f"{hash_name}.value", required=True) or ""
-        signal = _HASH_TYPES.get(kind) or _registered(kind.lower())
+        signal = _HASH_TYPES.get(kind) or registered_kind(kind.lower())
         if kind == "PHOTODNA":
             item.photodna = value
         elif signal is not None:

@@ -189,8 +189,9 @@ def signal_kinds() -> Iterator[SignalKind]:
     return iter(KINDS)
 
 
-def exact_kinds() -> list[str]:
-    return [k.name for k in KINDS if k.exact]
+def registered_kind(name: str) -> str | None:
+    """The name, if a kind of that name is registered (a format's own label for it aside)."""
+    return name if name in KINDS else None
 
 
 for _kind in (Md5(), Sha1(), Sha256()):
