@@ -187,19 +187,19 @@ def test_a_new_kind_source_and_format_work_end_to_end(doors: None, tmp_path: Pat
     summary = scan(store, ScanRequest([bundle], ["known"], out, SignalOptions(), workers=1))
     findings = {f["path"]: f for f in map(json.loads, (out / "findings.jsonl").open())}
     assert sorted(findings) == [
-        f"{bundle}/notes/far.bin",
-        f"{bundle}/notes/near.bin",
-        f"{bundle}/pictures/holiday.png",
+        f"{bundle}!/notes/far.bin",
+        f"{bundle}!/notes/near.bin",
+        f"{bundle}!/pictures/holiday.png",
     ]
-    near = findings[f"{bundle}/notes/near.bin"]
+    near = findings[f"{bundle}!/notes/near.bin"]
     assert near["signals"]["head8"] == flipped.hex()
     assert [(m["kind"], m["distance"], m["category"]) for m in near["matches"]] == [
         ("head8", 2, "B")
     ]
-    holiday = findings[f"{bundle}/pictures/holiday.png"]
+    holiday = findings[f"{bundle}!/pictures/holiday.png"]
     assert [(m["kind"], m["distance"]) for m in holiday["matches"]] == [("head8", 0)]
     assert {"md5", "sha256", "pdq", "head8"} <= set(holiday["signals"])  # built-ins still run
-    assert findings[f"{bundle}/notes/far.bin"]["matches"] == []
+    assert findings[f"{bundle}!/notes/far.bin"]["matches"] == []
     assert summary["matched_files"] == 2 and summary["matched_files_by_kind"] == {"head8": 2}
 
     locator = locator_of(holiday)

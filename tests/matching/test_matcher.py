@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from footprint.matching import IndexedSet, Match, Matcher
+from footprint.matching import Details, IndexedSet, Match, Matcher
 from footprint.signals.pdq_index import PdqIndex, hashes_from_hex
 
 PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
@@ -20,7 +20,7 @@ class FakeExact:
 def pdq_set(name: str, hexes: list[str], ignore: bool = False, radius: int = 31) -> IndexedSet:
     ids = np.arange(len(hexes), dtype=np.int64)
 
-    def describe(hits: list[tuple[int, int]]) -> list[Match]:
+    def describe(hits: list[tuple[int, int]], details: Details) -> list[Match]:
         return [Match(name, f"r{i}", "pdq", d, "B", ignore) for i, d in hits]
 
     return IndexedSet(name, "pdq", radius, ignore, PdqIndex(hashes_from_hex(hexes), ids), describe)

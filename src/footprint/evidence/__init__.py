@@ -1,8 +1,10 @@
-"""Where bytes come from: sources (folders today; disk images and archives next), the locators
-they yield and the one resolver that opens any locator read-only."""
+"""Where bytes come from: sources (folders, and the containers found in them: disk images,
+archives), the locators they yield and the one resolver that opens any locator read-only."""
 
+from footprint.evidence import archives, disk_images  # noqa: F401  (they register themselves)
 from footprint.evidence.folders import FolderSource, folder_file
 from footprint.evidence.sources import (
+    ContainerSource,
     EvidenceError,
     EvidenceFile,
     EvidenceSource,
@@ -18,6 +20,7 @@ from footprint.evidence.sources import (
 )
 
 __all__ = [
+    "ContainerSource",
     "EvidenceError",
     "EvidenceFile",
     "EvidenceSource",

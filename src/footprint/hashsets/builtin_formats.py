@@ -1,5 +1,6 @@
 """The formats footprint reads from the start: VICS 1.x/2.0 JSON, INTERPOL ICSE CSV, NSRL RDS v3,
-PDQ lists and footprint's plain CSV (docs/formats.md). Registered in the order they are sniffed."""
+PDQ lists, Meta's vPDQ hash files and footprint's plain CSV (docs/formats.md). Registered in the
+order they are sniffed."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from footprint.hashsets.model import ImportReport, KnownHash, SetKind
 from footprint.hashsets.nsrl import read_nsrl
 from footprint.hashsets.schemes import CategoryMapper, Scheme
 from footprint.hashsets.vics import read_vics, write_vics
+from footprint.signals import VPDQ, SignalValueError
+from footprint.signals.video import VPDQ_LINE
 
 
 def _first_line(head: bytes) -> str:
@@ -86,6 +89,31 @@ class PdqListFormat(HashSetFormat):
         return read_pdq_list(path, report, options.list_category)
 
 
+class VpdqFileFormat(HashSetFormat):
+    name: ClassVar[str] = "vpdq"
+    description: ClassVar[str] = (
+        "Meta's vPDQ hash file: one video, a frame,quality,pdq,seconds line per sampled frame"
+    )
+
+    def sniff(self, head: bytes) -> bool:
+        return bool(VPDQ_LINE.match(_first_line(head).strip()))
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        """The whole file is one record (one known video), named after the file."""
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        try:
+            value = VPDQ.validate(text)
+        except SignalValueError as exc:
+            report.skip(1, "vpdq", str(exc))
+            return
+        yield KnownHash(
+            record_id=path.stem,
+            signals={"vpdq": value},
+            category=options.list_category,
+            source_scheme="vpdq",
+        )
+
+
 class PlainCsvFormat(HashSetFormat):
     name: ClassVar[str] = "csv"
     description: ClassVar[str] = "footprint's plain CSV: a header row, a column per signal kind"
@@ -99,5 +127,12 @@ class PlainCsvFormat(HashSetFormat):
         return read_plain_csv(path, report, mapper)
 
 
-for _format in (NsrlFormat(), VicsFormat(), IcseFormat(), PdqListFormat(), PlainCsvFormat()):
+for _format in (
+    NsrlFormat(),
+    VicsFormat(),
+    IcseFormat(),
+    PdqListFormat(),
+    VpdqFileFormat(),
+    PlainCsvFormat(),
+):
     register_hashset_format(_format)

@@ -22,7 +22,7 @@ from typing import Any
 
 from footprint.errors import NotFound
 from footprint.hashsets.model import GradingVote, KnownHash, SetKind, UnifiedCategory
-from footprint.matching import Describe, IndexedSet, Match, Matcher
+from footprint.matching import Describe, Details, IndexedSet, Match, Matcher
 from footprint.signals import DEFAULT_PDQ_RADIUS, PDQ, SignalKind, signal_kind, signal_kinds
 
 BATCH = 5_000
@@ -456,7 +456,7 @@ class KnownHashStore:
         return Matcher(_ExactLookup(self.db, infos), indexed), infos
 
     def _describer(self, info: HashSetInfo, kind: str) -> Describe:
-        def describe(hits: list[tuple[int, int]]) -> list[Match]:
+        def describe(hits: list[tuple[int, int]], details: Details) -> list[Match]:
             distance = dict(hits)
             marks = ",".join("?" * len(hits))
             rows = self.db.execute(
@@ -464,7 +464,10 @@ class KnownHashStore:
                 list(distance),
             )
             ignore = info.kind is SetKind.IGNORE
-            return [Match(info.name, r[1], kind, distance[r[0]], r[2], ignore) for r in rows]
+            return [
+                Match(info.name, r[1], kind, distance[r[0]], r[2], ignore, details.get(r[0]))
+                for r in rows
+            ]
 
         return describe
 

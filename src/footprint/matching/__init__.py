@@ -5,6 +5,7 @@ This layer imports only footprint.signals (what a kind is, and its index).
 
 from footprint.matching.matcher import (
     Describe,
+    Details,
     ExactSource,
     IndexedSet,
     Match,
@@ -16,6 +17,7 @@ from footprint.matching.matcher import (
 
 __all__ = [
     "Describe",
+    "Details",
     "ExactSource",
     "IndexedSet",
     "Match",

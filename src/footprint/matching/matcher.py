@@ -20,15 +20,19 @@ class Match:
     distance: int
     category: str
     ignore: bool = False  # the set is an ignore set (NSRL, confirmed false positives)
+    detail: Mapping[str, object] | None = None  # what a kind says of the match (a video's share)
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "set": self.set,
             "record_id": self.record_id,
             "kind": self.kind,
             "distance": self.distance,
             "category": self.category,
         }
+        if self.detail:
+            found.update(self.detail)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,9 @@ class ExactSource(Protocol):
     def lookup(self, kind: str, value: str) -> list[Match]: ...
 
 
-Describe = Callable[[list[tuple[int, int]]], list[Match]]  # (row id, distance) -> matches
+Details = Mapping[int, Mapping[str, object]]  # row id -> what the index says of that match
+# (row id, distance) and their details -> matches
+Describe = Callable[[list[tuple[int, int]], Details], list[Match]]
 
 
 @dataclass(slots=True)
@@ -84,8 +90,15 @@ class Matcher:
                 if indexed.kind == kind:
                     hits = indexed.index.query(value, indexed.threshold)
                     if hits:
-                        found.extend(indexed.describe(hits))
+                        found.extend(indexed.describe(hits, _details(indexed, value, hits)))
         return found
+
+
+def _details(indexed: IndexedSet, value: str, hits: list[tuple[int, int]]) -> Details:
+    """An index that explains its matches (a video index: share matched, first frame's time)
+    has `detail(value, row)`; the others say nothing more than the distance."""
+    explain = getattr(indexed.index, "detail", None)
+    return {row: explain(value, row) for row, _ in hits} if explain else {}
 
 
 def queries_of(values: Mapping[str, str | None]) -> dict[str, list[str]]:

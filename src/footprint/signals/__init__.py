@@ -1,4 +1,5 @@
-"""Content to signals: the registry of signal kinds (digests, PDQ, and any added), media type.
+"""Content to signals: the registry of signal kinds (digests, PDQ, vPDQ for video, and any
+added), media type.
 
 This layer imports nothing else from footprint.
 """
@@ -28,10 +29,12 @@ from footprint.signals.pdq import (
     hash_image,
 )
 from footprint.signals.pdq_kind import DEFAULT_PDQ_RADIUS, PDQ, PdqKind
+from footprint.signals.video import VPDQ, VpdqKind
 
 __all__ = [
     "DEFAULT_PDQ_RADIUS",
     "PDQ",
+    "VPDQ",
     "Computed",
     "Content",
     "DecodePath",
@@ -45,6 +48,7 @@ __all__ = [
     "SignalIndex",
     "SignalKind",
     "SignalValueError",
+    "VpdqKind",
     "digest_bytes",
     "digest_file",
     "hamming_distance",

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, BinaryIO, ClassVar, Protocol, TypeVar
 
 from footprint.registry import Registry
 from footprint.signals.digests import FileDigests
@@ -35,6 +35,7 @@ class Content:
     media_type: str
     digests: FileDigests
     image_options: ImageOptions = field(default_factory=ImageOptions)
+    source: Callable[[], BinaryIO] | None = None  # the file again, streamed (a large video)
 
 
 @dataclass(frozen=True, slots=True)

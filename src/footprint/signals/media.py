@@ -7,7 +7,10 @@ OCTET_STREAM = "application/octet-stream"
 # ISO base media file brands (the `ftyp` box) that mean a still image.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 _AVIF_BRANDS = {b"avif", b"avis"}
-_VIDEO_BRANDS = {b"isom", b"iso2", b"mp41", b"mp42", b"M4V ", b"qt  ", b"3gp4", b"3gp5", b"dash"}
+_VIDEO_BRANDS = {
+    b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"M4V ", b"M4VP", b"qt  ",
+    b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"dash", b"avc1", b"mp71", b"f4v ", b"MSNV", b"XAVC",
+}  # fmt: skip
 
 IMAGE_TYPES = frozenset(
     {
@@ -58,6 +61,12 @@ def sniff_media_type(head: bytes) -> str:
         return "video/x-msvideo"
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return "video/x-matroska"
+    if head.startswith(b"FLV\x01"):
+        return "video/x-flv"
+    if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):
+        return "video/x-ms-asf"  # WMV
+    if head.startswith((b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3")):
+        return "video/mpeg"
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -67,3 +76,7 @@ def sniff_media_type(head: bytes) -> str:
 
 def is_image(media_type: str) -> bool:
     return media_type in IMAGE_TYPES
+
+
+def is_video(media_type: str) -> bool:
+    return media_type.startswith("video/")

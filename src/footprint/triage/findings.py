@@ -26,7 +26,7 @@ class Shown(StrEnum):
     """Which findings a review table lists."""
 
     MATCHED = "matched"  # matched a known set (most serious first is the report's order)
-    UNKNOWN_IMAGES = "unknown-images"  # images no set knows: candidates for grading
+    UNKNOWN_IMAGES = "unknown-images"  # images and videos no set knows: for grading
     ERRORS = "errors"
     ALL = "all"
 
@@ -49,10 +49,11 @@ def _wanted(finding: dict[str, Any], shown: Shown, category: str | None, text: s
         return False
     if text and text.lower() not in finding["path"].lower():
         return False
-    is_image = (finding.get("media_type") or "").startswith("image/")
+    media = finding.get("media_type") or ""
+    gradable = media.startswith(("image/", "video/"))  # what a person grades when no set knows it
     return {
         Shown.MATCHED: found is not None,
-        Shown.UNKNOWN_IMAGES: found is None and is_image and not finding.get("error"),
+        Shown.UNKNOWN_IMAGES: found is None and gradable and not finding.get("error"),
         Shown.ERRORS: bool(finding.get("error")),
         Shown.ALL: True,
     }[shown]

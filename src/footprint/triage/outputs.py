@@ -48,10 +48,12 @@ class ScanOutputs:
 
 def empty_finding(item: EvidenceFile | None, path: str, size: int) -> dict[str, Any]:
     """A finding before any signal: `signals` holds (kind -> value) for every kind computed,
-    `signal_details` what a kind adds (PDQ: quality and which decode made it)."""
-    return {
+    `signal_details` what a kind adds (PDQ: quality and which decode made it), `flags` what
+    the evidence says of the file (deleted), `container` the source that opened it, if any."""
+    finding: dict[str, Any] = {
         "path": path,
         "locator": item.locator.as_dict() if item else None,
+        "flags": list(item.flags) if item else [],
         "size": size,
         "media_type": None,
         "signals": {},
@@ -59,6 +61,9 @@ def empty_finding(item: EvidenceFile | None, path: str, size: int) -> dict[str, 
         "error": None,
         "matches": [],
     }
+    if item is not None and item.container:
+        finding["container"] = item.container
+    return finding
 
 
 def signals_of(finding: dict[str, Any]) -> dict[str, str]:

@@ -12,6 +12,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from footprint import __version__
 from footprint.hashsets.model import SEVERITY, most_serious
+from footprint.signals.kinds import KINDS
+from footprint.signals.media import is_video
 from footprint.triage.outputs import REPORT, SUMMARY, iter_findings
 
 REPORT_TABLE_LIMIT = 5_000
@@ -28,9 +30,14 @@ def build_summary(
     per_category: Counter[str] = Counter()
     match_kinds: Counter[str] = Counter()
     error_codes: Counter[str] = Counter()
-    files = size = images = unknown_images = suppressed = 0
+    files = size = images = unknown_images = unknown_videos = suppressed = 0
+    flagged: Counter[str] = Counter()
+    evidence: list[dict[str, Any]] = []
     for finding in iter_findings(findings_path):
         files += 1
+        flagged.update(finding.get("flags") or [])
+        if finding.get("container"):
+            evidence.append(_evidence_entry(finding))
         size += finding.get("size") or 0
         is_image = (finding.get("media_type") or "").startswith("image/")
         images += is_image
@@ -42,6 +49,8 @@ def build_summary(
             match_kinds.update({m["kind"] for m in finding["matches"]})
         elif is_image and not finding.get("error"):
             unknown_images += 1
+        elif is_video(finding.get("media_type") or "") and not finding.get("error"):
+            unknown_videos += 1  # for grading, like an unknown image
         suppressed += bool(finding.get("suppressed_matches"))
     return {
         "files": files,
@@ -53,12 +62,25 @@ def build_summary(
         "matched_files_by_category": {str(c): per_category.get(c, 0) for c in SEVERITY},
         "matched_files_by_kind": dict(sorted(match_kinds.items())),
         "unknown_images": unknown_images,
+        "unknown_videos": unknown_videos,
         "suppressed_by_ignore_sets": suppressed,
         "symlinks_not_followed": links_not_followed,
+        "files_flagged": dict(sorted(flagged.items())),
+        "evidence": evidence,
         "elapsed_seconds": round(elapsed, 3),
         "sets": sets,
         "footprint_version": __version__,
     }
+
+
+def _evidence_entry(finding: dict[str, Any]) -> dict[str, Any]:
+    """A disk image or archive that was opened: its own digests as read, and what it says of
+    itself checked (an E01's acquisition hash: verified true or false)."""
+    entry = {"path": finding["path"], "container": finding["container"], "size": finding["size"]}
+    signals = finding.get("signals") or {}
+    entry["digests"] = {k: v for k, v in signals.items() if k in KINDS and KINDS.get(k).exact}
+    entry.update(finding.get("evidence") or {})
+    return entry
 
 
 def _report_rows(findings_path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from footprint.errors import Invalid
 from footprint.evidence import EvidenceFile, WalkProblem, walk_evidence
+from footprint.evidence.sources import DELETED_NO_CONTENT
 from footprint.matching import Matcher
 from footprint.plugins import load_plugins
 from footprint.processes import die_with_parent
@@ -106,6 +107,10 @@ def plan_work(
         if isinstance(item, WalkProblem):
             if item.code == "symlink":
                 links.append(item)
+            elif item.code == DELETED_NO_CONTENT and item.path not in done:
+                finding = empty_finding(None, item.path, 0)
+                finding["flags"] = ["deleted", "no-content"]  # a name is evidence too
+                problems.append(finding)
             elif item.path not in done:
                 finding = empty_finding(None, item.path, 0)
                 finding["error"] = {"code": item.code, "message": item.message}

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from footprint.evidence import EvidenceFile, open_locator, read_locator
+from footprint.evidence import EvidenceFile, evidence_source, open_locator, read_locator
+from footprint.evidence.sources import ContainerSource
 from footprint.signals import (
     Computed,
     Content,
@@ -113,7 +114,9 @@ def signals_for_file(item: EvidenceFile, options: SignalOptions) -> dict[str, An
     finding["media_type"] = media_type
     if digests.size == 0:
         finding["error"] = {"code": str(ErrorCode.EMPTY), "message": "file is empty (0 bytes)"}
-    content = Content(data, media_type, digests, image_options(options))
+    content = Content(
+        data, media_type, digests, image_options(options), lambda: open_locator(item.locator)
+    )
     queries: dict[str, list[str]] = {}
     for kind in signal_kinds():
         if digests.size == 0 and not kind.exact:
@@ -125,7 +128,18 @@ def signals_for_file(item: EvidenceFile, options: SignalOptions) -> dict[str, An
                 finding["signal_details"][kind.name] = computed.detail
             queries[kind.name] = computed.to_match()
     finding["_query"] = queries
+    if item.container:
+        finding["evidence"] = _verified(item)
     return finding
+
+
+def _verified(item: EvidenceFile) -> dict[str, Any]:
+    """What a container says of itself (format, volumes, an E01's acquisition hash checked)."""
+    source = evidence_source(item.container or "")
+    try:
+        return (source.verify(item) if isinstance(source, ContainerSource) else None) or {}
+    except (OSError, ValueError) as exc:
+        return {"error": f"cannot verify: {exc}"}
 
 
 def _compute(kind: SignalKind, content: Content, finding: dict[str, Any]) -> Computed | None:
