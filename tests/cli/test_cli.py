@@ -63,6 +63,11 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "x.json").exists()
     scan = invoke("scan", str(tmp_path), "--against", "missing", "--out", str(tmp_path / "o"))
     assert scan.exit_code == 2
+    assert invoke("hashset", "import", str(source), "--set", "s").exit_code == 0
+    engine = invoke(
+        "scan", str(tmp_path), "--against", "s", "--out", str(tmp_path / "e"), "--engine", "gpu"
+    )
+    assert engine.exit_code == 2 and "--engine 'gpu': choose one of local, ray" in engine.output
 
 
 def test_scan_writes_outputs_and_exits_1_on_file_errors(tmp_path: Path) -> None:

@@ -75,6 +75,29 @@ def test_the_share_decides_and_the_threshold_is_configurable(videos: dict[str, b
     assert index.query(value_of(known[2:5]), 20) == [(1, 0)]
 
 
+def test_a_set_says_how_much_of_a_video_must_match(
+    videos: dict[str, bytes], tmp_path: Path
+) -> None:
+    known = parse_frames(frames_of(videos["known"]))
+    other = parse_frames(frames_of(videos["unrelated"]))
+    (tmp_path / "known.txt").write_text(value_of(known))
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    mixed = value_of(known[:4] + other[4:])  # half of it is the known video
+    store = KnownHashStore(tmp_path / "sets.sqlite")
+    try:
+        for name, percent in (("strict", None), ("lenient", 50)):
+            options = ImportOptions(video_match_percent=percent)
+            assert import_file(store, tmp_path / "known.txt", name, options).imported == 1
+        matcher, _ = store.open_matcher(["strict", "lenient"])
+        found = matcher.match({"vpdq": [mixed]}).matches
+    finally:
+        store.close()
+    assert [(m.set, m.distance, dict(m.detail or {})) for m in found] == [
+        ("lenient", 50, {"share_matched": 0.5, "first_match_seconds": 0.0})
+    ]
+
+
 def test_values_round_trip_and_bad_lines_are_named() -> None:
     line = f"0,100,{'a' * 64},0.000\n1,40,{'b' * 64},1.000"
     assert VPDQ.decode(VPDQ.encode(line)) == line

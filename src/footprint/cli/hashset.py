@@ -51,13 +51,19 @@ def import_(
     ignore: bool = typer.Option(False, "--ignore", help="Mark the set as an ignore set."),
     pdq_radius: int = typer.Option(31, min=0, max=128, help="PDQ match radius for this set."),
     category: str = typer.Option(
-        "uncategorised", help="Category for bare PDQ lists, which carry none."
+        "uncategorised", help="Category for bare PDQ lists and vPDQ files, which carry none."
+    ),
+    video_match_percent: int | None = typer.Option(
+        None,
+        min=1,
+        max=100,
+        help="Share of a video's frames that must match this set's videos (default 80, vPDQ's).",
     ),
     report_path: Path | None = typer.Option(
         None, "--report", help="Write every file's full import report (JSON) here."
     ),
 ) -> None:
-    """Import hash-set files (VICS JSON, ICSE CSV, plain CSV, NSRL RDS v3, PDQ lists).
+    """Import hash-set files (VICS JSON, ICSE CSV, plain CSV, NSRL RDS v3, PDQ lists, vPDQ).
 
     Each file goes in whole or not at all; bad records are skipped and listed with their
     number, field and reason while the rest go in.
@@ -76,6 +82,7 @@ def import_(
         pdq_radius=pdq_radius,
         uk_codes=uk_codes,
         list_category=list_category,
+        video_match_percent=video_match_percent,
     )
     store = open_store(config)
     try:

@@ -23,7 +23,7 @@ from footprint.hashsets import SetNotFound
 from footprint.signals import DecodePath, Orientation
 from footprint.triage.scan import Progress as Advance
 from footprint.triage.scan import ScanError
-from footprint.triage.service import ScanRequest, scan
+from footprint.triage.service import ENGINES, ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
 
 PROGRESS_COLUMNS = (
@@ -65,6 +65,17 @@ def scan_command(
         Orientation.STORED, help="stored, or both (also the EXIF-displayed orientation)."
     ),
     dihedral: bool = typer.Option(False, help="Also match the 8 rotations/flips."),
+    video_seconds: float = typer.Option(
+        1.0, min=0.04, max=3600, help="Hash one video frame per this many seconds (vPDQ: 1)."
+    ),
+    engine: str = typer.Option(
+        "local", help="local (this machine's cores) or ray (a Ray cluster: see --address)."
+    ),
+    address: str | None = typer.Option(
+        None,
+        help="Ray cluster to join (host:port, or 'auto'); without it --engine ray starts a "
+        "local Ray with --workers CPUs. Evidence and hash store on shared storage.",
+    ),
 ) -> None:
     """Scan evidence; writes findings.jsonl, summary.json and report.html to --out.
 
@@ -77,10 +88,19 @@ def scan_command(
         dihedral=dihedral,
         pixel_limit=config.pixel_limit,
         plugins=config.plugin_modules,
+        video_seconds=video_seconds,
     )
     set_names = [s.strip() for s in against.split(",") if s.strip()]
+    if engine not in ENGINES:
+        fail(f"--engine {engine!r}: choose one of {', '.join(ENGINES)}")
     request = ScanRequest(
-        paths, set_names, out, options, workers or config.workers or os.cpu_count() or 1
+        paths,
+        set_names,
+        out,
+        options,
+        workers or config.workers or os.cpu_count() or 1,
+        engine,
+        address,
     )
     store = open_store(config)
     audit_outside(
@@ -90,6 +110,7 @@ def scan_command(
         evidence=[str(p) for p in paths],
         sets=set_names,
         decode=str(options.decode),
+        engine=engine,
     )
     try:
         with Progress(*PROGRESS_COLUMNS, console=err_console) as progress:

@@ -29,6 +29,7 @@ class ImportOptions:
     pdq_radius: int = DEFAULT_PDQ_RADIUS
     uk_codes: dict[int, UnifiedCategory] = field(default_factory=dict)
     list_category: UnifiedCategory = UnifiedCategory.UNCATEGORISED  # for bare PDQ lists
+    video_match_percent: int | None = None  # share of a video's frames that must match (vPDQ)
 
     @property
     def category_scheme(self) -> Scheme | None:

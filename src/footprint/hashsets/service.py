@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import ijson
 
@@ -56,7 +56,12 @@ def import_file(
                 raise RecordError("file", f"no records in it (read as {fmt.name})")
             added = store.count(set_id) - before
             report.imported, report.merged = added, written - added
-            meta = {"last_import": report.source, "last_format": report.format}
+            meta: dict[str, Any] = {"last_import": report.source, "last_format": report.format}
+            if options.video_match_percent is not None:
+                meta["thresholds"] = {
+                    **store.get_set(set_name).meta.get("thresholds", {}),
+                    "vpdq": 100 - options.video_match_percent,
+                }
             if "cases" in report.header:
                 meta["cases"] = report.header["cases"]
             store.bump_version(set_id, meta)

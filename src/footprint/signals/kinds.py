@@ -36,6 +36,7 @@ class Content:
     digests: FileDigests
     image_options: ImageOptions = field(default_factory=ImageOptions)
     source: Callable[[], BinaryIO] | None = None  # the file again, streamed (a large video)
+    video_seconds: float = 1.0  # video kinds hash one frame per this many seconds
 
 
 @dataclass(frozen=True, slots=True)

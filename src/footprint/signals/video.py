@@ -220,7 +220,7 @@ class VpdqKind(SignalKind):
         else:
             return None
         with stream:
-            frames = hash_video(stream)
+            frames = hash_video(stream, content.video_seconds)
         if not frames:
             return None
         usable = matchable(frames)

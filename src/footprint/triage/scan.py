@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any
@@ -41,10 +41,14 @@ class ScanPlan:
     decode: str
     orientation: str
     dihedral: bool
+    video_seconds: float = 1.0
 
     def same_job(self, other: dict[str, Any]) -> bool:
+        """Whether a manifest describes this job (a field added since it was written counts
+        as its default: a scan started before an upgrade resumes after it)."""
         mine = asdict(self)
-        return all(mine[k] == other.get(k) for k in mine)
+        defaults = {f.name: f.default for f in fields(self)}
+        return all(mine[k] == other.get(k, defaults[k]) for k in mine)
 
 
 Progress = Callable[[int, int], None]  # (files done, bytes done)
@@ -81,7 +85,8 @@ def prepare_output(out_dir: Path, plan: ScanPlan) -> tuple[set[str], float]:
         if not plan.same_job(previous.get("plan", {})):
             raise ScanError(
                 f"{out_dir} holds a different scan (other evidence, sets, set versions, decode "
-                "path, orientation or dihedral option); choose a new --out folder to start afresh"
+                "path, orientation, dihedral option or video sampling); choose a new --out "
+                "folder to start afresh"
             )
         elapsed_before = float(previous.get("elapsed_seconds", 0.0))
     done = load_done(out_dir / FINDINGS)
@@ -216,6 +221,20 @@ def match_finding(finding: dict[str, Any], matcher: Matcher) -> dict[str, Any]:
     return finding
 
 
+# How a scan computes the signals of its files (the local engines below; Ray's elsewhere):
+# findings without matches, in any order; the scan matches and writes them.
+Engine = Callable[[list[EvidenceFile], SignalOptions, int], Iterable[dict[str, Any]]]
+
+
+def local_engine(
+    files: list[EvidenceFile], options: SignalOptions, workers: int
+) -> Iterable[dict[str, Any]]:
+    """This machine: in this process for one worker, else a pool of worker processes."""
+    if workers <= 1:
+        return _signals_inline(files, options)
+    return _signals_parallel(files, options, workers)
+
+
 def run_scan(
     roots: list[Path],
     out_dir: Path,
@@ -224,6 +243,7 @@ def run_scan(
     options: SignalOptions,
     workers: int,
     progress: Callable[[int, int, int], Progress] | None = None,
+    engine: Engine = local_engine,
 ) -> tuple[float, int]:
     """Scan what is not done yet; returns the total elapsed seconds over every run of the job
     and the number of symbolic links that were not followed."""
@@ -231,11 +251,7 @@ def run_scan(
     started = time.monotonic()
     todo, problems, links = plan_work(roots, done)
     advance = progress(len(todo), sum(f.size for f in todo), len(done)) if progress else None
-    results: Iterable[dict[str, Any]] = (
-        _signals_inline(todo, options)
-        if workers <= 1
-        else _signals_parallel(todo, options, workers)
-    )
+    results = engine(todo, options, workers)
     with (out_dir / FINDINGS).open("a", encoding="utf-8") as stream:
         for finding in problems:
             _write(stream, finding)

@@ -10,7 +10,7 @@ from typing import Any
 from footprint.hashsets.store import KnownHashStore
 from footprint.triage.outputs import FINDINGS
 from footprint.triage.report import build_summary, write_reports
-from footprint.triage.scan import Progress, ScanPlan, run_scan
+from footprint.triage.scan import Engine, Progress, ScanError, ScanPlan, local_engine, run_scan
 from footprint.triage.signals_job import KnownPdq, SignalOptions
 
 
@@ -21,6 +21,23 @@ class ScanRequest:
     out_dir: Path
     options: SignalOptions
     workers: int
+    engine: str = "local"  # local | ray
+    address: str | None = None  # the Ray cluster's; None: a local Ray of `workers` CPUs
+
+
+ENGINES = ("local", "ray")
+
+
+def engine_for(request: ScanRequest) -> Engine:
+    if request.engine == "local":
+        return local_engine
+    if request.engine == "ray":
+        from footprint.triage.ray_engine import signals_on_ray  # Ray is optional
+
+        return lambda files, options, workers: signals_on_ray(
+            files, options, request.address, workers
+        )
+    raise ScanError(f"engine {request.engine!r}: choose one of {', '.join(ENGINES)}")
 
 
 def scan(
@@ -41,9 +58,17 @@ def scan(
         decode=str(request.options.decode),
         orientation=str(request.options.orientation),
         dihedral=request.options.dihedral,
+        video_seconds=request.options.video_seconds,
     )
     elapsed, links = run_scan(
-        request.roots, request.out_dir, matcher, plan, options, request.workers, progress
+        request.roots,
+        request.out_dir,
+        matcher,
+        plan,
+        options,
+        request.workers,
+        progress,
+        engine_for(request),
     )
     sets = [
         {

@@ -28,6 +28,7 @@ from footprint.signals.errors import ErrorCode
 from footprint.signals.media import SNIFF_BYTES
 from footprint.signals.pdq import DEFAULT_PIXEL_LIMIT, DRIFT_MARGIN, SCAN_DECODE, NearKnown
 from footprint.signals.pdq_index import IndexTables, PdqIndex
+from footprint.signals.video import SECONDS_PER_HASH
 from footprint.triage.outputs import empty_finding
 
 # Files up to this size are read once into memory for digests and decoding together; larger
@@ -53,6 +54,7 @@ class SignalOptions:
     known_pdq: tuple[KnownPdq, ...] = ()  # the scan's sets, for the fast path's safeguard
     safeguard: bool = True  # off only in benchmarks, to measure what it costs and saves
     plugins: tuple[str, ...] = ()  # modules each worker imports first (kinds, sources they add)
+    video_seconds: float = SECONDS_PER_HASH  # one video frame hashed per this many seconds
 
 
 @cache
@@ -115,7 +117,12 @@ def signals_for_file(item: EvidenceFile, options: SignalOptions) -> dict[str, An
     if digests.size == 0:
         finding["error"] = {"code": str(ErrorCode.EMPTY), "message": "file is empty (0 bytes)"}
     content = Content(
-        data, media_type, digests, image_options(options), lambda: open_locator(item.locator)
+        data,
+        media_type,
+        digests,
+        image_options(options),
+        lambda: open_locator(item.locator),
+        options.video_seconds,
     )
     queries: dict[str, list[str]] = {}
     for kind in signal_kinds():
