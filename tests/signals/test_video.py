@@ -16,6 +16,7 @@ from footprint.evidence import folder_file
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
 from footprint.hashsets.model import UnifiedCategory
 from footprint.signals import SignalValueError
+from footprint.signals import video as video_kind
 from footprint.signals.video import (
     MATCH_PERCENT,
     VPDQ,
@@ -171,6 +172,15 @@ def test_damaged_videos_become_findings_never_a_crash(cut: int, flip: int) -> No
     assert "md5" in finding["signals"]  # the digests stand whatever the decoder made of it
     if "vpdq" in finding["signals"]:
         VPDQ.validate(finding["signals"]["vpdq"])
+
+
+def test_frames_larger_than_any_camera_are_refused(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(video_kind, "MAX_FRAME_PIXELS", 100 * 100)  # our 320x240 is over it
+    path = tmp_path / "huge.mp4"
+    path.write_bytes(VIDEO_SAMPLE)
+    finding = signals_for_file(folder_file(str(path), path.stat().st_size), SignalOptions())
+    assert finding["error"]["code"] == "decompression_bomb" and "vpdq" not in finding["signals"]
+    assert "md5" in finding["signals"]
 
 
 VIDEO_SAMPLE = video(3, seconds=3)

@@ -100,6 +100,7 @@ class Volume:
 class OpenedImage:
     format: str
     volumes: dict[str, Volume] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)  # volume -> why it was not opened
 
 
 def _source_spec(locator: Locator) -> PathSpec:
@@ -159,7 +160,10 @@ def _open_image(locator: Locator, stamp: tuple[int, ...]) -> OpenedImage:
         name = ""
         if parent is not None and parent.type_indicator in _VOLUME_TYPES:
             name = getattr(parent, "location", "") or ""
-        image.volumes[name] = _open_volume(name, spec)
+        try:
+            image.volumes[name] = _open_volume(name, spec)
+        except (dfvfs_errors.Error, OSError, RuntimeError) as exc:  # one bad volume of many
+            image.unreadable[name or "/"] = str(exc)
     return image
 
 
@@ -202,7 +206,9 @@ class DiskImageSource(ContainerSource):
 
     def walk_file(self, item: EvidenceFile) -> Walked:
         image = open_image(item.locator)
-        if not image.volumes:
+        for name, reason in image.unreadable.items():
+            yield WalkProblem(f"{item.path}!{name}", "unreadable", f"volume not opened: {reason}")
+        if not image.volumes and not image.unreadable:
             yield WalkProblem(item.path, "no_file_system", "no file system this tool reads")
         for volume in image.volumes.values():
             if volume.tsk is not None:

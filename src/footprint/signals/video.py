@@ -24,6 +24,7 @@ import av
 import numpy as np
 import pdqhash
 
+from footprint.signals.errors import ErrorCode, SignalError
 from footprint.signals.kinds import (
     Computed,
     Content,
@@ -42,6 +43,7 @@ QUALITY_FLOOR = 50  # frames below this carry too little to match (vPDQ's qualit
 MATCH_PERCENT = 80  # share of a video's frames that must match (vPDQ's query threshold)
 FRAME_SIDE = 512  # frames are scaled to fit this before hashing (PDQ works on 64x64 anyway)
 MAX_FRAMES = 24 * 3600  # a day of video at one frame a second: a bound for hostile files
+MAX_FRAME_PIXELS = 8192 * 8192  # beyond 8K in both directions: no camera, a decoder bomb
 
 VPDQ_LINE = re.compile(r"^(\d+),(\d{1,3}),([0-9a-fA-F]{64}),(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$")
 _FRAME = np.dtype([("frame", "<u4"), ("quality", "u1"), ("ms", "<u4"), ("hash", "u1", 32)])
@@ -112,9 +114,17 @@ def matchable(frames: Sequence[Frame]) -> list[Frame]:
 def sampled_frames(
     stream: BinaryIO, seconds_per_hash: float = SECONDS_PER_HASH
 ) -> Iterator[tuple[int, float, np.ndarray]]:
-    """(frame number, seconds, RGB pixels) of the first frame at or after each sampling time."""
+    """(frame number, seconds, RGB pixels) of the first frame at or after each sampling time.
+    SignalError for a video whose frames are larger than any camera's (a decoder bomb)."""
     with av.open(stream, mode="r") as container:
+        if not container.streams.video:
+            return
         video = container.streams.video[0]
+        if (video.width or 0) * (video.height or 0) > MAX_FRAME_PIXELS:
+            raise SignalError(
+                ErrorCode.DECOMPRESSION_BOMB,
+                f"video frames of {video.width}x{video.height}: over {MAX_FRAME_PIXELS:,} pixels",
+            )
         video.thread_type = "AUTO"
         base = video.time_base or Fraction(1, 1000)
         start = video.start_time or 0
