@@ -37,6 +37,7 @@ test: lint
 bench: setup
 	$(BIN)/python benchmarks/bench_hashing.py
 	$(BIN)/python benchmarks/bench_matching.py
+	cd benchmarks && ../$(BIN)/python bench_evidence.py
 
 clean:
 	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,5 @@
-"""Disk images built in the test, with the file-system tools real disks are made with
-(e2fsprogs, dosfstools + mtools, ntfs-3g, exfatprogs, fdisk): the product reads them through
+"""Disk images built in the test, with the tools real disks are made with (e2fsprogs,
+dosfstools + mtools, ntfs-3g, exfatprogs, fdisk, qemu-utils): the product reads them through
 dfVFS and the Sleuth Kit and never runs a tool; only these fixtures do.
 
 .ci/run installs the tools; on a machine without them the tests that need them are skipped,
@@ -123,10 +123,22 @@ def partitioned(path: Path, table: str, volumes: list[Path]) -> Path:
     return path
 
 
+def converted(raw: Path, fmt: str, options: str = "") -> Path:
+    """The raw disk as a virtual disk (qcow2, vpc = VHD, vhdx, vmdk), as a hypervisor or an
+    imaging tool would write it."""
+    need("qemu-img")
+    suffix = options.split("=")[-1] if options else fmt
+    out = raw.with_name(f"{raw.stem}-{suffix}.{fmt}")
+    command = ["qemu-img", "convert", "-O", fmt] + (["-o", options] if options else [])
+    _run(*command, raw, out)
+    return out
+
+
 def split(path: Path, parts: int) -> list[Path]:
-    """A raw image cut into `parts` segments named .001, .002 ... as dd users split them."""
+    """A raw image cut into `parts` segments named .001, .002 ... as dd users split them (each
+    a whole number of MiB, as `split -b` is given)."""
     data = path.read_bytes()
-    size = -(-len(data) // parts)
+    size = -(-len(data) // parts // MIB) * MIB
     names = []
     for number in range(parts):
         name = path.with_name(f"{path.stem}.{number + 1:03d}")

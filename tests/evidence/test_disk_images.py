@@ -25,6 +25,7 @@ from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
 from tests.conftest import SHARED
 from tests.evidence.disk_fixtures import (
+    converted,
     exfat_image,
     ext4_image,
     fat_image,
@@ -156,6 +157,9 @@ def test_scanning_the_conformance_folder_reports_evidence_digests_and_verificati
         CONFORMANCE / "ext2.E01"
     )
     assert summary["files"] == len(findings)
+    report = (tmp_path / "out/report.html").read_text()
+    assert "Evidence opened" in report and "verified (md5)" in report
+    assert f"<code>{CONFORMANCE / 'ext2.split.E01'}</code>" in report
 
 
 def _png(seed: int) -> bytes:
@@ -214,6 +218,28 @@ def test_split_raw_image_opens_from_its_first_segment(disks: dict[str, Path]) ->
     assert {p: read_locator(f.locator) for p, f in files.items()} == {
         p: read_locator(f.locator) for p, f in inside(disks["gpt"])[0].items()
     }
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"),
+    [
+        ("qcow2", ""),
+        ("vpc", ""),  # VHD, dynamic: a header at the start
+        ("vpc", "subformat=fixed"),  # VHD, fixed: the raw disk and a footer at the end
+        ("vhdx", ""),
+        ("vmdk", ""),
+        ("vmdk", "subformat=streamOptimized"),
+    ],
+)
+def test_virtual_disks_hold_what_the_raw_disk_holds(
+    disks: dict[str, Path], fmt: str, options: str
+) -> None:
+    virtual = converted(disks["gpt"], fmt, options)
+    expected = {p: read_locator(f.locator) for p, f in inside(disks["gpt"])[0].items()}
+    files, problems = inside(virtual)
+    assert {p: read_locator(f.locator) for p, f in files.items()} == expected
+    assert files["/p1/DCIM/_one.png"].flags == ("deleted",)
+    assert problems == []
 
 
 def test_a_picture_inside_a_disk_image_is_drawn_through_the_resolver(

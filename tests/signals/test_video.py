@@ -28,6 +28,7 @@ from footprint.signals.video import (
 )
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions, signals_for_file
+from tests.hashsets.vics_samples import media, write_hashset
 from tests.signals.video_fixtures import video
 
 
@@ -97,6 +98,25 @@ def test_a_set_says_how_much_of_a_video_must_match(
     assert [(m.set, m.distance, dict(m.detail or {})) for m in found] == [
         ("lenient", 50, {"share_matched": 0.5, "first_match_seconds": 0.0})
     ]
+
+
+def test_vics_video_records_carry_vpdq_in_alternative_hashes(
+    videos: dict[str, bytes], tmp_path: Path
+) -> None:
+    """A VICS video record: the container's MD5 as for any media, its frame hashes as an
+    alternative hash (here python-threatexchange's signal string, as HMA shares it)."""
+    frames = parse_frames(frames_of(videos["known"]))
+    signal = json.dumps([f"{f.pdq},{f.quality},{f.seconds}" for f in frames])
+    record = media(1, AlternativeHashes=[{"HashName": "vPDQ", "HashValue": signal}])
+    store = KnownHashStore(tmp_path / "sets.sqlite")
+    try:
+        path = write_hashset(tmp_path / "vics.json", [record])
+        assert import_file(store, path, "vics", ImportOptions()).imported == 1
+        matcher, _ = store.open_matcher(["vics"])
+        found = matcher.match({"vpdq": [frames_of(videos["resized"])]}).matches
+    finally:
+        store.close()
+    assert [(m.kind, m.record_id) for m in found] == [("vpdq", "1")]
 
 
 def test_values_round_trip_and_bad_lines_are_named() -> None:

@@ -46,7 +46,8 @@ from footprint.evidence.sources import (
 NAME = "disk-image"
 RAW_MINIMUM = 64 * 1024  # below this a boot-sector signature is a boot sector, not a disk
 CHUNK = 4 * 1024 * 1024
-ISO_SIGNATURE_AT = 32769  # ISO 9660's "CD001" lies beyond the usual head
+ISO_SIGNATURE_AT = 32769  # ISO 9660's "CD001" lies beyond the usual head (looked at only in
+# files of whole 2,048-byte sectors, as every ISO image is; a raw disk is whole 512-byte sectors)
 
 # Volume systems whose volumes are named in paths (/p1, /vss1, /apfs1 ...).
 _VOLUME_TYPES = {
@@ -83,7 +84,7 @@ def _signature(head: bytes, size: int) -> str | None:
         or head[1024:1026] in (b"H+", b"HX")
         or head[32:36] == b"NXSB"  # APFS container
     )
-    return "raw" if raw and size >= RAW_MINIMUM else None
+    return "raw" if raw and size >= RAW_MINIMUM and size % 512 == 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ class DiskImageSource(ContainerSource):
 
     def recognises(self, item: EvidenceFile, head: bytes) -> bool:
         found = _signature(head, item.size)
-        if found is None and item.size > ISO_SIGNATURE_AT + 5:
+        if found is None and item.size > ISO_SIGNATURE_AT + 5 and item.size % 2048 == 0:
             with open_locator(item.locator) as stream:
                 stream.seek(ISO_SIGNATURE_AT)
                 found = "raw" if stream.read(5) == b"CD001" else None
@@ -292,6 +293,13 @@ class _TskStream(io.RawIOBase):
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: self._size}[whence]
         self._at = max(0, base + offset)
         return self._at
+
+    def readall(self) -> bytes:
+        """The rest in large reads (io's default reads 8 KiB at a time: slow through TSK)."""
+        parts = []
+        while chunk := self.read(CHUNK):
+            parts.append(chunk)
+        return b"".join(parts)
 
     def readinto(self, buffer: Any) -> int:
         wanted = min(len(buffer), self._size - self._at)
