@@ -214,7 +214,7 @@ def ray_figures(work: Path, images: int) -> dict[str, object]:
         (folder / name).write_bytes(data)
     rates = {}
     for workers in (1, 2):
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        ray.init(address="local", num_cpus=workers, include_dashboard=False, log_to_driver=False)
         footprint_scan(folder, work, workers, 99, "ray")  # warm: workers started, imports done
         elapsed = footprint_scan(folder, work, workers, 0, "ray")
         ray.shutdown()

@@ -11,11 +11,19 @@ import zipfile
 from pathlib import Path
 
 import py7zr
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from footprint.evidence import EvidenceFile, WalkProblem, archives, read_locator, walk_evidence
+from footprint.evidence import (
+    EvidenceFile,
+    Locator,
+    WalkProblem,
+    archives,
+    read_locator,
+    walk_evidence,
+)
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
@@ -182,6 +190,22 @@ def test_a_known_picture_in_a_zip_in_a_disk_image_matches(tmp_path: Path) -> Non
     assert hit["locator"]["parent"]["source"] == "disk-image"
     assert summary["matched_files_by_category"]["A"] == 1
     assert {e["container"] for e in summary["evidence"]} == {"disk-image", "zip"}
+
+
+@pytest.mark.parametrize("source", ["zip", "tar", "7z"])
+@pytest.mark.parametrize("ref", ["", "x", "-99", "99999"])
+def test_a_member_reference_edited_in_a_findings_file_fails_as_unreadable(
+    tmp_path: Path, source: str, ref: str
+) -> None:
+    archive = tmp_path / "a.bin"
+    if source == "zip":
+        archive.write_bytes(zip_bytes({"a.txt": b"a"}))
+    elif source == "tar":
+        archive.write_bytes(tar_bytes({"a.txt": b"a"}))
+    else:
+        seven_zip(archive, {"a.txt": b"a"})
+    with pytest.raises(OSError):
+        read_locator(Locator(source, "/a.txt", Locator("folder", str(archive)), ref))
 
 
 SAMPLES = {

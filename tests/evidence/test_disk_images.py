@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from footprint.evidence import EvidenceFile, WalkProblem, read_locator, walk_evidence
+from footprint.evidence import EvidenceFile, Locator, WalkProblem, read_locator, walk_evidence
 from footprint.evidence.disk_images import verify_ewf
 from footprint.hashsets import KnownHashStore
 from footprint.triage.findings import thumbnail
@@ -256,6 +256,13 @@ def test_a_picture_inside_a_disk_image_is_drawn_through_the_resolver(
     assert picture["media_type"] == "image/png" and "pdq" in picture["signals"]
     with Image.open(io.BytesIO(thumbnail(locator_of(picture), reveal=False))) as drawn:
         assert drawn.mode == "L" and max(drawn.size) <= 160
+
+
+@pytest.mark.parametrize("ref", ["", "|", "|x", "/p9|12", "|12|nope", "|99999999", "|2|128:"])
+def test_a_locator_edited_in_a_findings_file_fails_as_unreadable(ref: str) -> None:
+    image = Locator("folder", str(CONFORMANCE / "ext2.E01"))
+    with pytest.raises(OSError):
+        read_locator(Locator("disk-image", "/passwords.txt", image, ref))
 
 
 @settings(

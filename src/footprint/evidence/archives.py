@@ -47,8 +47,21 @@ MAX_RATIO = 100  # declared bytes over the archive's own size ...
 RATIO_FLOOR = 64 * 1024 * 1024  # ... once they pass this (a small archive cannot hurt)
 MAX_7Z_MEMBER = 256 * 1024 * 1024  # py7zr decompresses a member whole, into memory
 
-# What a damaged archive's readers raise besides OSError.
-_DAMAGED = (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, ValueError)
+# What a damaged archive's readers (or a member reference edited in a findings file) raise
+# besides OSError: each source's `open` turns them into OSError, as the resolver promises.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    ValueError,
+    IndexError,
+    KeyError,
+    RuntimeError,
+    NotImplementedError,
+    py7zr.exceptions.ArchiveError,
+)
 
 ENCRYPTED = "encrypted"
 ARCHIVE_LIMIT = "archive_limit"
@@ -206,8 +219,8 @@ class ZipSource(ContainerSource):
             archive = _zip(locator.parent)
             info = archive.infolist()[int(locator.ref)]
             return _bounded(archive.open(info), info.file_size)  # type: ignore[arg-type]
-        except (*_DAMAGED, RuntimeError, NotImplementedError) as exc:
-            raise OSError(f"damaged zip: {exc}") from None
+        except _DAMAGED as exc:
+            raise OSError(f"damaged zip: {exc!r}") from None
 
 
 # --- tar (plain or compressed) --------------------------------------------------------------
@@ -269,7 +282,7 @@ class TarSource(ContainerSource):
             info = archive.getmembers()[int(locator.ref)]
             stream = archive.extractfile(info)
         except _DAMAGED as exc:
-            raise OSError(f"damaged tar: {exc}") from None
+            raise OSError(f"damaged tar: {exc!r}") from None
         if stream is None:
             raise OSError(f"tar member {info.name}: not a regular file")
         return _bounded(stream, info.size)  # type: ignore[arg-type]
@@ -309,16 +322,16 @@ class SevenZipSource(ContainerSource):
     def open(self, locator: Locator) -> BinaryIO:
         if locator.parent is None:
             raise OSError("a 7z member has its archive as parent")
-        with open_locator(locator.parent) as stream, py7zr.SevenZipFile(stream) as archive:
-            entry = archive.list()[int(locator.ref)]
-            if int(entry.uncompressed or 0) > MAX_7Z_MEMBER:
-                raise OSError(f"7z member {entry.filename}: too large to read")
-            into = py7zr.io.BytesIOFactory(MAX_7Z_MEMBER)
-            try:
+        try:
+            with open_locator(locator.parent) as stream, py7zr.SevenZipFile(stream) as archive:
+                entry = archive.list()[int(locator.ref)]
+                if int(entry.uncompressed or 0) > MAX_7Z_MEMBER:
+                    raise OSError(f"7z member {entry.filename}: too large to read")
+                into = py7zr.io.BytesIOFactory(MAX_7Z_MEMBER)
                 archive.extract(targets=[entry.filename], factory=into)
                 data: Any = into.get(entry.filename)  # type: ignore[no-untyped-call]
-            except (py7zr.exceptions.ArchiveError, lzma.LZMAError, KeyError) as exc:
-                raise OSError(f"7z member {entry.filename}: {exc}") from None
+        except (*_DAMAGED, py7zr.exceptions.Bad7zFile, py7zr.exceptions.PasswordRequired) as exc:
+            raise OSError(f"damaged 7z: {exc!r}") from None
         data.seek(0)
         return _bounded(data, int(entry.uncompressed or 0))
 

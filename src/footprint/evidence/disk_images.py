@@ -218,6 +218,14 @@ class DiskImageSource(ContainerSource):
                 yield from _walk_dfvfs(item, volume, volume.dfvfs)
 
     def open(self, locator: Locator) -> BinaryIO:
+        """OSError for anything that cannot be opened, a locator from a damaged or edited
+        findings file included (the pages open locators they read back)."""
+        try:
+            return self._open(locator)
+        except (ValueError, dfvfs_errors.Error, RuntimeError) as exc:
+            raise OSError(f"{locator.display()}: {exc}") from None
+
+    def _open(self, locator: Locator) -> BinaryIO:
         if locator.parent is None:
             raise OSError("a file in a disk image has the image as its parent")
         volume_name, where, stream = _parse_ref(locator.ref)

@@ -53,8 +53,9 @@ def connect(address: str | None, workers: int) -> Any:
     try:
         if address:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
-        else:
+        else:  # "local": a cluster of its own, even if `ray start` left one on this machine
             ray.init(
+                address="local",
                 num_cpus=workers,
                 include_dashboard=False,
                 log_to_driver=False,
