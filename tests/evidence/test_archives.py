@@ -118,6 +118,16 @@ def test_a_zip_bomb_is_a_finding_not_a_full_disk(tmp_path: Path) -> None:
     assert problems[""].code == archives.ARCHIVE_LIMIT and "bomb" in problems[""].message
 
 
+def test_a_tar_bomb_is_a_finding_too(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz", compresslevel=9) as archive:
+        info = tarfile.TarInfo("zeros.bin")
+        info.size = 80 * 1024 * 1024
+        archive.addfile(info, io.BytesIO(bytes(info.size)))
+    files, problems = walked(bomb)
+    assert set(files) == {""} and problems[""].code == archives.ARCHIVE_LIMIT
+
+
 def test_entry_and_byte_limits_stop_an_archive(tmp_path: Path, monkeypatch) -> None:
     many = tmp_path / "many.zip"
     many.write_bytes(zip_bytes({f"f{i}.txt": b"x" for i in range(10)}))

@@ -96,7 +96,7 @@ def _checked(item: EvidenceFile, members: list[Member]) -> WalkProblem | None:
         return _problem(
             item, "", ARCHIVE_LIMIT, f"declares {total:,} bytes (limit {MAX_TOTAL_BYTES:,})"
         )
-    if total > RATIO_FLOOR and total > MAX_RATIO * max(item.size, 1):
+    if _over_limits(total, item.size):
         return _problem(
             item,
             "",
@@ -105,6 +105,12 @@ def _checked(item: EvidenceFile, members: list[Member]) -> WalkProblem | None:
             "an archive bomb",
         )
     return None
+
+
+def _over_limits(declared: int, size: int) -> bool:
+    return declared > MAX_TOTAL_BYTES or (
+        declared > RATIO_FLOOR and declared > MAX_RATIO * max(size, 1)
+    )
 
 
 def _walk_members(item: EvidenceFile, source: str, members: list[Member]) -> Walked:
@@ -261,13 +267,15 @@ class TarSource(ContainerSource):
 
     def walk_file(self, item: EvidenceFile) -> Walked:
         members: list[Member] = []
+        declared = 0
         try:
             archive = _tar(item.locator)
             for index, info in enumerate(archive):  # read member by member: bounded
-                if len(members) > MAX_ENTRIES:
-                    break
+                if len(members) > MAX_ENTRIES or _over_limits(declared, item.size):
+                    break  # listing a tar decompresses it: stop as soon as a limit is passed
                 if info.isfile():
                     members.append(Member(info.name, info.size, str(index)))
+                    declared += info.size
                 elif info.issym() or info.islnk():
                     yield _problem(item, info.name, "symlink", "link: not followed")
         except (tarfile.TarError, OSError, EOFError, lzma.LZMAError, zlib.error) as exc:

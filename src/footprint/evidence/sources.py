@@ -174,7 +174,7 @@ def containers() -> list[ContainerSource]:
     return [s for s in SOURCES if isinstance(s, ContainerSource)]
 
 
-def walk_evidence(roots: Sequence[Path], open_containers: bool = True) -> Walked:
+def walk_evidence(roots: Sequence[Path]) -> Walked:
     """Every file of every root, each root read by the source that claims it, and every file
     inside each container found (recursively); a file reached again through an overlapping
     root is not yielded twice (remembered only when there are several roots: one root's walk
@@ -186,7 +186,7 @@ def walk_evidence(roots: Sequence[Path], open_containers: bool = True) -> Walked
                 if item.locator in seen:
                     continue
                 seen.add(item.locator)
-            if open_containers and isinstance(item, EvidenceFile):
+            if isinstance(item, EvidenceFile):
                 yield from _with_contents(item, 0)
             else:
                 yield item

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -128,14 +129,17 @@ def sampled_frames(
         video.thread_type = "AUTO"
         base = video.time_base or Fraction(1, 1000)
         start = video.start_time or 0
+        rate = float(video.average_rate or 25)  # for frames without a timestamp (raw streams)
         due = 0.0
         for number, frame in enumerate(container.decode(video)):
-            seconds = float(((frame.pts or 0) - start) * base) if frame.pts is not None else 0.0
+            pts = frame.pts
+            seconds = float((pts - start) * base) if pts is not None else number / rate
             if seconds + 1e-6 < due:
                 continue
             width, height = _fitted(frame.width, frame.height)
             yield number, seconds, frame.to_ndarray(format="rgb24", width=width, height=height)
-            due = max(due + seconds_per_hash, seconds + seconds_per_hash * 0.5)
+            # the next multiple of the interval after this frame (a gap skips the ones it hid)
+            due = (math.floor(seconds / seconds_per_hash + 1e-6) + 1) * seconds_per_hash
 
 
 def _fitted(width: int, height: int) -> tuple[int, int]:
