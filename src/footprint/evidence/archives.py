@@ -48,7 +48,7 @@ RATIO_FLOOR = 64 * 1024 * 1024  # ... once they pass this (a small archive canno
 MAX_7Z_MEMBER = 256 * 1024 * 1024  # py7zr decompresses a member whole, into memory
 
 # What a damaged archive's readers (or a member reference edited in a findings file) raise
-# besides OSError: each source's `open` turns them into OSError, as the resolver promises.
+# besides OSError (ContainerSource.open and _Bounded turn them into OSError).
 _DAMAGED = (
     zipfile.BadZipFile,
     tarfile.TarError,
@@ -203,6 +203,7 @@ def _zip_members(archive: zipfile.ZipFile) -> Iterator[Member | tuple[str, str]]
 
 class ZipSource(ContainerSource):
     name: ClassVar[str] = "zip"
+    damaged: ClassVar[tuple[type[Exception], ...]] = _DAMAGED
 
     def recognises(self, item: EvidenceFile, head: bytes) -> bool:
         return head.startswith((b"PK\x03\x04", b"PK\x05\x06"))
@@ -218,15 +219,10 @@ class ZipSource(ContainerSource):
             yield _problem(item, name, code, "not a regular file: not read")
         yield from _walk_members(item, self.name, members)
 
-    def open(self, locator: Locator) -> BinaryIO:
-        if locator.parent is None:
-            raise OSError("a zip member has its archive as parent")
-        try:
-            archive = _zip(locator.parent)
-            info = archive.infolist()[int(locator.ref)]
-            return _bounded(archive.open(info), info.file_size)  # type: ignore[arg-type]
-        except _DAMAGED as exc:
-            raise OSError(f"damaged zip: {exc!r}") from None
+    def open_member(self, container: Locator, locator: Locator) -> BinaryIO:
+        archive = _zip(container)
+        info = archive.infolist()[int(locator.ref)]
+        return _bounded(archive.open(info), info.file_size)  # type: ignore[arg-type]
 
 
 # --- tar (plain or compressed) --------------------------------------------------------------
@@ -253,6 +249,7 @@ def _cached_tar(parent: Locator, stamp: tuple[int, ...]) -> tarfile.TarFile:
 
 class TarSource(ContainerSource):
     name: ClassVar[str] = "tar"
+    damaged: ClassVar[tuple[type[Exception], ...]] = _DAMAGED
 
     def recognises(self, item: EvidenceFile, head: bytes) -> bool:
         if _is_tar(head):
@@ -282,15 +279,10 @@ class TarSource(ContainerSource):
             yield _problem(item, "", "corrupt", f"tar: {exc} (what came before it is listed)")
         yield from _walk_members(item, self.name, members)
 
-    def open(self, locator: Locator) -> BinaryIO:
-        if locator.parent is None:
-            raise OSError("a tar member has its archive as parent")
-        try:
-            archive = _tar(locator.parent)
-            info = archive.getmembers()[int(locator.ref)]
-            stream = archive.extractfile(info)
-        except _DAMAGED as exc:
-            raise OSError(f"damaged tar: {exc!r}") from None
+    def open_member(self, container: Locator, locator: Locator) -> BinaryIO:
+        archive = _tar(container)
+        info = archive.getmembers()[int(locator.ref)]
+        stream = archive.extractfile(info)
         if stream is None:
             raise OSError(f"tar member {info.name}: not a regular file")
         return _bounded(stream, info.size)  # type: ignore[arg-type]
@@ -327,19 +319,20 @@ class SevenZipSource(ContainerSource):
             members.append(Member(entry.filename, size, str(index), encrypted))
         yield from _walk_members(item, self.name, members)
 
-    def open(self, locator: Locator) -> BinaryIO:
-        if locator.parent is None:
-            raise OSError("a 7z member has its archive as parent")
-        try:
-            with open_locator(locator.parent) as stream, py7zr.SevenZipFile(stream) as archive:
-                entry = archive.list()[int(locator.ref)]
-                if int(entry.uncompressed or 0) > MAX_7Z_MEMBER:
-                    raise OSError(f"7z member {entry.filename}: too large to read")
-                into = py7zr.io.BytesIOFactory(MAX_7Z_MEMBER)
-                archive.extract(targets=[entry.filename], factory=into)
-                data: Any = into.get(entry.filename)  # type: ignore[no-untyped-call]
-        except (*_DAMAGED, py7zr.exceptions.Bad7zFile, py7zr.exceptions.PasswordRequired) as exc:
-            raise OSError(f"damaged 7z: {exc!r}") from None
+    damaged: ClassVar[tuple[type[Exception], ...]] = (
+        *_DAMAGED,
+        py7zr.exceptions.Bad7zFile,
+        py7zr.exceptions.PasswordRequired,
+    )
+
+    def open_member(self, container: Locator, locator: Locator) -> BinaryIO:
+        with open_locator(container) as stream, py7zr.SevenZipFile(stream) as archive:
+            entry = archive.list()[int(locator.ref)]
+            if int(entry.uncompressed or 0) > MAX_7Z_MEMBER:
+                raise OSError(f"7z member {entry.filename}: too large to read")
+            into = py7zr.io.BytesIOFactory(MAX_7Z_MEMBER)
+            archive.extract(targets=[entry.filename], factory=into)
+            data: Any = into.get(entry.filename)  # type: ignore[no-untyped-call]
         data.seek(0)
         return _bounded(data, int(entry.uncompressed or 0))
 
@@ -362,7 +355,7 @@ class RarSource(ContainerSource):
             "open it with a forensic tool",
         )
 
-    def open(self, locator: Locator) -> BinaryIO:
+    def open_member(self, container: Locator, locator: Locator) -> BinaryIO:
         raise OSError("RAR members are not read")
 
 

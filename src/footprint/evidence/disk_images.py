@@ -217,22 +217,14 @@ class DiskImageSource(ContainerSource):
             elif volume.dfvfs is not None:
                 yield from _walk_dfvfs(item, volume, volume.dfvfs)
 
-    def open(self, locator: Locator) -> BinaryIO:
-        """OSError for anything that cannot be opened, a locator from a damaged or edited
-        findings file included (the pages open locators they read back)."""
-        try:
-            return self._open(locator)
-        except (ValueError, dfvfs_errors.Error, RuntimeError) as exc:
-            raise OSError(f"{locator.display()}: {exc}") from None
+    damaged: ClassVar[tuple[type[Exception], ...]] = (ValueError, dfvfs_errors.Error, RuntimeError)
 
-    def _open(self, locator: Locator) -> BinaryIO:
-        if locator.parent is None:
-            raise OSError("a file in a disk image has the image as its parent")
+    def open_member(self, container: Locator, locator: Locator) -> BinaryIO:
         volume_name, where, stream = _parse_ref(locator.ref)
         try:
-            volume = open_image(locator.parent).volumes[volume_name]
+            volume = open_image(container).volumes[volume_name]
         except KeyError:
-            raise OSError(f"no volume {volume_name!r} in {locator.parent.display()}") from None
+            raise OSError(f"no volume {volume_name!r} in {container.display()}") from None
         if volume.tsk is not None:
             return io.BufferedReader(_TskStream(volume.tsk, int(where), stream), CHUNK)
         spec = path_specs.Factory.NewPathSpec(

@@ -132,6 +132,23 @@ class ContainerSource(EvidenceSource):
         """Every file inside, each locator's parent the container's, and what could not be
         read; limits (an archive bomb) end the walk with a problem, never fill memory."""
 
+    # What the container's readers raise, besides OSError, on damaged data or a member
+    # reference edited in a findings file: `open` turns them into OSError, as the resolver
+    # promises every caller.
+    damaged: ClassVar[tuple[type[Exception], ...]] = (ValueError,)
+
+    def open(self, locator: Locator) -> BinaryIO:
+        if locator.parent is None:
+            raise OSError(f"{locator.display()}: a {self.name} member needs its container")
+        try:
+            return self.open_member(locator.parent, locator)
+        except self.damaged as exc:
+            raise OSError(f"{locator.display()}: damaged {self.name}: {exc!r}") from None
+
+    @abstractmethod
+    def open_member(self, container: Locator, locator: Locator) -> BinaryIO:
+        """A member's bytes, read-only, from the container at `container`."""
+
     def verify(self, item: EvidenceFile) -> dict[str, Any] | None:
         """What the container says about its own integrity, checked (an E01's acquisition
         hash); None when it stores nothing to check."""
