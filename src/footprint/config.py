@@ -27,6 +27,8 @@ class Settings:
     request_threads: int = 4  # per `footprint serve` process: threads running requests' work
     risk_model: Path | None = None  # TOML weights/thresholds/deadlines; None: the built-in model
     import_memory_mb: int = IMPORT_MEMORY_MB  # address space of a web-started import's process
+    # the categories graders choose from, in the order of their keys 1, 2, 3...
+    grading_choices: str = "A,B,C,indecent-uncategorised,age-difficult,non-pertinent"
     plugins: str = ""  # modules to import everywhere, comma-separated (new kinds, sources, formats)
 
     @property

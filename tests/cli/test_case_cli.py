@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from footprint.cli.main import app
 from footprint.store import Database
-from tests.operations.cases_setup import KENT, MET, open_cases
+from tests.operations.cases_setup import KENT, MET, finished_scan, open_cases
 
 runner = CliRunner()
 
@@ -47,12 +47,7 @@ def test_a_case_from_received_to_charged(
     )
     for state in ("researching", "warrant-applied", "warrant-granted", "search-executed"):
         ok("case", "advance", case, state)
-    scan = tmp_path / "scan"
-    scan.mkdir()
-    (scan / "scan.json").write_text(json.dumps({"complete": True}))
-    (scan / "summary.json").write_text(
-        json.dumps({"matched_files_by_category": {"A": 1, "B": 2, "C": 30}})
-    )
+    scan = finished_scan(tmp_path, {"A": 1, "B": 2, "C": 30})
     ok("case", "record-outcome", case, "--search", "1 Example Street", "--on", "2026-11-02")
     ok(
         "case",

@@ -61,3 +61,25 @@ def open_cases(database: Database, tmp_path: Path, forces: list[str]) -> list[in
                 session.scalars(select(Case.id).where(Case.package_id == package.id)).one()
             )
     return case_ids
+
+
+def finished_scan(folder: Path, counts: dict[str, int]) -> Path:
+    """A finished triage scan's output as the scan writes it, with `counts` matched files per
+    category (and a summary that says the same)."""
+    scan = folder / "scan"
+    scan.mkdir()
+    (scan / "scan.json").write_text(json.dumps({"complete": True}))
+    (scan / "summary.json").write_text(json.dumps({"matched_files_by_category": counts}))
+    with (scan / "findings.jsonl").open("w") as out:
+        for category, count in counts.items():
+            for n in range(count):
+                match = {"set": "known", "record_id": str(n), "kind": "md5", "distance": 0}
+                finding = {
+                    "path": f"/{category}/{n}.jpg",
+                    "media_type": "image/jpeg",
+                    "signals": {"md5": f"{n:032x}"},
+                    "matches": [match | {"category": category}],
+                    "error": None,
+                }
+                out.write(json.dumps(finding) + "\n")
+    return scan

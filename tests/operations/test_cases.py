@@ -29,7 +29,15 @@ from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
 from footprint.store.models import AuditEntry, Case, SeizedDevice
-from tests.operations.cases_setup import GMP, KENT, MET, investigator, open_cases, supervisor
+from tests.operations.cases_setup import (
+    GMP,
+    KENT,
+    MET,
+    finished_scan,
+    investigator,
+    open_cases,
+    supervisor,
+)
 
 
 @pytest.fixture
@@ -85,14 +93,6 @@ def test_roles_that_may_not_write_are_refused(database: Database, case_id: int) 
     record_device(database, examiner, case_id, "EX-1", "laptop", date(2026, 11, 2))
     with pytest.raises(AccessDenied):
         advance_case(database, examiner, case_id, "researching")
-
-
-def finished_scan(tmp_path: Path, counts: dict[str, int]) -> Path:
-    scan = tmp_path / "scan"
-    scan.mkdir()
-    (scan / "scan.json").write_text(json.dumps({"complete": True}))
-    (scan / "summary.json").write_text(json.dumps({"matched_files_by_category": counts}))
-    return scan
 
 
 def test_outcomes_and_charging_summary_from_triage(

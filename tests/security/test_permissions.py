@@ -16,14 +16,16 @@ from pathlib import Path
 import pytest
 
 from footprint.geo.forces import COORDINATOR_CODE
-from footprint.hashsets import ImportOptions, KnownHashStore, UnifiedCategory
+from footprint.hashsets import ImportOptions, KnownHashStore
 from footprint.hashsets.service import import_files
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
 from footprint.operations.cases import advance_case
 from footprint.operations.device_scans import finding_thumbnail, record_device
 from footprint.operations.figures import publish_figures
-from footprint.operations.grading import grade_operation, record_vote
+from footprint.operations.graded_files import cast_votes, decide_match, resolve_dispute
+from footprint.operations.grading import grade_operation
+from footprint.operations.grading_queue import grading_queue
 from footprint.operations.intake import import_referrals
 from footprint.operations.packages import (
     acknowledge_package,
@@ -49,7 +51,7 @@ from footprint.security.permissions import (
 from footprint.security.roles import Role
 from footprint.security.users import add_user
 from footprint.store import Database
-from footprint.store.models import Case, IntelPackage
+from footprint.store.models import Case, IntelPackage, ScanFile
 from tests.conftest import fresh_database_url
 from tests.hashsets.vics_samples import media, write_hashset
 from tests.operations.cases_setup import GMP, MET, OPERATION, open_cases
@@ -71,6 +73,7 @@ class World:
     package_id: int  # acknowledged: its case is case_id
     issued_package_id: int  # issued to MET, not yet acknowledged
     store: KnownHashStore
+    scan_file: str = ""  # a matched file of the device (as a linked scan leaves it)
 
 
 def _world(db: Database, folder: Path) -> World:
@@ -87,7 +90,26 @@ def _world(db: Database, folder: Path) -> World:
     transfer_package(db, system, other.id, GMP, "setting up")
     moved = transfer_package(db, system, other.id, MET, "setting up")
     store = KnownHashStore(folder / "hashsets.sqlite")
-    return World(db, folder, first, view.devices[0]["id"], subject_id, package.id, moved.id, store)
+    device_id = view.devices[0]["id"]
+    world = World(db, folder, first, device_id, subject_id, package.id, moved.id, store)
+    with db.unit_of_work() as session:
+        row = ScanFile(
+            device_id=device_id,
+            finding_index=0,
+            path="/probe.jpg",
+            media_type="image/jpeg",
+            grade_status="matched",
+            category="A",
+            match_category="A",
+            match_set="known",
+            match_record_id="1",
+            match_kind="md5",
+            match_distance=0,
+        )
+        session.add(row)
+        session.flush()
+        world.scan_file = f"scan:{row.id}"
+    return world
 
 
 Probe = Callable[[World, Actor], object]
@@ -114,7 +136,10 @@ PROBES: dict[Action, Probe] = {
     Action.REFERRAL_IMPORT: lambda w, a: import_referrals(w.db, a, OPERATION, _referrals_file(w)),
     Action.REFERRAL_READ: lambda w, a: list_referrals(w.db, a, OPERATION),
     Action.REFERRAL_GRADE: lambda w, a: grade_operation(w.db, w.store, a, OPERATION, []),
-    Action.IMAGE_GRADE: lambda w, a: record_vote(w.db, a, 10**6, UnifiedCategory.A),
+    Action.IMAGE_GRADE: lambda w, a: cast_votes(w.db, a, [w.scan_file], "A"),
+    Action.GRADING_READ: lambda w, a: grading_queue(w.db, a, "scan"),
+    Action.GRADE_RESOLVE: lambda w, a: resolve_dispute(w.db, a, w.scan_file, "A", "probe"),
+    Action.MATCH_DECIDE: lambda w, a: decide_match(w.db, w.store, a, w.scan_file, "confirmed"),
     Action.SUBJECT_RESOLVE: lambda w, a: resolve_subjects(w.db, a, OPERATION),
     Action.SUBJECT_UNMERGE: lambda w, a: undo_merge(w.db, a, 10**6),
     Action.SUBJECT_ASSIGN: lambda w, a: assign_manually(w.db, a, w.subject_id, MET, "probe"),

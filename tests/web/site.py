@@ -31,6 +31,8 @@ from footprint.store.models import (
     Case,
     IntelPackage,
     Referral,
+    ReferralFileRow,
+    ScanFile,
     SubjectReferral,
 )
 from footprint.triage.service import ScanRequest, scan
@@ -63,6 +65,9 @@ class Site:
     referrals: dict[str, list[int]]  # organisation code -> its subjects' referral ids
     devices: dict[str, list[int]]  # force code -> a seized device per case, with a triage scan
     settings: Settings
+    scan_files: dict[str, list[int]] = field(default_factory=dict)  # force -> its devices' files
+    referral_files: dict[str, list[int]] = field(default_factory=dict)  # org -> its referrals'
+
     users: dict[str, str] = field(default_factory=dict)  # username -> organisation code
 
     def users_of(self, organisation: str) -> list[str]:
@@ -115,6 +120,13 @@ def build_site(db: Database, folder: Path) -> Site:
         devices,
         settings,
     )
+    with db.unit_of_work() as session:
+        for force, device_ids in devices.items():
+            query = select(ScanFile.id).where(ScanFile.device_id.in_(device_ids))
+            site.scan_files[force] = sorted(session.scalars(query))
+        for org, referral_ids in referrals.items():
+            query = select(ReferralFileRow.id).where(ReferralFileRow.referral_id.in_(referral_ids))
+            site.referral_files[org] = sorted(session.scalars(query))
     people = [(org, role) for org in (MET, GMP) for role in FORCE_ROLES]
     people += [(COORDINATOR_CODE, role) for role in NATIONAL_ROLES]
     with db.unit_of_work() as session:

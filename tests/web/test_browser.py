@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from footprint.operations.cases import get_case
+from footprint.security.actor import Actor
+from footprint.security.credentials import set_password
 from footprint.security.roles import Role
+from footprint.security.users import add_user
+from footprint.store.models import ScanFile
 from tests.conftest import REPO
 from tests.operations.cases_setup import GMP, MET
 from tests.web.site import PASSWORD, Site, audited, username
@@ -176,3 +181,77 @@ def test_an_examiner_reviews_findings_with_blurred_thumbnails_and_reveals_one(
     assert revealed.evaluate("img => img.complete && img.naturalWidth > 0")
     _shot(page, "07-finding-revealed")
     assert audited(site.db, "case.imagery-view", examiner, site.cases[GMP][0])
+
+
+def _examiner(site: Site, name: str) -> str:
+    with site.db.unit_of_work() as session:
+        add_user(session, Actor.system(), name, MET, [Role.FORENSIC_EXAMINER])
+        set_password(session, Actor.system(), name, PASSWORD)
+    return name
+
+
+def _group_status(page: object, index: int) -> str:
+    group = page.locator("li.group").nth(index)  # type: ignore[attr-defined]
+    return str(group.locator(".group-head .state").inner_text())
+
+
+def _charging_a(site: Site) -> int:
+    view = get_case(site.db, Actor.system(), site.cases[MET][0])
+    return int(view.charging_summary["A"])
+
+
+def test_examiners_grade_by_keyboard_reject_a_false_positive_and_settle(
+    page: object, served: str, site: Site, chromium: object
+) -> None:
+    before = _charging_a(site)
+    _sign_in(page, served, username(MET, Role.FORENSIC_EXAMINER))
+    page.goto(f"{served}/grading")  # type: ignore[attr-defined]
+    groups = page.locator("li.group")  # type: ignore[attr-defined]
+    assert groups.count() == 3 and _group_status(page, 0) == "queued"
+    first_files = groups.nth(0).get_attribute("data-files")
+    assert page.locator("li.group.current").count() == 1  # type: ignore[attr-defined]
+    _shot(page, "08-grading-queue")
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.keyboard.press("1")  # type: ignore[attr-defined]  # A, for the focused (first) group
+    assert _group_status(page, 0) == "provisional"
+    current = page.locator("li.group.current")  # type: ignore[attr-defined]
+    assert current.get_attribute("data-files") == groups.nth(1).get_attribute("data-files")
+    page.keyboard.press("x")  # type: ignore[attr-defined]  # select the second group...
+    assert page.locator("#selected-count").inner_text() == "1"  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.keyboard.press("3")  # type: ignore[attr-defined]  # ...and grade the selection C
+    assert _group_status(page, 1) == "provisional"
+    assert "C" in groups.nth(1).locator("table").inner_text()
+    page.keyboard.press("j")  # type: ignore[attr-defined]
+    page.keyboard.press("r")  # type: ignore[attr-defined]  # reveal the focused group's pictures
+    revealed = page.locator("li.group.current img.thumb[src*='reveal=true']")  # type: ignore[attr-defined]
+    assert revealed.count() >= 1
+    _shot(page, "09-grading-keyboard")
+    # a match the examiner knows is wrong: rejected with a reason, it leaves the counts
+    page.goto(f"{served}/grading?shown=matched")  # type: ignore[attr-defined]
+    decide = page.locator("form.decide").first  # type: ignore[attr-defined]
+    rejected_file = decide.locator("input[name=file]").get_attribute("value")
+    decide.locator("input[name=reason]").fill("a holiday photograph")
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        decide.locator("button[value=rejected]").click()
+    page.goto(f"{served}/grading?shown=rejected")  # type: ignore[attr-defined]
+    assert rejected_file in page.locator("main").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "10-false-positive-rejected")
+    # the second and third examiners grade the first group A by keyboard: it settles
+    for name in ("met.examiner-2", "met.examiner-3"):
+        other = chromium.new_page()  # type: ignore[attr-defined]
+        _sign_in(other, served, _examiner(site, name))
+        other.goto(f"{served}/grading")
+        other.locator(f'li.group[data-files="{first_files}"] .group-head strong').click()
+        with other.expect_navigation():
+            other.keyboard.press("1")
+        other.close()
+    page.goto(f"{served}/grading?shown=settled")  # type: ignore[attr-defined]
+    settled = page.locator("li.group")  # type: ignore[attr-defined]
+    assert settled.count() == 1 and settled.nth(0).get_attribute("data-files") == first_files
+    _shot(page, "11-grade-settled")
+    rejected_id = int(str(rejected_file).split(":")[1])
+    with site.db.unit_of_work() as session:
+        row = session.get_one(ScanFile, rejected_id)
+        on_first_case = row.device_id == site.devices[MET][0] and row.match_category == "A"
+    assert _charging_a(site) == before + 1 - on_first_case  # one settled A, one rejected

@@ -63,6 +63,8 @@ RECORDS = {
     "package_id": "package",
     "subject_id": "subject",
     "referral_id": "referral",
+    "scan_file_id": "scan_file",
+    "referral_file_id": "referral_file",
 }
 PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
 # sign-in/out carry no record ids; hash sets and postcode data are national reference data,
@@ -77,6 +79,16 @@ NO_RECORD_POSTS = {
     "/operations/{name}/grade",
     "/operations/{name}/resolve",
     "/operations/{name}/allocate",
+    # votes, resolutions and decisions name their files in the body (a selection of them):
+    # tests/web/test_grading.py sends every one of them another force's files
+    "/api/v1/grading/votes",
+    "/api/v1/grading/resolutions",
+    "/api/v1/grading/decisions",
+    "/api/v1/grading/decisions/undo",
+    "/grading/votes",
+    "/grading/resolutions",
+    "/grading/decisions",
+    "/grading/decisions/undo",
 }
 LIST_PARAMS = {"operation": OPERATION, "kind": "email", "value": "nobody@example.org"}
 
@@ -98,7 +110,17 @@ def _record_routes() -> list[tuple[str, APIRoute]]:
 
 
 SWEPT_PARAMS = frozenset(
-    ("case_id", "package_id", "subject_id", "referral_id", "device_id", "index", "merge_id")
+    (
+        "case_id",
+        "package_id",
+        "subject_id",
+        "referral_id",
+        "device_id",
+        "index",
+        "merge_id",
+        "scan_file_id",
+        "referral_file_id",
+    )
 )
 
 
@@ -112,6 +134,8 @@ def _ids(site: Site, force: str, index: int) -> dict[str, int]:
         "device_id": site.devices[force][index],
         "index": 0,  # a finding of the device's scan
         "merge_id": 1,  # a merge into the subject (scoped through it)
+        "scan_file_id": site.scan_files[force][index],
+        "referral_file_id": site.referral_files[force][index],
     }
 
 
@@ -163,8 +187,10 @@ def test_a_force_user_never_reaches_another_forces_record(site: Site, own: str, 
         waiting = {  # the coordinator's unallocated subject: no force's yet
             "subject_id": site.subjects[COORDINATOR_CODE][0],
             "referral_id": site.referrals[COORDINATOR_CODE][0],
+            "referral_file_id": site.referral_files[COORDINATOR_CODE][0],
         }
-        asked = [_ids(site, other, i) for i in range(2)] + [waiting]
+        national = {"referral_file_id": site.referral_files[own][0]}  # even its own referral's
+        asked = [_ids(site, other, i) for i in range(2)] + [waiting, national]
         assert set(asked[0]) == SWEPT_PARAMS
         for ids in asked:
             for method, route in _record_routes():

@@ -113,5 +113,6 @@ def grade(
     matched = ", ".join(f"{c} {n:,}" for c, n in sorted(report.matched.items())) or "none"
     console.print(
         f"graded {report.files:,} files: matched {matched}; queued for human grading "
-        f"{report.queued:,}; suppressed by ignore sets {report.suppressed:,}"
+        f"{report.queued:,}; cleared (known only to ignore sets) {report.cleared:,}; "
+        f"suppressed by ignore sets {report.suppressed:,}"
     )

@@ -24,7 +24,7 @@ from footprint.operations.packages import (
 )
 from footprint.operations.pipeline_jobs import load_postcode_file
 from footprint.operations.resolution import DEFAULT_IP_WINDOW
-from footprint.operations.risk import FACTORS, Band, RiskModel
+from footprint.operations.risk import TYPED_FACTORS, Band, RiskModel
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
 
 subjects_app = typer.Typer(
@@ -150,7 +150,11 @@ def _print_risk(view: RiskView) -> None:
 @risk_app.command("assess")
 def risk_assess(
     subject_id: int = typer.Argument(...),
-    factor: list[str] = typer.Option([], "--factor", help=f"Repeat; one of: {', '.join(FACTORS)}."),
+    factor: list[str] = typer.Option(
+        [],
+        "--factor",
+        help=f"Repeat; one of: {', '.join(TYPED_FACTORS)} (category A: from the evidence).",
+    ),
 ) -> None:
     """Assess a subject; prints the band, the deadline and every reason."""
     model = _risk_model()

@@ -1,4 +1,5 @@
-"""The grading rule: a hash's category is settled by three independent, undisputed votes."""
+"""The grading rule: a hash's category is settled by three independent, undisputed votes; a
+supervisor settles a dispute with a reason. And what an examiner may decide on a match."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class FileGrade(StrEnum):
     UNGRADED = "ungraded"  # not yet matched against the hash sets
     QUEUED = "queued"  # no set knows it: waits for graders' votes
     MATCHED = "matched"  # a known set's category
+    CLEARED = "cleared"  # only an ignore set knows it (NSRL, a confirmed false positive)
     PROVISIONAL = GradeStatus.PROVISIONAL.value
     DISPUTED = GradeStatus.DISPUTED.value
     SETTLED = GradeStatus.SETTLED.value
@@ -35,7 +37,16 @@ class FileGrade(StrEnum):
 
     @property
     def awaits_graders(self) -> bool:
-        return self not in (FileGrade.UNGRADED, FileGrade.MATCHED)
+        """Whether people may vote on it: queued, or already voted on (a settled grade stays
+        open to a further vote, which may dispute it)."""
+        return self not in (FileGrade.UNGRADED, FileGrade.MATCHED, FileGrade.CLEARED)
+
+
+class MatchDecision(StrEnum):
+    """An examiner's word on the detection engine's match of a file."""
+
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"  # a false positive: the file's hash goes into the negative bank
 
 
 def graded_as(status: str, category: str | None) -> str:
@@ -53,8 +64,21 @@ class Grade:
     reason: str
 
 
-def settle(votes: list[GradingVote]) -> Grade:
-    """Apply the rule; a grader's later vote replaces their earlier one."""
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A supervisor's decision on a disputed file: it settles the grade whatever the votes."""
+
+    supervisor: str
+    category: UnifiedCategory
+    reason: str
+
+
+def settle(votes: list[GradingVote], resolution: Resolution | None = None) -> Grade:
+    """Apply the rule; a grader's later vote replaces their earlier one, and a supervisor's
+    resolution (the latest, if several) stands over the votes."""
+    if resolution is not None:
+        why = f"dispute resolved by {resolution.supervisor}: {resolution.reason}"
+        return Grade(GradeStatus.SETTLED, resolution.category, why)
     latest: dict[str, UnifiedCategory] = {}
     for vote in votes:
         latest[vote.grader] = vote.category

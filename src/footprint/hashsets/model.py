@@ -19,6 +19,7 @@ class UnifiedCategory(StrEnum):
     B = "B"
     C = "C"
     INDECENT_UNCATEGORISED = "indecent-uncategorised"
+    AGE_DIFFICULT = "age-difficult"  # indecent if a child's, but the age cannot be told
     NON_PERTINENT = "non-pertinent"
     UNCATEGORISED = "uncategorised"
 
@@ -31,6 +32,7 @@ SEVERITY: tuple[UnifiedCategory, ...] = (
     U.B,
     U.C,
     U.INDECENT_UNCATEGORISED,
+    U.AGE_DIFFICULT,
     U.UNCATEGORISED,
     U.NON_PERTINENT,
 )

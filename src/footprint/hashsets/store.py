@@ -26,6 +26,7 @@ from footprint.matching import Describe, Details, IndexedSet, Match, Matcher
 from footprint.signals import DEFAULT_PDQ_RADIUS, PDQ, SignalKind, signal_kind, signal_kinds
 
 BATCH = 5_000
+NEGATIVE_BANK = "false-positives"  # the ignore set of rejected matches (negative_bank.py)
 CACHE_KIB = 64 * 1024  # page cache per connection, as the operations database has
 
 SCHEMA = """
@@ -356,7 +357,8 @@ class KnownHashStore:
         """Each record's row id before it is written, and the highest id there will be: a key
         the set holds keeps its row (the upsert merges into it); a new key takes the next id
         SQLite will give, in order (this import holds the writers' lock; rows are never
-        deleted). Looking each signal's record up after the insert had doubled the import."""
+        deleted but by `remove_records`, and SQLite gives max(id) + 1 either way). Looking each
+        signal's record up after the insert had doubled the import."""
         known: dict[bytes, int] = {}
         fresh = list(dict.fromkeys(keys))
         for start in range(0, len(fresh), KEYS_PER_QUERY):
@@ -382,6 +384,22 @@ class KnownHashStore:
         signal on the wrong record)."""
         if (found := self._highest_id()) != foreseen:
             raise RuntimeError(f"known_hashes: foresaw ids up to {foreseen}, found {found}")
+
+    def record_ids_of(self, set_id: int, record_id: str) -> list[int]:
+        """The row ids of the set's records with this record id."""
+        rows = self.db.execute(
+            "SELECT id FROM known_hashes WHERE set_id = ? AND record_id = ?", (set_id, record_id)
+        )
+        return [r[0] for r in rows]
+
+    def remove_records(self, set_id: int, record_id: str) -> int:
+        """Delete the set's records with this record id, and their signals, inside the caller's
+        transaction (the set's version must move on: its saved indexes name the version)."""
+        ids = self.record_ids_of(set_id, record_id)
+        for row in ids:
+            self.db.execute("DELETE FROM known_signals WHERE hash_id = ?", (row,))
+            self.db.execute("DELETE FROM known_hashes WHERE id = ?", (row,))
+        return len(ids)
 
     def bump_version(self, set_id: int, meta_update: dict[str, Any]) -> None:
         row = self.db.execute("SELECT meta FROM hash_sets WHERE id = ?", (set_id,)).fetchone()
@@ -432,7 +450,11 @@ class KnownHashStore:
         return tables
 
     def open_matcher(self, names: Sequence[str]) -> tuple[Matcher, list[HashSetInfo]]:
-        infos = [self.get_set(n) for n in names]
+        """A matcher over the named sets and, always, the negative bank where the store has
+        one: a file an examiner rejected as a false positive is suppressed from then on."""
+        bank = NEGATIVE_BANK
+        wanted = [*names, bank] if bank not in names and bank in self.versions() else names
+        infos = [self.get_set(n) for n in wanted]
         indexed = []
         for info in infos:
             for kind in signal_kinds():

@@ -30,6 +30,8 @@ class Match:
             "distance": self.distance,
             "category": self.category,
         }
+        if self.ignore:  # said only when true: findings of known material read as before
+            found["ignore"] = True
         if self.detail:
             found.update(self.detail)
         return found

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from footprint.hashsets.grading import FileGrade
+from footprint.hashsets.model import UnifiedCategory
 from footprint.operations.resolution import SubjectStatus
-from footprint.operations.risk import Band, RiskModel, assess
+from footprint.operations.risk import EVIDENCE_FACTORS, Band, RiskModel, assess
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
@@ -20,7 +22,14 @@ from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.database import aware_utc
-from footprint.store.models import RiskAssessment, Subject
+from footprint.store.models import (
+    Case,
+    ReferralFileRow,
+    RiskAssessment,
+    SeizedDevice,
+    Subject,
+    SubjectReferral,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,29 @@ def _subject_session(
         yield session, visible_subject(session, actor, subject_id)
 
 
+def category_a_files(session: Session, subject_id: int) -> int:
+    """The subject's files whose category A stands: their referrals' files (matched or settled
+    by graders) and the files of their cases' seized devices (counted the same way)."""
+    graded = [str(FileGrade.MATCHED), str(FileGrade.SETTLED)]
+    referral_files = session.scalar(
+        select(func.count())
+        .select_from(ReferralFileRow)
+        .join(SubjectReferral, SubjectReferral.referral_id == ReferralFileRow.referral_id)
+        .where(
+            SubjectReferral.subject_id == subject_id,
+            ReferralFileRow.grade_status.in_(graded),
+            ReferralFileRow.category == str(UnifiedCategory.A),
+        )
+    )
+    device_counts = session.scalars(
+        select(SeizedDevice.scan_counts)
+        .join(Case, SeizedDevice.case_id == Case.id)
+        .where(Case.subject_id == subject_id)
+    )
+    on_devices = sum((counts or {}).get(str(UnifiedCategory.A), 0) for counts in device_counts)
+    return int(referral_files or 0) + on_devices
+
+
 def latest_assessment(session: Session, subject_id: int) -> RiskAssessment | None:
     """The assessment in force: the newest one."""
     query = select(RiskAssessment).where(RiskAssessment.subject_id == subject_id)
@@ -75,13 +107,23 @@ def assess_subject(
     db: Database, actor: Actor, subject_id: int, factors: set[str], model: RiskModel | None = None
 ) -> RiskView:
     model = model or RiskModel()
-    try:
-        result = assess(factors, model)
-    except ValueError as exc:
-        raise OperationError(str(exc)) from None
+    if typed := factors & EVIDENCE_FACTORS:
+        raise OperationError(
+            f"factors: {', '.join(sorted(typed))} comes from the graded evidence, not a form"
+        )
     now = datetime.now(UTC)
     with _subject_session(db, actor, subject_id) as (session, _subject):
         require(actor, Action.RISK_ASSESS, f"subject {subject_id}")  # after visibility
+        category_a = category_a_files(session, subject_id)
+        found = factors | ({"category_a_images"} if category_a else set())
+        try:
+            result = assess(found, model)
+        except ValueError as exc:
+            raise OperationError(str(exc)) from None
+        if category_a:
+            evidence = f"evidence: {category_a} file(s) graded category A"
+            result = replace(result, reasons=(*result.reasons, evidence))
+        factors = found
         row = RiskAssessment(
             subject_id=subject_id,
             factors=sorted(factors),

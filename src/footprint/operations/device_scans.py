@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from footprint.hashsets.model import SEVERITY
 from footprint.operations.case_view import CaseView, case_view, held_case, recorded, writable_case
 from footprint.operations.outcomes import OutcomeError
+from footprint.operations.scan_files import take_scan_files
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -27,7 +28,7 @@ from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
 from footprint.store.models import Case, SeizedDevice
 from footprint.triage.findings import FindingRow, Shown, finding_at, select_findings, thumbnail
-from footprint.triage.outputs import SUMMARY, ScanOutputs, locator_of
+from footprint.triage.outputs import FINDINGS, SUMMARY, ScanOutputs, locator_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,8 @@ def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
         raise OutcomeError(f"scan_dir {scan_dir}: not a footprint scan output (no {SUMMARY})")
     if not outputs.complete():
         raise OutcomeError(f"scan_dir {scan_dir}: the scan has not finished; resume it first")
+    if not outputs.findings.is_file():
+        raise OutcomeError(f"scan_dir {scan_dir}: not a footprint scan output (no {FINDINGS})")
     raw = outputs.summary.read_bytes()
     by_category = json.loads(raw)["matched_files_by_category"]
     counts = {str(category): int(by_category.get(category, 0)) for category in SEVERITY}
@@ -92,13 +95,18 @@ def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path)
         case = session.get_one(Case, case_id)
         require_visible(actor, case.force.code, f"device {device_id}")  # names no case
         require(actor, Action.DEVICE_RECORD, f"case {case_id}")
-        device.scan_dir, device.scan_counts, device.scan_summary_sha256 = (
-            str(scan_dir.resolve()),
-            counts,
-            digest,
-        )
+        device.scan_dir, device.scan_summary_sha256 = str(scan_dir.resolve()), digest
+        files = take_scan_files(session, device, scan_dir)
         audit.record(
-            session, actor, "case.device-scan", "case", case_id, device=device_id, summary=digest
+            session,
+            actor,
+            "case.device-scan",
+            "case",
+            case_id,
+            device=device_id,
+            summary=digest,
+            files_to_act_on=files,
+            matched=counts,
         )
         return case_view(session, case)
 

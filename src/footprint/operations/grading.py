@@ -16,8 +16,8 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from footprint.hashsets.grading import FileGrade, GradeStatus, settle
-from footprint.hashsets.model import SEVERITY, GradingVote, UnifiedCategory
+from footprint.hashsets.grading import FileGrade
+from footprint.hashsets.model import SEVERITY
 from footprint.hashsets.store import KnownHashStore
 from footprint.matching import Match, Matcher, queries_of
 from footprint.operations.service import get_operation
@@ -26,7 +26,7 @@ from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 from footprint.store import Database
 from footprint.store.bulk import Row, bulk_stage, update_rows
-from footprint.store.models import GradingVoteRow, Referral, ReferralFileRow, ReferralFileSignal
+from footprint.store.models import Referral, ReferralFileRow, ReferralFileSignal
 
 BATCH = 5_000
 
@@ -36,6 +36,7 @@ class GradingReport:
     files: int = 0
     matched: Counter[str] = field(default_factory=Counter)
     queued: int = 0
+    cleared: int = 0  # only an ignore set knows them: nobody need look
     suppressed: int = 0
 
 
@@ -110,14 +111,18 @@ def _grade(
     now: datetime,
     report: GradingReport,
 ) -> Row:
-    """One file's grade: its most serious known match, or the human grading queue."""
+    """One file's grade: its most serious known match; cleared when only an ignore set (NSRL,
+    the negative bank) knows it; else the human grading queue."""
     result = matcher.match(queries_of(found))
     report.files += 1
     report.suppressed += bool(result.suppressed)
     known = [m for m in result.matches if not m.ignore]
     if not known:
-        report.queued += 1
-        return (FileGrade.QUEUED, None, None, None, None, None, now, file_id)
+        cleared = bool(result.matches)  # ignore matches only
+        report.cleared += cleared
+        report.queued += not cleared
+        status = FileGrade.CLEARED if cleared else FileGrade.QUEUED
+        return (status, None, None, None, None, None, None, now, file_id)
     best = _most_serious(known)
     report.matched[best.category] += 1
     return (
@@ -127,6 +132,7 @@ def _grade(
         best.record_id,
         best.kind,
         best.distance,
+        best.category,
         now,
         file_id,
     )
@@ -141,32 +147,6 @@ _GRADE_COLUMNS = (
     "match_record_id",
     "match_kind",
     "match_distance",
+    "match_category",
     "graded_at",
 )
-
-
-def record_vote(db: Database, actor: Actor, file_id: int, category: UnifiedCategory) -> GradeStatus:
-    """One grader's vote on a queued file; returns the file's grading status after it."""
-    require(actor, Action.IMAGE_GRADE, f"file {file_id}")
-    with db.unit_of_work() as session:
-        item = session.get(ReferralFileRow, file_id)
-        if item is None or not FileGrade(item.grade_status).awaits_graders:
-            raise LookupError(f"file {file_id}: not waiting for human grading")
-        item.votes.append(
-            GradingVoteRow(
-                grader=actor.username, category=str(category), voted_at=datetime.now(UTC)
-            )
-        )
-        grade = settle([GradingVote(v.grader, UnifiedCategory(v.category)) for v in item.votes])
-        item.grade_status = str(grade.status)
-        item.category = str(grade.category) if grade.category else None
-        audit.record(
-            session,
-            actor,
-            "referral_file.vote",
-            "referral_file",
-            file_id,
-            category=str(category),
-            status=str(grade.status),
-        )
-        return grade.status

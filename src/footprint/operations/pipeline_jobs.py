@@ -167,6 +167,7 @@ def start_grading(
             "files graded": report.files,
             "matched": dict(report.matched),
             "queued for graders": report.queued,
+            "cleared (ignore sets only)": report.cleared,
             "suppressed by ignore sets": report.suppressed,
         }
 

@@ -43,6 +43,12 @@ FACTORS: dict[str, tuple[str, str]] = {
 }
 
 
+# Factors that the evidence decides, never a person's form: a subject has category A images
+# when a file of theirs is graded A (matched by a known set or settled by graders).
+EVIDENCE_FACTORS = frozenset({"category_a_images"})
+TYPED_FACTORS = {name: about for name, about in FACTORS.items() if name not in EVIDENCE_FACTORS}
+
+
 @dataclass(frozen=True, slots=True)
 class RiskModel:
     """Weights, band thresholds and action deadlines: all configurable."""

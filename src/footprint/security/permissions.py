@@ -35,6 +35,9 @@ class Action(StrEnum):
     REFERRAL_READ = "referral.read"
     REFERRAL_GRADE = "referral.grade"
     IMAGE_GRADE = "image.grade"
+    GRADING_READ = "grading.read"
+    GRADE_RESOLVE = "grade.resolve"
+    MATCH_DECIDE = "match.decide"
     SUBJECT_RESOLVE = "subject.resolve"
     SUBJECT_UNMERGE = "subject.unmerge"
     SUBJECT_ASSIGN = "subject.assign"
@@ -72,13 +75,24 @@ _COORDINATOR = _roles(Role.COORDINATOR)
 _NONE = _roles()
 _CASEWORKERS = _roles(Role.INVESTIGATOR, Role.FORCE_SUPERVISOR)
 _SUPERVISOR = _roles(Role.FORCE_SUPERVISOR)
+_EXAMINER = _roles(Role.FORENSIC_EXAMINER)
 
 PERMISSIONS: dict[Action, Permission] = {
     Action.OPERATION_CREATE: Permission("creating an operation", _COORDINATOR, _NONE),
     Action.REFERRAL_IMPORT: Permission("taking in referrals", _NATIONAL, _NONE),
     Action.REFERRAL_READ: Permission("reading the referrals", _NATIONAL | {Role.AUDITOR}, _NONE),
     Action.REFERRAL_GRADE: Permission("grading referrals", _NATIONAL, _NONE),
-    Action.IMAGE_GRADE: Permission("grading an image", _NATIONAL, _NONE),
+    # a force grades its own seized devices' files; the referrals' files are the coordinator's
+    Action.IMAGE_GRADE: Permission("grading an image", _NATIONAL, _EXAMINER),
+    Action.GRADING_READ: Permission(
+        "reading the grading queue",
+        _NATIONAL | {Role.AUDITOR},
+        _EXAMINER | _SUPERVISOR | {Role.AUDITOR},
+    ),
+    Action.GRADE_RESOLVE: Permission("resolving a disputed grade", _COORDINATOR, _SUPERVISOR),
+    Action.MATCH_DECIDE: Permission(
+        "confirming or rejecting a match", _NATIONAL, _EXAMINER | _SUPERVISOR
+    ),
     Action.SUBJECT_RESOLVE: Permission("subject resolution", _NATIONAL, _NONE),
     Action.SUBJECT_UNMERGE: Permission("undoing a subject merge", _COORDINATOR, _NONE),
     Action.SUBJECT_ASSIGN: Permission("assigning a subject to a force", _COORDINATOR, _NONE),

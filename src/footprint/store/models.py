@@ -170,7 +170,27 @@ class ReferralIpEvent(Base):
     possible_proxy: Mapped[bool | None]
 
 
-class ReferralFileRow(Base):
+class GradedFile:
+    """What a file that people grade carries (a referral's file, a seized device's file): the
+    detection engine's match or the graders' settled category, and an examiner's decision on
+    the match (confirmed, or rejected as a false positive). operations/grading.py and
+    operations/grading_queue.py keep them."""
+
+    grade_status: Mapped[str] = mapped_column(String(16), default="ungraded", index=True)
+    category: Mapped[str | None] = mapped_column(String(24))
+    match_set: Mapped[str | None] = mapped_column(String(120))
+    match_record_id: Mapped[str | None] = mapped_column(String(80))
+    match_kind: Mapped[str | None] = mapped_column(String(24))  # a signal kind's name
+    match_distance: Mapped[int | None] = mapped_column(Integer)
+    match_category: Mapped[str | None] = mapped_column(String(24))  # the known record's
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    match_decision: Mapped[str | None] = mapped_column(String(16))  # confirmed | rejected
+    decision_reason: Mapped[str | None] = mapped_column(String(400))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReferralFileRow(GradedFile, Base):
     __tablename__ = "referral_files"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -179,16 +199,9 @@ class ReferralFileRow(Base):
     photodna: Mapped[str | None] = mapped_column(Text)
     industry_classification: Mapped[str | None] = mapped_column(String(8))
     uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # grading (operations/grading.py): matched by the detection engine, or queued for people
-    grade_status: Mapped[str] = mapped_column(String(16), default="ungraded", index=True)
-    category: Mapped[str | None] = mapped_column(String(24))
-    match_set: Mapped[str | None] = mapped_column(String(120))
-    match_record_id: Mapped[str | None] = mapped_column(String(80))
-    match_kind: Mapped[str | None] = mapped_column(String(24))  # a signal kind's name
-    match_distance: Mapped[int | None] = mapped_column(Integer)
-    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    votes: Mapped[list[GradingVoteRow]] = relationship(cascade="all, delete-orphan")
+    votes: Mapped[list[GradingVoteRow]] = relationship(
+        cascade="all, delete-orphan", order_by="GradingVoteRow.id"
+    )
     signals: Mapped[list[ReferralFileSignal]] = relationship(
         cascade="all, delete-orphan", order_by="ReferralFileSignal.kind"
     )
@@ -210,13 +223,20 @@ class ReferralFileSignal(Base):
 
 
 class GradingVoteRow(Base):
+    """A grader's vote on a file, or a supervisor's resolution of a dispute (with a reason)."""
+
     __tablename__ = "grading_votes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_file_id: Mapped[int] = mapped_column(ForeignKey("referral_files.id"), index=True)
+    referral_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral_files.id"), index=True
+    )
+    scan_file_id: Mapped[int | None] = mapped_column(ForeignKey("scan_files.id"), index=True)
     grader: Mapped[str] = mapped_column(String(80))
     category: Mapped[str] = mapped_column(String(24))
     voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(16), default="vote")  # vote | resolution
+    reason: Mapped[str | None] = mapped_column(String(400))
 
 
 class ReferralPostcode(Base):
@@ -397,6 +417,30 @@ class SeizedDevice(Base):
     scan_dir: Mapped[str | None] = mapped_column(Text)
     scan_summary_sha256: Mapped[str | None] = mapped_column(String(64))
     scan_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+
+    case: Mapped[Case] = relationship()
+
+
+class ScanFile(GradedFile, Base):
+    """A file of a device's linked triage scan that people act on: a matched file (its match
+    confirmed or rejected) or an image or video no set knows (graded by votes). Settled grades
+    and rejections change the device's counts, and so the charging summary."""
+
+    __tablename__ = "scan_files"
+    __table_args__ = (UniqueConstraint("device_id", "finding_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("seized_devices.id"), index=True)
+    finding_index: Mapped[int] = mapped_column(Integer)  # its line in the scan's findings
+    path: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(String(80))
+    md5: Mapped[str | None] = mapped_column(String(32))
+    pdq: Mapped[str | None] = mapped_column(String(64))
+
+    device: Mapped[SeizedDevice] = relationship()
+    votes: Mapped[list[GradingVoteRow]] = relationship(
+        cascade="all, delete-orphan", order_by="GradingVoteRow.id"
+    )
 
 
 class Charge(Base):

@@ -27,7 +27,7 @@ from footprint.operations.intake import import_referrals
 from footprint.operations.outcomes import USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import acknowledge_package, issue_package
 from footprint.operations.resolution import SubjectStatus
-from footprint.operations.risk import FACTORS
+from footprint.operations.risk import TYPED_FACTORS
 from footprint.operations.service import create_operation
 from footprint.operations.subjects import resolve_subjects
 from footprint.security.actor import Actor
@@ -129,7 +129,7 @@ def _packages_and_cases(
         )
     summary.subjects = len(allocated)
     step("risk assessed, packages issued", len(allocated))
-    factors = sorted(FACTORS)
+    factors = sorted(TYPED_FACTORS)  # category A images come from the evidence
     for subject_id, _force_id in allocated:
         chosen = set(rng.sample(factors, rng.choice((0, 1, 1, 2, 3))))
         assess_subject(db, coordinator, subject_id, chosen)

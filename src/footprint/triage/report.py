@@ -20,7 +20,10 @@ REPORT_TABLE_LIMIT = 5_000
 
 
 def file_category(finding: dict[str, Any]) -> str | None:
-    worst = most_serious(m["category"] for m in finding.get("matches", []))
+    """The most serious category of the file's known matches; None when no known set matched
+    it (a match of an ignore set alone, NSRL or the negative bank, clears it)."""
+    known = (m["category"] for m in finding.get("matches", []) if not m.get("ignore"))
+    worst = most_serious(known)
     return str(worst) if worst else None
 
 

@@ -13,7 +13,7 @@ from footprint.operations import packages
 from footprint.operations.allocation import allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
 from footprint.operations.records import ReferralFilter, get_referral, get_subject, list_referrals
-from footprint.operations.risk import FACTORS, ORDER, Band
+from footprint.operations.risk import ORDER, TYPED_FACTORS, Band
 from footprint.operations.subjects import lookup_identifier, undo_subject_merge
 from footprint.web.api_intelligence import IDENTIFIER_KINDS, KIND_PATTERN
 from footprint.web.callers import Caller, database
@@ -77,7 +77,7 @@ def _subject_page(
         status=status,
         subject=view,
         error=error,
-        factors=FACTORS,
+        factors=TYPED_FACTORS,
         bands=ORDER,
         forces=police_forces(),
     )

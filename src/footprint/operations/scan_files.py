@@ -1,0 +1,89 @@
+"""A linked triage scan's files that people act on, kept as rows (ScanFile): every file a known
+set matched (its match may be confirmed or rejected) and every image or video no set knows
+(graded by votes). The device's counts, and so the case's charging summary, are counted from
+these rows: a settled grade adds a file, a rejected match takes one away."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from footprint.hashsets.grading import FileGrade
+from footprint.hashsets.model import SEVERITY
+from footprint.store.models import GradingVoteRow, ScanFile, SeizedDevice
+from footprint.triage.outputs import FINDINGS, iter_findings, signals_of
+from footprint.triage.report import file_category
+
+COUNTED = (FileGrade.MATCHED, FileGrade.SETTLED)  # a file whose category stands
+
+
+def _gradable(finding: dict[str, Any]) -> bool:
+    media = finding.get("media_type") or ""
+    return media.startswith(("image/", "video/")) and not finding.get("error")
+
+
+def _known_match(finding: dict[str, Any], category: str) -> dict[str, Any]:
+    """The match that gave the file its category (the nearest of the most serious)."""
+    known = [m for m in finding["matches"] if not m.get("ignore") and m["category"] == category]
+    return min(known, key=lambda m: m["distance"])
+
+
+def scan_file_row(device_id: int, index: int, finding: dict[str, Any]) -> ScanFile | None:
+    """The row for one finding: matched, or an unknown image or video queued for graders;
+    None for everything else (documents, errors, files only an ignore set knows)."""
+    category = file_category(finding)
+    if category is None and not (_gradable(finding) and not finding.get("matches")):
+        return None
+    signals = signals_of(finding)
+    row = ScanFile(
+        device_id=device_id,
+        finding_index=index,
+        path=finding["path"],
+        media_type=finding.get("media_type"),
+        md5=signals.get("md5"),
+        pdq=signals.get("pdq"),
+        grade_status=str(FileGrade.QUEUED),
+        graded_at=datetime.now(UTC),
+    )
+    if category is not None:
+        match = _known_match(finding, category)
+        row.grade_status = str(FileGrade.MATCHED)
+        row.category = row.match_category = category
+        row.match_set, row.match_record_id = match["set"], match.get("record_id")
+        row.match_kind, row.match_distance = match["kind"], match["distance"]
+    return row
+
+
+def take_scan_files(session: Session, device: SeizedDevice, scan_dir: Path) -> int:
+    """Replace the device's rows with those of the scan now linked (votes on the rows of a
+    scan linked before go with them: they were votes on that scan's files)."""
+    old = select(ScanFile.id).where(ScanFile.device_id == device.id)
+    session.execute(delete(GradingVoteRow).where(GradingVoteRow.scan_file_id.in_(old)))
+    session.execute(delete(ScanFile).where(ScanFile.device_id == device.id))
+    rows = []
+    for index, finding in enumerate(iter_findings(scan_dir / FINDINGS)):
+        row = scan_file_row(device.id, index, finding)
+        if row is not None:
+            rows.append(row)
+    session.add_all(rows)
+    session.flush()
+    recount_device(session, device)
+    return len(rows)
+
+
+def recount_device(session: Session, device: SeizedDevice) -> dict[str, int]:
+    """The device's files per category whose category stands (matched and not rejected, or
+    settled by graders): what the charging summary adds up."""
+    rows = session.execute(
+        select(ScanFile.category, func.count())
+        .where(ScanFile.device_id == device.id, ScanFile.grade_status.in_(COUNTED))
+        .group_by(ScanFile.category)
+    )
+    found = Counter({str(category): int(n) for category, n in rows if category})
+    device.scan_counts = {str(category): found.get(str(category), 0) for category in SEVERITY}
+    return device.scan_counts

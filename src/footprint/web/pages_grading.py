@@ -1,0 +1,176 @@
+"""The grading page: an examiner works through near-duplicate groups by mouse or keyboard (a
+key per category, next and previous, a selection graded in bulk), sees pictures only when the
+role allows — greyscale and blurred, one action to reveal, every one audited — or a low-detail
+grid of small blurred thumbnails ("see less"). Supervisors resolve disputes; examiners confirm
+or reject matches and undo. The forms post here and come back to the same place (the keyboard
+is static/grading.js on top of the same forms)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request, Response
+
+from footprint.hashsets.store import KnownHashStore
+from footprint.operations import graded_files
+from footprint.operations.grading_queue import Shown, grading_queue
+from footprint.web.callers import Caller, database, settings
+from footprint.web.pages import Csrf, Offset, PageCaller, RecordId, _local, changed
+from footprint.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+GROUPS_PER_PAGE = 50
+FileField = Annotated[str, Form(max_length=40)]
+Back = Annotated[str, Form(max_length=400)]
+
+
+def _page(
+    request: Request,
+    caller: Caller,
+    origin: str | None = None,
+    shown: Shown = Shown.WAITING,
+    operation: str | None = None,
+    offset: int = 0,
+    less: bool = False,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    queue = grading_queue(
+        database(request),
+        caller.actor,
+        origin,
+        shown,
+        operation,
+        settings(request).grading_choices,
+        offset,
+        GROUPS_PER_PAGE,
+    )
+    query = {"origin": queue.origin, "shown": queue.shown, "operation": operation or ""}
+    if less:
+        query["less"] = "true"
+    here = "/grading?" + urlencode(query | {"offset": offset})
+    return render(
+        request,
+        "grading.html",
+        caller,
+        status,
+        queue=queue,
+        showns=list(Shown),
+        operation=operation or "",
+        offset=offset,
+        page=GROUPS_PER_PAGE,
+        query="&" + urlencode(query),
+        here=here,
+        less=less,
+        error=error,
+    )
+
+
+@router.get("/grading")
+def grading_page(
+    request: Request,
+    caller: PageCaller,
+    origin: Annotated[str | None, Query(max_length=16)] = None,
+    shown: Shown = Shown.WAITING,
+    operation: Annotated[str | None, Query(max_length=120)] = None,
+    offset: Offset = 0,
+    less: bool = False,
+) -> Response:
+    return _page(request, caller, origin, shown, operation or None, offset, less)
+
+
+@router.get("/grading/scan-files/{scan_file_id}/thumbnail")
+def grading_picture(
+    request: Request, caller: PageCaller, scan_file_id: RecordId, reveal: bool = False
+) -> Response:
+    file = f"scan:{scan_file_id}"
+    picture = graded_files.file_thumbnail(database(request), caller.actor, file, reveal)
+    return Response(picture, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _again(request: Request, caller: Caller) -> Callable[[str, int], Response]:
+    """The queue drawn again with the reason a step was refused."""
+    return lambda error, status: _page(request, caller, error=error, status=status)
+
+
+@router.post("/grading/votes")
+def vote(
+    request: Request,
+    caller: PageCaller,
+    files: Annotated[list[str], Form(max_length=graded_files.MAX_FILES_PER_CALL)],
+    category: Annotated[str, Form(max_length=30)],
+    back: Back = "/grading",
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return changed(
+        request,
+        caller,
+        csrf,
+        lambda: graded_files.cast_votes(db, caller.actor, files, category),
+        _local(back),
+        _again(request, caller),
+    )
+
+
+@router.post("/grading/resolutions")
+def resolve(
+    request: Request,
+    caller: PageCaller,
+    file: FileField,
+    category: Annotated[str, Form(max_length=30)],
+    reason: Annotated[str, Form(max_length=graded_files.REASON_CHARS)] = "",
+    back: Back = "/grading",
+    csrf: Csrf = None,
+) -> Response:
+    db = database(request)
+    return changed(
+        request,
+        caller,
+        csrf,
+        lambda: graded_files.resolve_dispute(db, caller.actor, file, category, reason),
+        _local(back),
+        _again(request, caller),
+    )
+
+
+@router.post("/grading/decisions")
+def decide(
+    request: Request,
+    caller: PageCaller,
+    file: FileField,
+    decision: Annotated[str, Form(max_length=16)],
+    reason: Annotated[str, Form(max_length=graded_files.REASON_CHARS)] = "",
+    back: Back = "/grading",
+    csrf: Csrf = None,
+) -> Response:
+    def change() -> object:
+        store = KnownHashStore(settings(request).hashset_store)
+        try:
+            return graded_files.decide_match(
+                database(request), store, caller.actor, file, decision, reason
+            )
+        finally:
+            store.close()
+
+    return changed(request, caller, csrf, change, _local(back), _again(request, caller))
+
+
+@router.post("/grading/decisions/undo")
+def undo(
+    request: Request,
+    caller: PageCaller,
+    file: FileField,
+    back: Back = "/grading",
+    csrf: Csrf = None,
+) -> Response:
+    def change() -> object:
+        store = KnownHashStore(settings(request).hashset_store)
+        try:
+            return graded_files.undo_decision(database(request), store, caller.actor, file)
+        finally:
+            store.close()
+
+    return changed(request, caller, csrf, change, _local(back), _again(request, caller))
