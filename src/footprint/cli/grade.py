@@ -89,12 +89,8 @@ def resolve(
 
 
 def _decide(file: str, decision: str, reason: str) -> None:
-    store = open_store(settings())
-    try:
-        with open_database() as db:
-            _said(graded_files.decide_match(db, store, current_actor(db), file, decision, reason))
-    finally:
-        store.close()
+    with open_store(settings()) as store, open_database() as db:
+        _said(graded_files.decide_match(db, store, current_actor(db), file, decision, reason))
 
 
 @grade_app.command("confirm")
@@ -116,9 +112,5 @@ def reject(
 @grade_app.command("undo")
 def undo(file: str = typer.Argument(...)) -> None:
     """Take back a confirmation or rejection (a rejected file's hashes leave the bank)."""
-    store = open_store(settings())
-    try:
-        with open_database() as db:
-            _said(graded_files.undo_decision(db, store, current_actor(db), file))
-    finally:
-        store.close()
+    with open_store(settings()) as store, open_database() as db:
+        _said(graded_files.undo_decision(db, store, current_actor(db), file))

@@ -254,6 +254,12 @@ class KnownHashStore:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> KnownHashStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @contextmanager
     def writing(self) -> Iterator[None]:
         """One import at a time, across threads and processes: the next waits its turn on an

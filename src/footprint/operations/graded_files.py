@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -175,10 +176,17 @@ def _settle(row: GradedRow, now: datetime) -> None:
     row.graded_at = now
 
 
-def _changed(session: Session, row: GradedRow) -> None:
-    """A device's counts follow its files' grades (the charging summary adds them up)."""
-    if isinstance(row, ScanFile):
-        recount_device(session, row.device)
+def _changed(session: Session, *rows: GradedRow) -> None:
+    """A device's counts follow its files' grades (the charging summary adds them up): each
+    device touched is counted again once, however many of its files changed."""
+    devices = {row.device_id: row.device for row in rows if isinstance(row, ScanFile)}
+    for device in devices.values():
+        recount_device(session, device)
+
+
+def _finding_of(row: ScanFile) -> dict[str, Any]:
+    """The device file's finding in its linked scan (its signals, its locator)."""
+    return finding_at(Path(str(row.device.scan_dir)), row.finding_index)
 
 
 def _category(text: str) -> UnifiedCategory:
@@ -203,7 +211,7 @@ def cast_votes(db: Database, actor: Actor, files: list[str], category: str) -> l
     grader's later vote replaces their earlier one. All the files or none."""
     chosen, refs = _category(category), parse_refs(files)
     now = datetime.now(UTC)
-    views = []
+    views, rows = [], []
     with files_unit_of_work(db, actor) as (session, asked):
         for ref in refs:
             asked.append(ref)
@@ -217,7 +225,7 @@ def cast_votes(db: Database, actor: Actor, files: list[str], category: str) -> l
                 )
             )
             _settle(row, now)
-            _changed(session, row)
+            rows.append(row)
             audit.record(
                 session,
                 actor,
@@ -228,6 +236,7 @@ def cast_votes(db: Database, actor: Actor, files: list[str], category: str) -> l
                 status=row.grade_status,
             )
             views.append(grade_view(ref, row))
+        _changed(session, *rows)
     return views
 
 
@@ -274,8 +283,7 @@ def _file_signals(row: GradedRow) -> dict[str, str]:
     if isinstance(row, ReferralFileRow):
         found = row.signal_values()
     else:
-        finding = finding_at(Path(str(row.device.scan_dir)), row.finding_index)
-        found = signals_of(finding)
+        found = signals_of(_finding_of(row))
     return {kind: value for kind, value in found.items() if registered_kind(kind)}
 
 
@@ -365,8 +373,7 @@ def file_thumbnail(db: Database, actor: Actor, file: str, reveal: bool) -> bytes
         require(actor, Action.IMAGERY_VIEW, f"file {ref}")
         if not isinstance(row, ScanFile) or not (row.media_type or "").startswith("image/"):
             raise NotFound(f"file {ref}: no picture to draw")
-        finding = finding_at(Path(str(row.device.scan_dir)), row.finding_index)
-        picture = thumbnail(locator_of(finding), reveal)
+        picture = thumbnail(locator_of(_finding_of(row)), reveal)
         audit.record_read(
             session,
             actor,

@@ -108,20 +108,14 @@ def decision(
     """Confirm a match, or reject it as a false positive (the reason is required): a rejected
     file's hashes go into the negative bank and are suppressed from then on."""
     require_csrf(request, caller, csrf)
-    store = KnownHashStore(settings(request).hashset_store)
-    try:
+    with KnownHashStore(settings(request).hashset_store) as store:
         return graded_files.decide_match(
             database(request), store, caller.actor, body.file, body.decision, body.reason
         )
-    finally:
-        store.close()
 
 
 @router.post("/decisions/undo", response_model=GradeView)
 def undo(request: Request, caller: CallerDep, body: UndoIn, csrf: CsrfHeader = None) -> GradeView:
     require_csrf(request, caller, csrf)
-    store = KnownHashStore(settings(request).hashset_store)
-    try:
+    with KnownHashStore(settings(request).hashset_store) as store:
         return graded_files.undo_decision(database(request), store, caller.actor, body.file)
-    finally:
-        store.close()

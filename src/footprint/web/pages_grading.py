@@ -16,6 +16,8 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations import graded_files
 from footprint.operations.grading_queue import Shown, grading_queue
+from footprint.security.actor import Actor
+from footprint.store import Database
 from footprint.web.callers import Caller, database, settings
 from footprint.web.pages import Csrf, Offset, PageCaller, RecordId, _local, changed
 from footprint.web.rendering import render
@@ -90,9 +92,29 @@ def grading_picture(
     return Response(picture, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
-def _again(request: Request, caller: Caller) -> Callable[[str, int], Response]:
-    """The queue drawn again with the reason a step was refused."""
-    return lambda error, status: _page(request, caller, error=error, status=status)
+def _step(
+    request: Request,
+    caller: Caller,
+    csrf: str | None,
+    back: str,
+    work: Callable[[Database, Actor], object],
+) -> Response:
+    """A step from one of the page's forms: back to where it was posted from on success, the
+    queue drawn again with the reason when refused (409, 422)."""
+    db = database(request)
+    return changed(
+        request,
+        caller,
+        csrf,
+        lambda: work(db, caller.actor),
+        _local(back),
+        lambda error, status: _page(request, caller, error=error, status=status),
+    )
+
+
+def _with_store(request: Request, work: Callable[[KnownHashStore], object]) -> object:
+    with KnownHashStore(settings(request).hashset_store) as store:
+        return work(store)
 
 
 @router.post("/grading/votes")
@@ -104,14 +126,12 @@ def vote(
     back: Back = "/grading",
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return changed(
+    return _step(
         request,
         caller,
         csrf,
-        lambda: graded_files.cast_votes(db, caller.actor, files, category),
-        _local(back),
-        _again(request, caller),
+        back,
+        lambda db, actor: graded_files.cast_votes(db, actor, files, category),
     )
 
 
@@ -125,14 +145,12 @@ def resolve(
     back: Back = "/grading",
     csrf: Csrf = None,
 ) -> Response:
-    db = database(request)
-    return changed(
+    return _step(
         request,
         caller,
         csrf,
-        lambda: graded_files.resolve_dispute(db, caller.actor, file, category, reason),
-        _local(back),
-        _again(request, caller),
+        back,
+        lambda db, actor: graded_files.resolve_dispute(db, actor, file, category, reason),
     )
 
 
@@ -146,16 +164,13 @@ def decide(
     back: Back = "/grading",
     csrf: Csrf = None,
 ) -> Response:
-    def change() -> object:
-        store = KnownHashStore(settings(request).hashset_store)
-        try:
-            return graded_files.decide_match(
-                database(request), store, caller.actor, file, decision, reason
-            )
-        finally:
-            store.close()
+    def work(db: Database, actor: Actor) -> object:
+        return _with_store(
+            request,
+            lambda store: graded_files.decide_match(db, store, actor, file, decision, reason),
+        )
 
-    return changed(request, caller, csrf, change, _local(back), _again(request, caller))
+    return _step(request, caller, csrf, back, work)
 
 
 @router.post("/grading/decisions/undo")
@@ -166,11 +181,9 @@ def undo(
     back: Back = "/grading",
     csrf: Csrf = None,
 ) -> Response:
-    def change() -> object:
-        store = KnownHashStore(settings(request).hashset_store)
-        try:
-            return graded_files.undo_decision(database(request), store, caller.actor, file)
-        finally:
-            store.close()
+    def work(db: Database, actor: Actor) -> object:
+        return _with_store(
+            request, lambda store: graded_files.undo_decision(db, store, actor, file)
+        )
 
-    return changed(request, caller, csrf, change, _local(back), _again(request, caller))
+    return _step(request, caller, csrf, back, work)

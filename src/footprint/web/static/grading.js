@@ -18,6 +18,17 @@
     return groups.filter((g) => g.querySelector("input.select:checked"));
   }
 
+  function fillBulk(chosen) {  // the bulk form names every file of the selected groups
+    bulk.querySelectorAll("input[name=files]").forEach((input) => input.remove());
+    chosen.forEach((g) => g.dataset.files.split(" ").forEach((file) => {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "files";
+      input.value = file;
+      bulk.appendChild(input);
+    }));
+  }
+
   function backTo(form, group) {
     const back = form.querySelector("input[name=back]");
     if (back) back.value = back.value.split("#")[0] + "#" + group.id;
@@ -28,14 +39,7 @@
     if (chosen.length && bulk) {
       const button = bulk.querySelector('button[data-key="' + key + '"]');
       if (!button) return;
-      bulk.querySelectorAll("input[name=files]").forEach((input) => input.remove());
-      chosen.forEach((g) => g.dataset.files.split(" ").forEach((file) => {
-        const input = document.createElement("input");
-        input.type = "hidden";
-        input.name = "files";
-        input.value = file;
-        bulk.appendChild(input);
-      }));
+      fillBulk(chosen);
       backTo(bulk, groups[current]);
       bulk.requestSubmit(button);
       return;
@@ -62,13 +66,7 @@
       if (!bulk.querySelector("input[name=files]")) {  // a mouse click on a bulk button
         const chosen = selected();
         if (!chosen.length) { event.preventDefault(); return; }
-        chosen.forEach((g) => g.dataset.files.split(" ").forEach((file) => {
-          const input = document.createElement("input");
-          input.type = "hidden";
-          input.name = "files";
-          input.value = file;
-          bulk.appendChild(input);
-        }));
+        fillBulk(chosen);
       }
     });
   }
