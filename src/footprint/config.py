@@ -21,6 +21,7 @@ class Settings:
     scans_dir: Path = Path("var/scans")  # triage scan outputs the web app shows, per force code
     database_url: str = "sqlite:///var/footprint.db"  # PostgreSQL: postgresql+psycopg://...
     uk_category_codes: str = ""  # e.g. "1=A,2=B,3=C,0=non-pertinent"; not public, so no default
+    category_codes: str = ""  # codes outside a scheme, e.g. "vics:7=non-pertinent,ncmec:C1=C"
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
     decode: str = str(SCAN_DECODE)
     workers: int = 0  # 0: one per core

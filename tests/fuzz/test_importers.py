@@ -97,7 +97,9 @@ def test_a_hash_set_importer_survives_any_file(
         assert after == before  # nothing of a failed import stays
     else:
         assert report.imported + report.merged + len(report.skipped) > 0  # never silent
-        assert after == before + 1
+        # a new version when records were added; an import of nothing new keeps the old one
+        assert after == before + 1 if report.imported else after in (before, before + 1)
+        assert report.version == after
         for skipped in report.skipped:
             assert skipped.record >= 1 and skipped.field and skipped.reason
 

@@ -52,11 +52,19 @@ def test_plain_csv(tmp_path: Path, store: KnownHashStore) -> None:
         f"r5,{md5_of(5)},,B,,,extra-field\n"
     )
     report = import_file(store, path, "plain", ImportOptions(scheme="csv"))
-    assert report.imported == 3
-    assert [(s.record, s.field) for s in report.skipped] == [(4, "Category"), (6, "row")]
-    cats = [r.category for r in records_of(store, "plain")]
-    assert cats == [UnifiedCategory.A, UnifiedCategory.C, UnifiedCategory.NON_PERTINENT]
-    assert records_of(store, "plain")[0].extra == {"note": "first"}
+    assert report.imported == 4
+    assert [(s.record, s.field) for s in report.skipped] == [(6, "row")]
+    # a code outside the scheme keeps its record: kept as the source, graded uncategorised
+    assert [(w.record, w.field) for w in report.warnings] == [(0, "Category")]
+    assert "'Z' is not defined in the uk scheme: 1 record kept" in report.warnings[0].reason
+    records = records_of(store, "plain")
+    assert [(r.source_category, r.category) for r in records] == [
+        ("A", UnifiedCategory.A),
+        ("c", UnifiedCategory.C),
+        ("Z", UnifiedCategory.UNCATEGORISED),
+        ("non-pertinent", UnifiedCategory.NON_PERTINENT),
+    ]
+    assert records[0].extra == {"note": "first"}
 
 
 def test_csv_without_hash_column_fails_whole_file(tmp_path: Path, store: KnownHashStore) -> None:

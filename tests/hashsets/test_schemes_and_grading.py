@@ -2,10 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from footprint.errors import RecordError
 from footprint.hashsets.grading import GradeStatus, settle
-from footprint.hashsets.model import GradingVote, UnifiedCategory
-from footprint.hashsets.schemes import CategoryMapper, Scheme, parse_uk_codes
+from footprint.hashsets.model import GradingVote, ImportReport, UnifiedCategory
+from footprint.hashsets.schemes import (
+    CategoryMapper,
+    Scheme,
+    parse_category_codes,
+    parse_uk_codes,
+)
 
 U = UnifiedCategory
 
@@ -32,12 +36,35 @@ def test_scheme_mapping(scheme: Scheme, value: object, expected: UnifiedCategory
     assert mapper.map(value)[1] is expected
 
 
-def test_unknown_codes_name_the_field() -> None:
-    with pytest.raises(RecordError) as caught:
-        CategoryMapper(Scheme.DHS).map(6)
-    assert caught.value.field == "Category"
-    with pytest.raises(RecordError):
-        CategoryMapper(Scheme.VICS).map("purple")
+def test_unknown_codes_are_kept_graded_by_the_deployment_or_uncategorised() -> None:
+    codes = parse_category_codes("dhs:6=non-pertinent, ncmec:c1=C")
+    mapper = CategoryMapper(Scheme.DHS, extra_codes=codes["dhs"])
+    assert mapper.map(6) == ("6", U.NON_PERTINENT)  # mapped by the deployment
+    assert mapper.map("CAT-9") == ("CAT-9", U.UNCATEGORISED)
+    assert mapper.map("purple") == ("purple", U.UNCATEGORISED)
+    assert mapper.map("CAT-9")[1] is U.UNCATEGORISED
+    report = ImportReport("f", "dhs")
+    mapper.report_unknown(report)
+    assert [(w.record, w.field) for w in report.warnings] == [(0, "Category"), (0, "Category")]
+    assert "'CAT-9' is not defined in the dhs scheme: 2 records kept" in report.warnings[0].reason
+    assert "FOOTPRINT_CATEGORY_CODES, e.g. dhs:PURPLE=C" in report.warnings[1].reason
+    ncmec = CategoryMapper(Scheme.NCMEC, extra_codes=codes["ncmec"])
+    assert [ncmec.map(c)[1] for c in ("A1", "b2", "C1", "D")] == [
+        U.INDECENT_UNCATEGORISED,
+        U.INDECENT_UNCATEGORISED,
+        U.C,
+        U.UNCATEGORISED,
+    ]
+
+
+def test_category_codes_setting_is_validated() -> None:
+    assert parse_category_codes("") == {}
+    with pytest.raises(ValueError, match="SCHEME:CODE=CATEGORY"):
+        parse_category_codes("mars:1=A")
+    with pytest.raises(ValueError, match="SCHEME:CODE=CATEGORY"):
+        parse_category_codes("vics:=A")
+    with pytest.raises(ValueError, match="CATEGORY must be one of"):
+        parse_category_codes("vics:7=D")
 
 
 def test_uk_codes_setting_is_validated() -> None:

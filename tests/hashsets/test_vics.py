@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,14 @@ from footprint.hashsets import (
 )
 from footprint.hashsets.schemes import parse_uk_codes
 from tests.hashsets.conftest import records_of
-from tests.hashsets.vics_samples import PDQ_A, md5_of, media, write_case, write_hashset
+from tests.hashsets.vics_samples import (
+    BASE,
+    PDQ_A,
+    md5_of,
+    media,
+    write_case,
+    write_hashset,
+)
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.3", "2.0"])
@@ -57,12 +65,12 @@ def test_bad_records_are_skipped_with_number_field_and_reason(
     ]
     report = import_file(store, write_hashset(tmp_path / "b.json", items), "b", ImportOptions())
     skipped = [(s.record, s.field) for s in report.skipped]
-    assert skipped == [(2, "md5"), (3, "MD5"), (4, "Category"), (5, "IsDistributed"), (6, "Media")]
+    assert skipped == [(2, "md5"), (3, "MD5"), (5, "IsDistributed"), (6, "Media")]
     assert "32 hex digits" in report.skipped[0].reason
-    assert "not defined in the vics scheme" in report.skipped[2].reason
-    assert [(w.record, w.field) for w in report.warnings] == [(7, "sha1")]
-    assert report.imported == 2
-    assert {r.md5 for r in records_of(store, "b")} == {md5_of(1), md5_of(7)}
+    assert [(w.record, w.field) for w in report.warnings] == [(7, "sha1"), (0, "Category")]
+    assert "category '9' is not defined in the vics scheme" in report.warnings[1].reason
+    assert report.imported == 3
+    assert {r.md5 for r in records_of(store, "b")} == {md5_of(1), md5_of(4), md5_of(7)}
 
 
 def test_alternative_hashes_carry_pdq_and_sha256(tmp_path: Path, store: KnownHashStore) -> None:
@@ -77,6 +85,57 @@ def test_alternative_hashes_carry_pdq_and_sha256(tmp_path: Path, store: KnownHas
     (record,) = records_of(store, "a")
     assert record.pdq == PDQ_A and record.sha256 == sha256
     assert record.photodna == "QUJD"  # stored as given, never computed
+    # a name no signal kind reads is kept, and written back where it came from
+    assert record.extra["_other_alternative_hashes"] == [alt[2]]
+    out = io.StringIO()
+    export_set(store, "a", out)
+    written = json.loads(out.getvalue())["value"][0]["AlternativeHashes"]
+    assert {"HashName": "MD5-of-first-MB", "HashValue": "x"} in written
+    assert {"HashName": "PDQ", "HashValue": PDQ_A} in written
+
+
+@pytest.mark.parametrize(
+    ("key", "context", "version", "country"),
+    [
+        ("odata.metadata", f"{BASE}/1.2.xml/US/$metadata#Media", "1.2", "US"),
+        ("odata.metadata", f"{BASE}/1.3.xml/$metadata#Media", "1.3", None),
+        ("odata.metadata", f"{BASE}/1.3.xml#Media", "1.3", None),
+        (
+            "odata.metadata",
+            "http://github.com/ICMEC/ProjectVic/DataModels/1.1.xml/UK/$metadata#Media",
+            "1.1",
+            "UK",
+        ),
+        ("@odata.context", f"{BASE}/2.0.xml/$metadata#Media", "2.0", None),
+        ("Odata.Metadata", "$metadata#Media", None, None),
+    ],
+)
+def test_real_header_shapes_import(
+    tmp_path: Path,
+    store: KnownHashStore,
+    key: str,
+    context: str,
+    version: str | None,
+    country: str | None,
+) -> None:
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps({key: context, "value": [media(1), media(2, Category=0)]}))
+    report = import_file(store, path, "h", ImportOptions(uk_codes=parse_uk_codes("1=A")))
+    assert (report.imported, report.skipped, report.error) == (2, [], None)
+    assert report.header.get("version") == version
+    assert report.header.get("country") == country
+    expected = UnifiedCategory.A if country == "UK" else UnifiedCategory.INDECENT_UNCATEGORISED
+    assert records_of(store, "h")[0].category is expected
+
+
+def test_field_names_in_any_case_are_read(tmp_path: Path, store: KnownHashStore) -> None:
+    item = {"mediaId": 4, "Md5": md5_of(4), "category": 1, "sha1": "bb" * 20, "isdistributed": 1}
+    path = write_hashset(tmp_path / "lower.json", [item], version="1.2")
+    assert import_file(store, path, "lower", ImportOptions()).imported == 1
+    (record,) = records_of(store, "lower")
+    assert (record.record_id, record.md5, record.sha1) == ("4", md5_of(4), "bb" * 20)
+    assert record.category is UnifiedCategory.INDECENT_UNCATEGORISED and record.distributed
+    assert record.extra == {}
 
 
 def test_case_shape_streams_media_and_warns_on_false_totals(
@@ -106,8 +165,10 @@ def test_uk_header_uses_configured_codes(tmp_path: Path, store: KnownHashStore) 
     assert import_file(store, path, "uk", options).imported == 2
     assert [r.category for r in records_of(store, "uk")] == [UnifiedCategory.A, UnifiedCategory.C]
     unconfigured = import_file(store, path, "uk2", ImportOptions())
-    assert unconfigured.imported == 0
-    assert "FOOTPRINT_UK_CATEGORY_CODES" in unconfigured.skipped[0].reason
+    assert unconfigured.imported == 2 and unconfigured.skipped == []
+    assert [r.category for r in records_of(store, "uk2")] == [UnifiedCategory.UNCATEGORISED] * 2
+    assert [r.source_category for r in records_of(store, "uk2")] == ["1", "3"]
+    assert "FOOTPRINT_UK_CATEGORY_CODES" in unconfigured.warnings[0].reason
 
 
 def test_broken_json_leaves_nothing_behind(tmp_path: Path, store: KnownHashStore) -> None:
@@ -133,7 +194,13 @@ def test_duplicates_merge_and_fill_gaps(tmp_path: Path, store: KnownHashStore) -
         store, write_hashset(tmp_path / "d2.json", [media(2)]), "d", ImportOptions()
     )
     assert (again.imported, again.merged) == (0, 1)
-    assert store.get_set("d").version == 2
+    assert store.get_set("d").version == again.version == 1  # nothing new: the version stays
+    fills = [media(2, Series="Red", AlternativeHashes=[{"HashName": "PDQ", "HashValue": PDQ_A}])]
+    gap = import_file(store, write_hashset(tmp_path / "d3.json", fills), "d", ImportOptions())
+    assert (gap.imported, gap.merged, gap.version) == (0, 1, 2)  # a gap filled is a change
+    assert records_of(store, "d")[1].series == "Red" and records_of(store, "d")[1].pdq == PDQ_A
+    twice = import_file(store, tmp_path / "d3.json", "d", ImportOptions())
+    assert twice.version == 2 and store.get_set("d").version == 2
 
 
 @pytest.mark.parametrize("shape", ["hashset", "case"])

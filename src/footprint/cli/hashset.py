@@ -20,7 +20,7 @@ from footprint.cli.common import (
 )
 from footprint.hashsets import ImportOptions, ImportReport, SetKind, SetNotFound, UnifiedCategory
 from footprint.hashsets.formats import hashset_formats, scheme_choices
-from footprint.hashsets.schemes import parse_uk_codes
+from footprint.hashsets.schemes import parse_category_codes, parse_uk_codes
 from footprint.hashsets.service import export_set, import_files
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
@@ -33,7 +33,7 @@ def _print_report(report: ImportReport) -> None:
     console.print(
         f"[green]{report.source}[/] ({report.format}): {report.imported:,} imported, "
         f"{report.merged:,} merged duplicates, {len(report.skipped):,} skipped, "
-        f"{len(report.warnings):,} warnings"
+        f"{len(report.warnings):,} warnings; set at version {report.version}"
     )
     hidden = show_skipped(report.skipped) + show_skipped(report.warnings, "warning record")
     if hidden > 0:  # each list shows its first few: say when either was cut short
@@ -73,6 +73,7 @@ def import_(
     config = settings()
     try:
         uk_codes = parse_uk_codes(config.uk_category_codes)
+        category_codes = parse_category_codes(config.category_codes)
         list_category = UnifiedCategory(category)
     except ValueError as exc:
         fail(str(exc))
@@ -81,6 +82,7 @@ def import_(
         kind=SetKind.IGNORE if ignore else None,
         pdq_radius=pdq_radius,
         uk_codes=uk_codes,
+        category_codes=category_codes,
         list_category=list_category,
         video_match_percent=video_match_percent,
     )

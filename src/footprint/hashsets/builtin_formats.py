@@ -17,7 +17,7 @@ from footprint.hashsets.formats import (
 )
 from footprint.hashsets.model import ImportReport, KnownHash, SetKind
 from footprint.hashsets.nsrl import read_nsrl
-from footprint.hashsets.schemes import CategoryMapper, Scheme
+from footprint.hashsets.schemes import Scheme
 from footprint.hashsets.vics import read_vics, write_vics
 from footprint.signals import VPDQ, SignalValueError
 from footprint.signals.video import VPDQ_LINE
@@ -51,7 +51,7 @@ class VicsFormat(HashSetFormat):
         return text.startswith(("{", "["))
 
     def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
-        return read_vics(path, report, options.category_scheme, options.uk_codes)
+        return read_vics(path, report, options)
 
     def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
         country = "UK" if context.source_schemes == {"uk"} else "US"
@@ -123,8 +123,7 @@ class PlainCsvFormat(HashSetFormat):
         return True
 
     def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
-        mapper = CategoryMapper(options.category_scheme or Scheme.UK, options.uk_codes)
-        return read_plain_csv(path, report, mapper)
+        return read_plain_csv(path, report, options.mapper(options.category_scheme or Scheme.UK))
 
 
 for _format in (

@@ -140,7 +140,8 @@ def read_plain_csv(path: Path, report: ImportReport, mapper: CategoryMapper) -> 
         first = stream.readline().lower()
     if not any(c in first for c in (*kinds, "photodna")):
         raise RecordError("header", f"no hash column ({', '.join(kinds)} or photodna)")
-    return _rows(path, ",", report, set(), parse)
+    yield from _rows(path, ",", report, set(), parse)
+    mapper.report_unknown(report)
 
 
 def read_pdq_list(

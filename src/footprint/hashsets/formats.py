@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from footprint.hashsets.model import ImportReport, KnownHash, SetKind, UnifiedCategory
-from footprint.hashsets.schemes import Scheme
+from footprint.hashsets.schemes import CategoryMapper, Scheme
 from footprint.registry import Registry
 from footprint.signals import DEFAULT_PDQ_RADIUS
 
@@ -28,12 +28,18 @@ class ImportOptions:
     kind: SetKind | None = None  # None: what the format implies (NSRL: ignore), known otherwise
     pdq_radius: int = DEFAULT_PDQ_RADIUS
     uk_codes: dict[int, UnifiedCategory] = field(default_factory=dict)
+    # scheme -> code -> category: codes outside a scheme, mapped by the deployment
+    category_codes: dict[str, dict[str, UnifiedCategory]] = field(default_factory=dict)
     list_category: UnifiedCategory = UnifiedCategory.UNCATEGORISED  # for bare PDQ lists
     video_match_percent: int | None = None  # share of a video's frames that must match (vPDQ)
 
     @property
     def category_scheme(self) -> Scheme | None:
         return Scheme(self.scheme) if self.scheme in set(Scheme) else None
+
+    def mapper(self, scheme: Scheme) -> CategoryMapper:
+        """Maps a scheme's codes, with the deployment's codes for those it does not define."""
+        return CategoryMapper(scheme, self.uk_codes, self.category_codes.get(str(scheme)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,7 @@ class ImportReport:
     categories: Counter[str] = field(default_factory=Counter)
     header: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # the whole file failed (nothing from it was kept)
+    version: int | None = None  # the set's version after the import (unchanged: nothing new)
 
     def skip(self, record: int, field_name: str, reason: str) -> None:
         self.skipped.append(SkippedRecord(record, field_name, reason))

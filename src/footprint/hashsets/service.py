@@ -49,22 +49,17 @@ def import_file(
         store.db.execute("BEGIN IMMEDIATE")
         try:  # the set is made in the same transaction: a failed import leaves no empty set
             set_id = store.ensure_set(set_name, kind, options.pdq_radius)
-            before = store.count(set_id)
+            before, changes = store.count(set_id), store.db.total_changes
             records = _counting(fmt.read(path, report, options), report, progress)
             written = store.write_records(set_id, records)
             if not written and not report.skipped:  # a file of the wrong kind: never a success
                 raise RecordError("file", f"no records in it (read as {fmt.name})")
             added = store.count(set_id) - before
             report.imported, report.merged = added, written - added
-            meta: dict[str, Any] = {"last_import": report.source, "last_format": report.format}
-            if options.video_match_percent is not None:
-                meta["thresholds"] = {
-                    **store.get_set(set_name).meta.get("thresholds", {}),
-                    "vpdq": 100 - options.video_match_percent,
-                }
-            if "cases" in report.header:
-                meta["cases"] = report.header["cases"]
-            store.bump_version(set_id, meta)
+            meta = _set_meta(store.get_set(set_name).meta, report, options)
+            if store.db.total_changes != changes or meta:  # nothing new: the version stays
+                source = {"last_import": report.source, "last_format": report.format}
+                store.bump_version(set_id, meta | source)
             store.db.execute("COMMIT")
         except _UNREADABLE as exc:
             store.db.execute("ROLLBACK")
@@ -74,8 +69,24 @@ def import_file(
             store.db.execute("ROLLBACK")
             raise
         if report.error is None:
-            store.pdq_tables(store.get_set(set_name))
+            info = store.get_set(set_name)
+            report.version = info.version
+            store.pdq_tables(info)
     return report
+
+
+def _set_meta(
+    meta: dict[str, Any], report: ImportReport, options: ImportOptions
+) -> dict[str, Any]:
+    """What an import changes in the set's metadata: a match threshold, a case header."""
+    update: dict[str, Any] = {}
+    if options.video_match_percent is not None:
+        thresholds = {**meta.get("thresholds", {}), "vpdq": 100 - options.video_match_percent}
+        if thresholds != meta.get("thresholds"):
+            update["thresholds"] = thresholds
+    if "cases" in report.header and report.header["cases"] != meta.get("cases"):
+        update["cases"] = report.header["cases"]
+    return update
 
 
 def import_files(

@@ -80,10 +80,15 @@ _MERGED_COLUMNS = [
 ]
 # A duplicate (same key in the same set) fills the gaps of the first record; it never overwrites
 # (its signals too: a kind the first record lacks is added, one it has is kept).
+# The update runs only where it fills a gap, so that SQLite counts as changes only what changed:
+# an import that brings nothing new leaves the set's version where it was.
 _MERGE = ", ".join(f"{c} = coalesce(known_hashes.{c}, excluded.{c})" for c in _MERGED_COLUMNS)
+_FILLS_A_GAP = " OR ".join(
+    f"(known_hashes.{c} IS NULL AND excluded.{c} IS NOT NULL)" for c in _MERGED_COLUMNS
+)
 _INSERT = (
     f"INSERT INTO known_hashes ({_COLUMNS}) VALUES ({', '.join('?' * 14)}) "
-    f"ON CONFLICT(set_id, dedupe_key) DO UPDATE SET {_MERGE}"
+    f"ON CONFLICT(set_id, dedupe_key) DO UPDATE SET {_MERGE} WHERE {_FILLS_A_GAP}"
 )
 _INSERT_SIGNAL = "INSERT OR IGNORE INTO known_signals (hash_id, kind, value) VALUES (?, ?, ?)"
 KEYS_PER_QUERY = 500  # dedupe keys asked for in one IN list

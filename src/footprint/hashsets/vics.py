@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import ijson
 
@@ -30,9 +30,16 @@ from footprint.hashsets.schemes import CategoryMapper, Scheme
 from footprint.inputs import BoundedJson
 from footprint.signals.kinds import registered_kind
 
+if TYPE_CHECKING:
+    from footprint.hashsets.formats import ImportOptions
+
+# ".../DataModels/1.2.xml/US/$metadata#Media", and the shapes real producers also write:
+# no country (".../1.3.xml/$metadata#Media", ".../1.3.xml#Media"), another base (ICMEC's).
 CONTEXT_RE = re.compile(
-    r"/(?P<version>\d+\.\d+)\.xml/(?P<country>[A-Za-z]+)/\$metadata#(?P<kind>\w+)"
+    r"/(?P<version>\d+(?:\.\d+)*)\.xml(?:/(?P<country>[A-Za-z]+))?/?(?:\$metadata)?"
+    r"(?:#(?P<kind>\w+))?"
 )
+CONTEXT_KEYS = ("odata.metadata", "@odata.context", "odata.context", "@odata.metadata")
 VICS_BASE = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels"
 BOM = b"\xef\xbb\xbf"
 
@@ -54,6 +61,9 @@ _CORE_FIELDS = {
     "footprint:GradingVotes",
 }
 _ALT_HASH_FIELDS = {"PDQ": "pdq", "SHA256": "sha256", "SHA-256": "sha256"}
+# Producers differ in case ("Md5", "mediaId"): core fields are found whatever their case.
+_CANONICAL = {name.lower(): name for name in _CORE_FIELDS}
+OTHER_ALTERNATIVE_HASHES = "_other_alternative_hashes"  # names no signal kind reads: kept
 
 
 def open_without_bom(path: Path) -> BoundedJson:
@@ -68,7 +78,9 @@ def parse_context(text: str | None) -> dict[str, str]:
     if not text:
         return {}
     found = CONTEXT_RE.search(text)
-    return found.groupdict() if found else {"unparsed": text}
+    if not found:
+        return {"unparsed": text}
+    return {k: v for k, v in found.groupdict().items() if v is not None}
 
 
 def scheme_for_country(country: str | None) -> Scheme:
@@ -80,7 +92,7 @@ def _peek_shape(path: Path) -> tuple[dict[str, str], str]:
     header: dict[str, str] = {}
     with open_without_bom(path) as stream:
         for prefix, event, value in ijson.parse(stream):
-            if prefix in ("odata.metadata", "@odata.context") and event == "string":
+            if prefix.lower() in CONTEXT_KEYS and event == "string":
                 header = {"context": value, **parse_context(value)}
             elif prefix == "value.item" and event == "map_key" and value == "Media":
                 return header, "case"
@@ -121,11 +133,13 @@ def media_to_known(
 ) -> KnownHash:
     if not isinstance(media, dict):
         raise RecordError("Media", f"expected an object, got {type(media).__name__}")
+    media = {_CANONICAL.get(str(k).lower(), str(k)): v for k, v in media.items()}
     md5 = normalise_hex(media.get("MD5"), "md5")
     if md5 is None:
         raise RecordError("MD5", "missing (VICS records are keyed on MD5)")
     record = KnownHash(signals={"md5": md5}, photodna=_text(media.get("PhotoDNA")))
     record.record_id = _text(media.get("MediaID"))
+    record.extra = {k: v for k, v in media.items() if k not in _CORE_FIELDS}
     _set_signal(record, "sha1", _optional_hex(media.get("SHA1"), "sha1", report, number))
     _read_alternative_hashes(record, media.get("AlternativeHashes"), report, number)
     _read_category(record, media, mapper)
@@ -135,7 +149,6 @@ def media_to_known(
     record.series = _text(media.get("Series"))
     record.date_updated = _text(media.get("DateUpdated"))
     record.votes = _read_votes(media.get("footprint:GradingVotes"))
-    record.extra = {k: v for k, v in media.items() if k not in _CORE_FIELDS}
     return record
 
 
@@ -179,13 +192,13 @@ def _read_alternative_hashes(
             value = _optional_hex(entry.get("HashValue"), target, report, number)
             _set_signal(record, target, value)
         else:
-            record.extra.setdefault("_other_alternative_hashes", []).append(entry)
+            record.extra.setdefault(OTHER_ALTERNATIVE_HASHES, []).append(entry)
 
 
 def _read_category(record: KnownHash, media: dict[str, Any], mapper: CategoryMapper) -> None:
     own = media.get("footprint:Category")
     if own is not None:  # our own export: the unified grade and its source scheme, loss-free
-        record.category = UnifiedCategory(own)
+        record.category = _unified(own, "footprint:Category")
         record.source_scheme = _text(media.get("footprint:SourceScheme"))
         record.source_category = _text(media.get("Category"))
         return
@@ -193,20 +206,30 @@ def _read_category(record: KnownHash, media: dict[str, Any], mapper: CategoryMap
     record.source_category, record.category = mapper.map(media.get("Category"))
 
 
+def _unified(value: object, field_name: str) -> UnifiedCategory:
+    try:
+        return UnifiedCategory(str(value))
+    except ValueError:
+        raise RecordError(field_name, f"not a footprint category: {value!r}") from None
+
+
 def _read_votes(entries: object) -> list[GradingVote]:
     if not isinstance(entries, list):
         return []
     return [
-        GradingVote(str(v["grader"]), UnifiedCategory(v["category"]), v.get("voted_at"))
+        GradingVote(
+            str(v["grader"]),
+            _unified(v["category"], "footprint:GradingVotes"),
+            _text(v.get("voted_at")),
+        )
         for v in entries
         if isinstance(v, dict) and "grader" in v and "category" in v
     ]
 
 
-def read_vics(
-    path: Path, report: ImportReport, scheme: Scheme | None, uk_codes: dict[int, UnifiedCategory]
-) -> Iterator[KnownHash]:
+def read_vics(path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
     header, shape = _peek_shape(path)
+    scheme = options.category_scheme
     chosen = scheme or scheme_for_country(header.get("country"))
     report.header = {**header, "shape": shape, "scheme": str(chosen)}
     if (
@@ -215,7 +238,7 @@ def read_vics(
         and scheme_for_country(header["country"]) != scheme
     ):
         report.warn(0, "@odata.context", f"header says {header['country']}, imported as {scheme}")
-    mapper = CategoryMapper(chosen, uk_codes)
+    mapper = options.mapper(chosen)
     cases: list[dict[str, Any]] = []
     with open_without_bom(path) as stream:
         media_items: Iterable[Any] = (
@@ -229,6 +252,7 @@ def read_vics(
                 yield media_to_known(media, mapper, report, count)
             except RecordError as exc:
                 report.skip(count, exc.field, exc.reason)
+    mapper.report_unknown(report)
     _check_case_totals(cases, count, report)
     if cases:
         report.header["cases"] = cases
@@ -255,7 +279,7 @@ def known_to_media(record: KnownHash) -> dict[str, Any]:
     media["SHA1"] = record.sha1.upper() if record.sha1 else None
     if record.photodna is not None:
         media["PhotoDNA"] = record.photodna
-    alternatives = list(media.pop("_other_alternative_hashes", []))
+    alternatives = list(media.pop(OTHER_ALTERNATIVE_HASHES, []))
     for kind, value in record.signals.items():
         if kind not in ("md5", "sha1"):  # the two VICS names as fields of their own
             alternatives.append({"HashName": kind.upper(), "HashValue": value})

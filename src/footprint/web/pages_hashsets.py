@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from footprint.hashsets.formats import ImportOptions, scheme_choices
 from footprint.hashsets.model import SetKind, UnifiedCategory
-from footprint.hashsets.schemes import parse_uk_codes
+from footprint.hashsets.schemes import parse_category_codes, parse_uk_codes
 from footprint.operations.hashset_imports import hash_sets, start_import
 from footprint.operations.jobs import get_job, recent_jobs
 from footprint.security.permissions import Action, allows, require
@@ -61,6 +61,7 @@ def import_hash_set(
         kind=SetKind.IGNORE if ignore else None,
         pdq_radius=pdq_radius,
         uk_codes=parse_uk_codes(config.uk_category_codes),
+        category_codes=parse_category_codes(config.category_codes),
         list_category=category,
     )
     upload = save_upload(request, file)
