@@ -75,9 +75,7 @@ def import_file(
     return report
 
 
-def _set_meta(
-    meta: dict[str, Any], report: ImportReport, options: ImportOptions
-) -> dict[str, Any]:
+def _set_meta(meta: dict[str, Any], report: ImportReport, options: ImportOptions) -> dict[str, Any]:
     """What an import changes in the set's metadata: a match threshold, a case header."""
     update: dict[str, Any] = {}
     if options.video_match_percent is not None:
