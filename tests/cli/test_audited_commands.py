@@ -54,6 +54,19 @@ def test_imports_and_scans_are_audited_as_their_user(
     assert (imported.actor, imported.record_id) == ("natanalyst", "national")
     assert imported.detail["file"] == "s.json" and imported.detail["imported"] == 2
 
+    monkeypatch.setenv("FOOTPRINT_USER", "metexam")
+    out_file = tmp_path / "out.csv"
+    export = ["hashset", "export", "national", "--format", "csv", "--out", str(out_file)]
+    refused = runner.invoke(app, export)
+    assert refused.exit_code == 2 and "exporting a hash set" in refused.output
+    assert not out_file.exists() and not out_file.with_name("out.csv.partial").exists()
+    monkeypatch.setenv("FOOTPRINT_USER", "natanalyst")
+    assert runner.invoke(app, export).exit_code == 0
+    [exported] = _entries(database_url, "hashset.export")
+    assert (exported.actor, exported.record_id) == ("natanalyst", "national")
+    assert exported.detail == {"format": "csv", "records": 2, "file": "out.csv"}
+    assert len(out_file.read_text().splitlines()) == 3  # a header and two records
+
     evidence, _vics = build_case(tmp_path, known_count=1, unrelated=1)
     out = tmp_path / "scan"
     args = ["scan", str(evidence), "--against", "national", "--out", str(out), "--workers", "1"]

@@ -6,6 +6,7 @@ told the record is in the wrong state: that is not a refusal of the role)."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ import pytest
 
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.hashsets import ImportOptions, KnownHashStore
-from footprint.hashsets.service import import_files
+from footprint.hashsets.service import export_set_for, import_files
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
 from footprint.operations.cases import advance_case
@@ -162,6 +163,7 @@ PROBES: dict[Action, Probe] = {
     Action.HASHSET_IMPORT: lambda w, a: import_files(
         a, w.store, [write_hashset(w.folder / "h.json", [media(1)])], "probe", ImportOptions()
     ),
+    Action.HASHSET_EXPORT: lambda w, a: export_set_for(a, w.store, "probe", io.StringIO()),
     Action.AUDIT_READ: lambda w, a: read_log(w.db, a, AuditFilter()),
     Action.USER_ADMIN: lambda w, a: _in_session(
         w, lambda s: add_user(s, a, f"probe{next(_NAMES)}", a.organisation, [Role.ANALYST])

@@ -18,10 +18,10 @@ from footprint.cli.common import (
     settings,
     show_skipped,
 )
-from footprint.hashsets import ImportOptions, ImportReport, SetKind, SetNotFound, UnifiedCategory
+from footprint.hashsets import ImportOptions, ImportReport, SetKind, UnifiedCategory
 from footprint.hashsets.formats import hashset_formats, scheme_choices
 from footprint.hashsets.schemes import parse_category_codes, parse_uk_codes
-from footprint.hashsets.service import export_set, import_files
+from footprint.hashsets.service import export_set_for, import_files
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
 
@@ -160,12 +160,17 @@ def list_(
 def export(
     name: str = typer.Argument(..., help="The set to export."),
     fmt: str = typer.Option(
-        "vics", "--format", help="Export format: any writable one (vics: VICS 2.0 JSON)."
+        "vics",
+        "--format",
+        help="Export format: any writable one (vics: VICS 2.0; vics-1.3, icse, csv, pdq-list).",
     ),
     shape: str = typer.Option("hashset", help="VICS shape: hashset or case."),
     out: Path = typer.Option(..., "--out", help="File to write."),
 ) -> None:
-    """Export a set, as VICS 2.0 JSON by default (import -> export -> import loses nothing)."""
+    """Export a set, as VICS 2.0 JSON by default (import -> export -> import loses nothing).
+
+    The file appears whole or not at all: it is written beside its name and moved there last.
+    """
     writable = [f.name for f in hashset_formats() if f.writable]
     if fmt not in writable:
         fail(f"--format {fmt!r}: choose one of {', '.join(writable)}")
@@ -174,12 +179,13 @@ def export(
     store = open_store(settings())
     tmp = out.with_name(out.name + ".partial")
     try:
-        with tmp.open("w", encoding="utf-8") as stream:
-            count = export_set(store, name, stream, shape, fmt)
+        with open_database() as db:  # refusals and an unknown set are said there, exit code 2
+            actor = current_actor(db)
+            with tmp.open("w", encoding="utf-8") as stream:
+                count = export_set_for(actor, store, name, stream, shape, fmt)
         tmp.replace(out)
-    except SetNotFound as exc:
-        tmp.unlink(missing_ok=True)
-        fail(str(exc))
     finally:
+        tmp.unlink(missing_ok=True)
         store.close()
+    audit_outside("hashset.export", "hashset", name, format=fmt, records=count, file=out.name)
     console.print(f"wrote {count:,} records of {name} to {out}")

@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, ClassVar
 
-from footprint.hashsets.delimited import read_icse, read_pdq_list, read_plain_csv
+from footprint.hashsets.delimited import (
+    read_icse,
+    read_pdq_list,
+    read_plain_csv,
+    write_icse,
+    write_pdq_list,
+    write_plain_csv,
+)
 from footprint.hashsets.formats import (
     ExportContext,
     HashSetFormat,
@@ -53,6 +60,8 @@ class VicsFormat(HashSetFormat):
     def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
         return read_vics(path, report, options)
 
+    version: ClassVar[str] = "2.0"  # what it writes
+
     def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
         country = "UK" if context.source_schemes == {"uk"} else "US"
         case = None
@@ -61,7 +70,20 @@ class VicsFormat(HashSetFormat):
             case = {**cases[0], "TotalMediaFiles": context.records}
             case.setdefault("CaseNumber", context.set_name)
             case.setdefault("SourceApplicationName", "footprint")
-        return write_vics(records, out, shape=context.shape, country=country, case=case)
+        return write_vics(
+            records, out, shape=context.shape, country=country, case=case, version=self.version
+        )
+
+
+class Vics13Format(VicsFormat):
+    """VICS 1.3 for the tools that take no 2.0; read by the VICS reader, which reads both."""
+
+    name: ClassVar[str] = "vics-1.3"
+    description: ClassVar[str] = "Project VIC VICS 1.3 JSON (export; read as vics)"
+    version: ClassVar[str] = "1.3"
+
+    def sniff(self, head: bytes) -> bool:
+        return False  # a VICS file of any version is detected as vics
 
 
 class IcseFormat(HashSetFormat):
@@ -72,8 +94,13 @@ class IcseFormat(HashSetFormat):
         first = _first_line(head).upper()
         return first.startswith("MD5;") or ";SHA1;" in first
 
+    writable: ClassVar[bool] = True
+
     def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
         return read_icse(path, report)
+
+    def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
+        return write_icse(records, out)
 
 
 class PdqListFormat(HashSetFormat):
@@ -85,8 +112,14 @@ class PdqListFormat(HashSetFormat):
         token = words[0] if words else ""
         return len(token) == 64 and all(c in "0123456789abcdefABCDEF" for c in token)
 
+    writable: ClassVar[bool] = True
+
     def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
         return read_pdq_list(path, report, options.list_category)
+
+    def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
+        title = f"PDQ of set {context.set_name} v{context.version}, from footprint"
+        return write_pdq_list(records, out, title)
 
 
 class VpdqFileFormat(HashSetFormat):
@@ -118,6 +151,7 @@ class PlainCsvFormat(HashSetFormat):
     name: ClassVar[str] = "csv"
     description: ClassVar[str] = "footprint's plain CSV: a header row, a column per signal kind"
     fallback: ClassVar[bool] = True
+    writable: ClassVar[bool] = True
 
     def sniff(self, head: bytes) -> bool:
         return True
@@ -125,10 +159,14 @@ class PlainCsvFormat(HashSetFormat):
     def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
         return read_plain_csv(path, report, options.mapper(options.category_scheme or Scheme.UK))
 
+    def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
+        return write_plain_csv(records, out)
+
 
 for _format in (
     NsrlFormat(),
     VicsFormat(),
+    Vics13Format(),
     IcseFormat(),
     PdqListFormat(),
     VpdqFileFormat(),

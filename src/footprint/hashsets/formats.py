@@ -51,6 +51,7 @@ class ExportContext:
     meta: dict[str, Any]
     source_schemes: set[str | None]
     shape: str = "hashset"
+    version: int = 0
 
 
 class HashSetFormat(ABC):

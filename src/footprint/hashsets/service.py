@@ -117,6 +117,20 @@ def export_set(
         raise ValueError(f"format {fmt!r} is read-only")
     info = store.get_set(set_name)
     context = ExportContext(
-        info.name, info.records, info.meta, store.source_schemes(info.id), shape
+        info.name, info.records, info.meta, store.source_schemes(info.id), shape, info.version
     )
     return writer.write(store.records(info.id), out, context)
+
+
+def export_set_for(
+    actor: Actor,
+    store: KnownHashStore,
+    set_name: str,
+    out: IO[str],
+    shape: str = "hashset",
+    fmt: str = "vics",
+) -> int:
+    """Export a set for a person: sending known material out needs the permission (checked
+    before anything is written)."""
+    require(actor, Action.HASHSET_EXPORT, f"set {set_name}")
+    return export_set(store, set_name, out, shape, fmt)

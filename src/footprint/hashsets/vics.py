@@ -135,13 +135,13 @@ def media_to_known(
         raise RecordError("Media", f"expected an object, got {type(media).__name__}")
     media = {_CANONICAL.get(str(k).lower(), str(k)): v for k, v in media.items()}
     md5 = normalise_hex(media.get("MD5"), "md5")
-    if md5 is None:
-        raise RecordError("MD5", "missing (VICS records are keyed on MD5)")
-    record = KnownHash(signals={"md5": md5}, photodna=_text(media.get("PhotoDNA")))
+    record = KnownHash(signals={"md5": md5} if md5 else {}, photodna=_text(media.get("PhotoDNA")))
     record.record_id = _text(media.get("MediaID"))
     record.extra = {k: v for k, v in media.items() if k not in _CORE_FIELDS}
     _set_signal(record, "sha1", _optional_hex(media.get("SHA1"), "sha1", report, number))
     _read_alternative_hashes(record, media.get("AlternativeHashes"), report, number)
+    if not record.has_any_hash():  # VICS keys on MD5; a record with another hash still matches
+        raise RecordError("MD5", "missing, and no other hash (SHA1, PhotoDNA, AlternativeHashes)")
     _read_category(record, media, mapper)
     record.victim_identified = parse_flag(media.get("VictimIdentified"), "VictimIdentified")
     record.offender_identified = parse_flag(media.get("OffenderIdentified"), "OffenderIdentified")
@@ -319,11 +319,14 @@ def write_vics(
     shape: str = "hashset",
     country: str = "US",
     case: dict[str, Any] | None = None,
+    version: str = "2.0",
 ) -> int:
-    """Stream a VICS 2.0 document; returns the number of media written."""
+    """Stream a VICS document (2.0, or 1.3 with its `odata.metadata` header); returns the
+    number of media written."""
     kind = "Cases" if shape == "case" else "Media"
-    context = f"{VICS_BASE}/2.0.xml/{country}/$metadata#{kind}"
-    out.write(json.dumps({"@odata.context": context})[:-1] + ', "value": [')
+    context = f"{VICS_BASE}/{version}.xml/{country}/$metadata#{kind}"
+    key = "@odata.context" if version.startswith("2") else "odata.metadata"
+    out.write(json.dumps({key: context})[:-1] + ', "value": [')
     if shape == "case":
         head = dict(case or {})
         head.pop("Media", None)

@@ -54,6 +54,7 @@ class Action(StrEnum):
     IMAGERY_VIEW = "imagery.view"
     FIGURES_PUBLISH = "figures.publish"
     HASHSET_IMPORT = "hashset.import"
+    HASHSET_EXPORT = "hashset.export"
     AUDIT_READ = "audit.read"
     USER_ADMIN = "user.admin"
     CREDENTIALS_ADMIN = "credentials.admin"
@@ -115,6 +116,7 @@ PERMISSIONS: dict[Action, Permission] = {
     ),
     Action.FIGURES_PUBLISH: Permission("publishing figures", _COORDINATOR, _NONE),
     Action.HASHSET_IMPORT: Permission("changing the national hash sets", _NATIONAL, _NONE),
+    Action.HASHSET_EXPORT: Permission("exporting a hash set", _NATIONAL, _NONE),
     Action.AUDIT_READ: Permission(
         "reading the audit log", _roles(Role.AUDITOR), _roles(Role.AUDITOR)
     ),
