@@ -24,6 +24,7 @@ from footprint.operations.service import create_operation
 from footprint.security.actor import Actor
 from footprint.store import Database
 from tests.fuzz.mutations import hostile_variants
+from tests.hashsets.ncmec_samples import ncmec_entries, ncmec_image
 from tests.hashsets.test_other_formats import make_nsrl
 from tests.hashsets.vics_samples import PDQ_A, md5_of, media, write_hashset
 from tests.operations.samples import referral
@@ -51,6 +52,10 @@ def _samples(folder: Path) -> dict[str, bytes]:
         "csv": f"md5,category\n{md5_of(4)},A\n{md5_of(5)},C\n".encode(),
         "pdq-list": f"{PDQ_A}\n{'0f' * 32},series\n".encode(),
         "nsrl": make_nsrl(folder / "rds.db").read_bytes(),
+        "ncmec": ncmec_entries(
+            [ncmec_image("e1", md5=md5_of(6), pdq=PDQ_A), ncmec_image("e2", md5=md5_of(7))],
+            deleted=["e0"],
+        ).encode(),
     }
 
 
@@ -77,7 +82,7 @@ def _bounded(work: Callable[[], R]) -> R:
     return result
 
 
-@pytest.mark.parametrize("kind", ["vics", "icse", "csv", "pdq-list", "nsrl", None])
+@pytest.mark.parametrize("kind", ["vics", "icse", "csv", "pdq-list", "nsrl", "ncmec", None])
 @FUZZ
 @given(data=st.data())
 def test_a_hash_set_importer_survives_any_file(
@@ -88,7 +93,7 @@ def test_a_hash_set_importer_survives_any_file(
     content = data.draw(hostile_variants(seed), label="content")
     path = tmp_path / "fuzzed.input"
     path.write_bytes(content)
-    scheme = kind if kind in ("icse", "csv", "nsrl", "pdq-list") else None
+    scheme = kind if kind in ("icse", "csv", "nsrl", "pdq-list", "ncmec") else None
     before = store.versions().get("fuzz", 0)
     report = _bounded(lambda: import_file(store, path, "fuzz", ImportOptions(scheme=scheme)))
     after = store.versions().get("fuzz", 0)
@@ -96,7 +101,8 @@ def test_a_hash_set_importer_survives_any_file(
         assert "fuzzed.input" in report.error and report.imported == 0
         assert after == before  # nothing of a failed import stays
     else:
-        assert report.imported + report.merged + len(report.skipped) > 0  # never silent
+        said = report.imported + report.merged + len(report.skipped) + len(report.warnings)
+        assert said + report.removed > 0  # never silent
         # a new version when records were added; an import of nothing new keeps the old one
         assert after == before + 1 if report.imported else after in (before, before + 1)
         assert report.version == after

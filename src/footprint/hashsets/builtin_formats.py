@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, ClassVar
 
+from footprint.hashsets import ncmec
 from footprint.hashsets.delimited import (
     read_icse,
     read_pdq_list,
@@ -147,6 +148,22 @@ class VpdqFileFormat(HashSetFormat):
         )
 
 
+class NcmecHashSharingFormat(HashSetFormat):
+    name: ClassVar[str] = "ncmec"
+    description: ClassVar[str] = "NCMEC hash-sharing XML (entries of images and videos)"
+    writable: ClassVar[bool] = True
+
+    def sniff(self, head: bytes) -> bool:
+        return ncmec.sniff(head)
+
+    def read(self, path: Path, report: ImportReport, options: ImportOptions) -> Iterator[KnownHash]:
+        mapper = options.mapper(options.category_scheme or Scheme.NCMEC)
+        return ncmec.read_ncmec(path, report, mapper)
+
+    def write(self, records: Iterable[KnownHash], out: IO[str], context: ExportContext) -> int:
+        return ncmec.write_ncmec(records, out)
+
+
 class PlainCsvFormat(HashSetFormat):
     name: ClassVar[str] = "csv"
     description: ClassVar[str] = "footprint's plain CSV: a header row, a column per signal kind"
@@ -167,6 +184,7 @@ for _format in (
     NsrlFormat(),
     VicsFormat(),
     Vics13Format(),
+    NcmecHashSharingFormat(),
     IcseFormat(),
     PdqListFormat(),
     VpdqFileFormat(),

@@ -132,6 +132,8 @@ class ImportReport:
     header: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # the whole file failed (nothing from it was kept)
     version: int | None = None  # the set's version after the import (unchanged: nothing new)
+    removed: int = 0  # records the file withdrew (NCMEC's deleted entries)
+    removals: list[str] = field(default_factory=list, repr=False)  # their record ids, to remove
 
     def skip(self, record: int, field_name: str, reason: str) -> None:
         self.skipped.append(SkippedRecord(record, field_name, reason))
@@ -140,4 +142,6 @@ class ImportReport:
         self.warnings.append(SkippedRecord(record, field_name, reason))
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"categories": dict(self.categories)}
+        found = asdict(self) | {"categories": dict(self.categories)}
+        found.pop("removals")  # the count says it; a withdrawal list may run to thousands
+        return found

@@ -52,10 +52,11 @@ def import_file(
             before, changes = store.count(set_id), store.db.total_changes
             records = _counting(fmt.read(path, report, options), report, progress)
             written = store.write_records(set_id, records)
-            if not written and not report.skipped:  # a file of the wrong kind: never a success
-                raise RecordError("file", f"no records in it (read as {fmt.name})")
             added = store.count(set_id) - before
             report.imported, report.merged = added, written - added
+            _withdraw(store, set_id, report)
+            if not (written or report.skipped or report.removals):  # never a silent success
+                raise RecordError("file", f"no records in it (read as {fmt.name})")
             meta = _set_meta(store.get_set(set_name).meta, report, options)
             if store.db.total_changes != changes or meta:  # nothing new: the version stays
                 source = {"last_import": report.source, "last_format": report.format}
@@ -73,6 +74,16 @@ def import_file(
             report.version = info.version
             store.pdq_tables(info)
     return report
+
+
+def _withdraw(store: KnownHashStore, set_id: int, report: ImportReport) -> None:
+    """Remove the records the file withdrew (NCMEC's deleted entries), only those that came from
+    the same source scheme; say how many it named that the set did not hold."""
+    scheme = report.header.get("scheme")  # an id is the source's own: another's may coincide
+    report.removed = sum(store.remove_records(set_id, i, scheme) for i in report.removals)
+    if len(report.removals) > report.removed:
+        missing = len(report.removals) - report.removed
+        report.warn(0, "deleted", f"{missing} withdrawn entries were not in the set")
 
 
 def _set_meta(meta: dict[str, Any], report: ImportReport, options: ImportOptions) -> dict[str, Any]:

@@ -396,17 +396,25 @@ class KnownHashStore:
         if (found := self._highest_id()) != foreseen:
             raise RuntimeError(f"known_hashes: foresaw ids up to {foreseen}, found {found}")
 
-    def record_ids_of(self, set_id: int, record_id: str) -> list[int]:
-        """The row ids of the set's records with this record id."""
-        rows = self.db.execute(
-            "SELECT id FROM known_hashes WHERE set_id = ? AND record_id = ?", (set_id, record_id)
-        )
+    def record_ids_of(
+        self, set_id: int, record_id: str, source_scheme: str | None = None
+    ) -> list[int]:
+        """The row ids of the set's records with this record id (and from this source scheme,
+        when one is named: ids from different sources may coincide)."""
+        query = "SELECT id FROM known_hashes WHERE set_id = ? AND record_id = ?"
+        if source_scheme is not None:
+            rows = self.db.execute(
+                query + " AND source_scheme = ?", (set_id, record_id, source_scheme)
+            )
+        else:
+            rows = self.db.execute(query, (set_id, record_id))
         return [r[0] for r in rows]
 
-    def remove_records(self, set_id: int, record_id: str) -> int:
-        """Delete the set's records with this record id, and their signals, inside the caller's
-        transaction (the set's version must move on: its saved indexes name the version)."""
-        ids = self.record_ids_of(set_id, record_id)
+    def remove_records(self, set_id: int, record_id: str, source_scheme: str | None = None) -> int:
+        """Delete the set's records with this record id (from this source scheme, when named),
+        and their signals, inside the caller's transaction (the set's version must move on: its
+        saved indexes name the version)."""
+        ids = self.record_ids_of(set_id, record_id, source_scheme)
         for row in ids:
             self.db.execute("DELETE FROM known_signals WHERE hash_id = ?", (row,))
             self.db.execute("DELETE FROM known_hashes WHERE id = ?", (row,))
