@@ -107,7 +107,7 @@ def check_json_text(text: str, name: str) -> None:
 MAX_XML_DEPTH = 32  # a CyberTipline report needs 6 levels, NCMEC's hash sharing 5
 
 
-class MalformedXml(Invalid):
+class MalformedXml(InputRefused):
     """Not well-formed XML: where, and what the parser said."""
 
 

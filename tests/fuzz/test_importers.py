@@ -27,6 +27,7 @@ from tests.fuzz.mutations import hostile_variants
 from tests.hashsets.ncmec_samples import ncmec_entries, ncmec_image
 from tests.hashsets.test_other_formats import make_nsrl
 from tests.hashsets.vics_samples import PDQ_A, md5_of, media, write_hashset
+from tests.operations.cybertip_samples import cybertip_file, cybertip_report, file_details
 from tests.operations.samples import referral
 
 R = TypeVar("R")
@@ -123,10 +124,11 @@ def _referral_samples() -> dict[str, bytes]:
     p2p = b"ip,port,timestamp,client_id,md5\n203.0.113.9,6881,2026-10-01T12:00:00Z,abc," + (
         md5_of(9).encode() + b"\n"
     )
-    return {"json-array": array, "json-lines": lines, "p2p-csv": p2p}
+    xml = cybertip_file(cybertip_report(5, 5), outside=file_details("5", 6)).encode()
+    return {"json-array": array, "json-lines": lines, "p2p-csv": p2p, "cybertip-xml": xml}
 
 
-@pytest.mark.parametrize("shape", ["json-array", "json-lines", "p2p-csv"])
+@pytest.mark.parametrize("shape", ["json-array", "json-lines", "p2p-csv", "cybertip-xml"])
 @FUZZ
 @given(data=st.data())
 def test_the_referral_importer_survives_any_file(

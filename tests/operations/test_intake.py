@@ -182,7 +182,7 @@ def test_only_the_coordinator_takes_in_referrals(
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        ('<?xml version="1.0"?>\n<reports><report id="1"/></reports>\n', "not a referrals file"),
+        ('<?xml version="1.0"?>\n<invoice><total>3</total></invoice>\n', "no referral in it"),
         ("name,age\nalice,30\n", "lacks the columns ip, port, timestamp"),
         ("[]", "no referral in it (read as json-array)"),
         ('{"referrals": []}', "no referral in it (read as json-object)"),

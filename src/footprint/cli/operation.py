@@ -74,8 +74,9 @@ def import_(
         None, "--report", help="Write full reports (JSON) here."
     ),
 ) -> None:
-    """Take in referrals: CyberTipline-shaped JSON (array, {"referrals": [...]} or JSON Lines) or
-    a peer-to-peer observation CSV. Bad records are listed; re-importing changes nothing."""
+    """Take in referrals: NCMEC CyberTipline reports as XML, CyberTipline-shaped JSON (array,
+    {"referrals": [...]} or JSON Lines) or a peer-to-peer observation CSV. Bad records are
+    listed; re-importing changes nothing."""
     reports = []
     with open_database() as db:
         actor = current_actor(db)

@@ -25,7 +25,7 @@ from footprint.operations.identifiers import (
 from footprint.signals.kinds import NamedSignals, registered_kind
 
 P2P_SOURCE = "p2p"
-_HASH_TYPES = {
+HASH_TYPES = {
     "MD5": "md5",
     "SHA1": "sha1",
     "SHA-1": "sha1",
@@ -148,7 +148,7 @@ def _file(doc: object, name: str) -> ReferralFile:
         digest = _object(raw, hash_name)
         kind = str(digest.get("type", "")).strip().upper()
         value = _text(digest.get("value"), f"{hash_name}.value", required=True) or ""
-        signal = _HASH_TYPES.get(kind) or registered_kind(kind.lower())
+        signal = HASH_TYPES.get(kind) or registered_kind(kind.lower())
         if kind == "PHOTODNA":
             item.photodna = value
         elif signal is not None:

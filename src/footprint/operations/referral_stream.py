@@ -13,6 +13,7 @@ import gc
 import json
 import multiprocessing
 import os
+import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,7 +24,13 @@ from typing import Any, NamedTuple
 import ijson
 
 from footprint.errors import RecordError
-from footprint.inputs import BoundedJson, InputRefused, check_json_text
+from footprint.inputs import BoundedJson, InputRefused, check_json_text, xml_elements
+from footprint.operations.cybertip_xml import (
+    FILE_DETAILS,
+    REPORT,
+    parse_cybertip_report,
+    report_id_of,
+)
 from footprint.operations.referral_format import ParsedReferral, parse_p2p_row, parse_referral
 from footprint.processes import die_with_parent
 from footprint.store.bulk import BULK_COLLECTOR_THRESHOLDS
@@ -48,6 +55,8 @@ class Incoming(NamedTuple):
 def detect_format(path: Path) -> str:
     with path.open("rb") as stream:
         head = stream.read(65536).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    if head.startswith("<"):
+        return "cybertip-xml"
     if head.startswith("["):
         return "json-array"
     if head.startswith("{"):
@@ -73,7 +82,7 @@ def _documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
             yield number, document
     except (ijson.JSONError, UnicodeDecodeError, csv.Error) as exc:
         yield number + 1, MalformedFile(f"{path}: {exc}")
-    except InputRefused as exc:
+    except InputRefused as exc:  # MalformedXml too
         yield number + 1, MalformedFile(str(exc))
 
 
@@ -96,12 +105,39 @@ def _raw_documents(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
                 if line.strip():
                     yield number, line
         return
+    if fmt == "cybertip-xml":
+        yield from _xml_reports(path)
+        return
     prefix = "item" if fmt == "json-array" else "referrals.item"
     with path.open("rb") as raw:
         if raw.read(3) != b"\xef\xbb\xbf":
             raw.seek(0)
         bounded = BoundedJson(raw, path.name)
         yield from enumerate(ijson.items(bounded, prefix, use_float=True), start=1)
+
+
+MAX_XML_REPORTS = 100_000  # an XML file is held whole (its file details may follow its reports)
+
+
+def _xml_reports(path: Path) -> Iterator[tuple[int, Any]]:
+    """Each `report` as XML text, with the `fileDetails` that name it from outside it put inside
+    it; a fileDetails naming no report in the file comes as an ("orphan", id) to refuse."""
+    reports: list[ET.Element] = []
+    outside: dict[str | None, list[ET.Element]] = {}
+    with path.open("rb") as raw:
+        wanted = frozenset({REPORT, FILE_DETAILS})
+        for element in xml_elements(raw, path.name, wanted):
+            if element.tag == REPORT:
+                reports.append(element)
+            else:
+                outside.setdefault(report_id_of(element), []).append(element)
+            if len(reports) > MAX_XML_REPORTS:
+                raise MalformedFile(f"{path}: more than {MAX_XML_REPORTS:,} reports: split it")
+    for number, report in enumerate(reports, start=1):
+        report.extend(outside.pop(report_id_of(report), []))
+        yield number, ET.tostring(report)
+    for number, orphan in enumerate(outside, start=len(reports) + 1):
+        yield number, ("orphan", orphan)
 
 
 P2P_COLUMNS = ("ip", "port", "timestamp")  # and one of md5, sha1, sha256
@@ -143,6 +179,8 @@ def _incoming(p: ParsedReferral) -> Incoming:
 def _parse(fmt: str, document: Any) -> Incoming:
     if fmt == "p2p-csv":
         return _incoming(parse_p2p_row(document))
+    if fmt == "cybertip-xml":
+        return _incoming(_parse_xml_report(document))
     if isinstance(document, str):
         try:
             check_json_text(document, "line")
@@ -153,6 +191,15 @@ def _parse(fmt: str, document: Any) -> Incoming:
         except json.JSONDecodeError as exc:
             raise RecordError("line", f"not JSON: {exc.msg}") from None
     return _incoming(parse_referral(document))
+
+
+def _parse_xml_report(document: bytes | tuple[str, str | None]) -> ParsedReferral:
+    if isinstance(document, tuple):
+        raise RecordError(
+            "fileDetails/reportId", f"names report {document[1]!r}, which this file does not hold"
+        )
+    # our own serialisation of an element already read safely: it cannot hold a DTD
+    return parse_cybertip_report(ET.fromstring(document))
 
 
 Outcome = tuple[
