@@ -14,9 +14,11 @@ def ncmec_image(
     classification: str | None = "A1",
     timestamp: str = "2026-10-24T15:00:00Z",
     member: tuple[str, str] = ("42", "Example Member"),
+    other_prints: dict[str, str] | None = None,  # names that are not Python's: tmk-pdqf
     **fingerprints: str,
 ) -> str:
-    prints = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fingerprints.items())
+    named = {**fingerprints, **(other_prints or {})}
+    prints = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in named.items())
     graded = f"<classification>{classification}</classification>" if classification else ""
     return (
         f'<{tag}><member id="{member[0]}">{escape(member[1])}</member>'

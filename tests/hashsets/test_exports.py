@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -221,7 +222,11 @@ def test_a_csv_cell_that_is_not_what_the_export_writes_is_named(
 
 
 def test_records_with_no_md5_still_travel_as_vics(tmp_path: Path, store: KnownHashStore) -> None:
-    items = [{"MediaID": 7, "SHA1": "cc" * 20}, {"MediaID": 8, "PhotoDNA": "QUJD"}, {"MediaID": 9}]
+    items: list[dict[str, Any]] = [
+        {"MediaID": 7, "SHA1": "cc" * 20},
+        {"MediaID": 8, "PhotoDNA": "QUJD"},
+        {"MediaID": 9},
+    ]
     report = import_file(store, write_hashset(tmp_path / "m.json", items), "m", ImportOptions())
     assert report.imported == 2
     assert [(s.record, s.field) for s in report.skipped] == [(3, "MD5")]

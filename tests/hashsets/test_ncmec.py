@@ -37,7 +37,7 @@ def test_entries_import_with_their_hashes_classification_and_member(
             "video1",
             tag="video",
             md5=md5_of(5),
-            **{"tmk-pdqf": ""},  # NCMEC links to large fingerprints instead of inlining them
+            other_prints={"tmk-pdqf": ""},  # NCMEC links to large fingerprints, not inlined
         )
     ]
     path = _write(tmp_path, ncmec_entries(images, videos))
