@@ -4,6 +4,7 @@ examiner may not change the national sets from the CLI either."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,33 @@ def test_a_scan_by_an_unknown_user_is_refused_before_it_starts(
     refused = runner.invoke(app, ["scan", str(evidence), "--against", "x", "--out", str(out)])
     assert refused.exit_code == 2 and "user 'nobody': unknown or inactive" in refused.output
     assert not out.exists()
+
+
+def test_a_correction_from_the_cli_is_audited_and_shown_with_its_history(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = ["users", "add", "natanalyst", "--org", "NCA", "--role", "analyst"]
+    assert runner.invoke(app, add).exit_code == 0
+    monkeypatch.setenv("FOOTPRINT_USER", "natanalyst")
+    source = write_hashset(tmp_path / "s.json", [media(1), media(2)])
+    assert (
+        runner.invoke(app, ["hashset", "import", str(source), "--set", "national"]).exit_code == 0
+    )
+    correct = ["hashset", "correct", "national", "1", "--category", "A", "--victim-identified"]
+    refused = runner.invoke(app, correct)
+    assert refused.exit_code == 2 and "--reason" in refused.output  # a reason is required
+    done = runner.invoke(app, [*correct, "--reason", "regraded A on review"])
+    assert done.exit_code == 0, done.output
+    assert "category: 'indecent-uncategorised' -> 'A'" in done.output
+    assert "victim_identified: False -> True" in done.output
+    [entry] = _entries(database_url, "hashset.correct")
+    assert (entry.actor, entry.record_id, entry.detail["record"]) == ("natanalyst", "national", "1")
+    assert entry.detail["after"]["category"] == "A" and entry.detail["version"] == 2
+    shown = runner.invoke(app, ["hashset", "record", "national", "1", "--json"])
+    assert shown.exit_code == 0, shown.output
+    view = json.loads(shown.output)
+    assert view["category"] == "A" and view["victim_identified"] is True
+    assert [h["reason"] for h in view["history"]] == ["regraded A on review"]
+    nothing = ["hashset", "correct", "national", "9", "--series", "x", "--reason", "r"]
+    unknown = runner.invoke(app, nothing)
+    assert unknown.exit_code == 2 and "no record '9' in set national" in unknown.output

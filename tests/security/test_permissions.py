@@ -18,6 +18,7 @@ import pytest
 
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.hashsets import ImportOptions, KnownHashStore
+from footprint.hashsets.corrections import correct_known_record
 from footprint.hashsets.service import export_set_for, import_files
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
@@ -164,6 +165,9 @@ PROBES: dict[Action, Probe] = {
         a, w.store, [write_hashset(w.folder / "h.json", [media(1)])], "probe", ImportOptions()
     ),
     Action.HASHSET_EXPORT: lambda w, a: export_set_for(a, w.store, "probe", io.StringIO()),
+    Action.HASHSET_CORRECT: lambda w, a: correct_known_record(
+        a, w.store, "probe", "1", {"series": "probe"}, "probe"
+    ),
     Action.AUDIT_READ: lambda w, a: read_log(w.db, a, AuditFilter()),
     Action.USER_ADMIN: lambda w, a: _in_session(
         w, lambda s: add_user(s, a, f"probe{next(_NAMES)}", a.organisation, [Role.ANALYST])

@@ -10,7 +10,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from footprint.geo.forces import COORDINATOR_CODE
+from footprint.hashsets import ImportOptions, KnownHashStore
 from footprint.hashsets.model import KnownHash, UnifiedCategory
+from footprint.hashsets.service import import_file
 from footprint.hashsets.vics import write_vics
 from footprint.security.roles import Role
 from tests.operations.cases_setup import GMP, MET
@@ -143,3 +145,46 @@ def test_a_hostile_upload_fails_its_job_and_the_server_lives(site: Site) -> None
     assert job["status"] == "failed"
     assert "crash.json: a number of more than 100 digits" in job["outcome"]["error"]
     assert client.get("/api/v1/hash-sets").status_code == 200  # still serving
+
+
+def test_a_known_record_is_read_and_corrected_through_the_api(site: Site, tmp_path: Any) -> None:
+    path = tmp_path / "to-correct.json"
+    path.write_bytes(_vics(3))
+    with KnownHashStore(site.settings.hashset_store) as store:
+        assert import_file(store, path, "to-correct", ImportOptions()).imported == 3
+    client = machine(site, IMPORTER)
+    md5 = f"{2:032x}"
+    read = client.get(f"/api/v1/hash-sets/to-correct/records/{md5.upper()}")
+    assert read.status_code == 200, read.text
+    assert read.json()["record_id"] == "2" and read.json()["history"] == []
+    body = {"record": "2", "category": "C", "series": "Harbour", "reason": "regraded on review"}
+    corrected = client.post("/api/v1/hash-sets/to-correct/corrections", json=body)
+    assert corrected.status_code == 200, corrected.text
+    answer = corrected.json()
+    assert answer["version"] == 2
+    assert (answer["before"]["category"], answer["after"]["category"]) == ("B", "C")
+    assert answer["after"]["series"] == "Harbour"
+    (entry,) = answer["record"]["history"]
+    assert (entry["changed_by"], entry["reason"]) == (IMPORTER, "regraded on review")
+    assert audited(site.db, "hashset.correct", IMPORTER, "to-correct")
+    again = client.post("/api/v1/hash-sets/to-correct/corrections", json=body)
+    assert again.status_code == 409 and "already says that" in again.json()["detail"]
+    no_reason = client.post(
+        "/api/v1/hash-sets/to-correct/corrections", json={"record": "2", "category": "A"}
+    )
+    assert no_reason.status_code == 422 and "reason" in no_reason.json()["detail"]
+    missing = client.get("/api/v1/hash-sets/to-correct/records/404")
+    assert missing.status_code == 404
+    for refused_user in (username(MET, Role.FORENSIC_EXAMINER), username(GMP, Role.INVESTIGATOR)):
+        other = machine(site, refused_user)
+        refused = other.post(
+            "/api/v1/hash-sets/to-correct/corrections", json=body | {"category": "A"}
+        )
+        assert refused.status_code == 403 and "correcting a known record" in refused.text
+        assert other.get(f"/api/v1/hash-sets/to-correct/records/{md5}").status_code == 403
+    with KnownHashStore(site.settings.hashset_store) as store:
+        assert [r.category for r in store.records(store.get_set("to-correct").id)] == [
+            UnifiedCategory.B,
+            UnifiedCategory.C,
+            UnifiedCategory.B,
+        ]

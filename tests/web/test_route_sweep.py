@@ -74,6 +74,7 @@ NO_RECORD_POSTS = {
     "/sign-in",
     "/sign-out",
     "/hash-sets/import",
+    "/api/v1/hash-sets/{set_name}/corrections",
     "/postcodes",
     "/operations/{name}/referrals",
     "/operations/{name}/grade",

@@ -1,7 +1,8 @@
-"""`footprint hashset import|list|export`."""
+"""`footprint hashset import|list|export|correct|record`."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from footprint.hashsets import ImportOptions, ImportReport, SetKind, UnifiedCate
 from footprint.hashsets.formats import hashset_formats, scheme_choices
 from footprint.hashsets.schemes import parse_category_codes, parse_uk_codes
 from footprint.hashsets.service import export_set_for, import_files
+from footprint.operations.known_records import correct_record, read_record
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
 
@@ -189,3 +191,68 @@ def export(
         store.close()
     audit_outside("hashset.export", "hashset", name, format=fmt, records=count, file=out.name)
     console.print(f"wrote {count:,} records of {name} to {out}")
+
+
+@app.command("correct")
+def correct(
+    name: str = typer.Argument(..., help="The set the record is in."),
+    reference: str = typer.Argument(..., help="The record: its record id, or one of its hashes."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept in the record's history."),
+    category: str | None = typer.Option(None, help="The right category (A, B, C, ...)."),
+    victim_identified: bool | None = typer.Option(
+        None, "--victim-identified/--victim-not-identified"
+    ),
+    offender_identified: bool | None = typer.Option(
+        None, "--offender-identified/--offender-not-identified"
+    ),
+    distributed: bool | None = typer.Option(None, "--distributed/--not-distributed"),
+    series: str | None = typer.Option(None, help="The series it belongs to ('' clears it)."),
+) -> None:
+    """Correct a known record's category or flags, with a reason (history kept, audited)."""
+    asked = {
+        "category": category,
+        "victim_identified": victim_identified,
+        "offender_identified": offender_identified,
+        "distributed": distributed,
+        "series": series,
+    }
+    changes = {k: v for k, v in asked.items() if v is not None}
+    store = open_store(settings())
+    try:
+        with open_database() as db:
+            actor = current_actor(db)
+            change = correct_record(db, store, actor, name, reference, changes, reason)
+    finally:
+        store.close()
+    for field_name, after in change.after.items():
+        console.print(f"{field_name}: {change.before[field_name]!r} -> {after!r}")
+    console.print(f"{name} is now at version {change.version}")
+
+
+@app.command("record")
+def record(
+    name: str = typer.Argument(..., help="The set the record is in."),
+    reference: str = typer.Argument(..., help="The record: its record id, or one of its hashes."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Show a known record and every correction made to it."""
+    store = open_store(settings())
+    try:
+        with open_database() as db:
+            view = read_record(store, current_actor(db), name, reference)
+    finally:
+        store.close()
+    if as_json:
+        console.print_json(json.dumps(dataclasses.asdict(view)))
+        return
+    fields = Table("field", "value", title=f"{name}: {view.record_id or reference}")
+    for field_name, value in dataclasses.asdict(view).items():
+        if field_name not in ("history", "set_name"):
+            fields.add_row(field_name, str(value))
+    console.print(fields)
+    history = Table("when", "who", "reason", "before", "after", title="corrections")
+    for entry in view.history:
+        history.add_row(
+            entry.changed_at, entry.changed_by, entry.reason, str(entry.before), str(entry.after)
+        )
+    console.print(history)

@@ -60,7 +60,29 @@ CREATE TABLE IF NOT EXISTS known_signals (
     PRIMARY KEY (hash_id, kind)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS known_signals_value ON known_signals(kind, value);
+-- every correction a person made to a record, with who, when and why: appended, never changed
+CREATE TABLE IF NOT EXISTS record_history (
+    id INTEGER PRIMARY KEY,
+    hash_id INTEGER NOT NULL,
+    set_id INTEGER NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_history_hash ON record_history(hash_id);
 """
+# What a person may correct on a known record (hashsets/corrections.py), as stored.
+CORRECTABLE = (
+    "category",
+    "source_scheme",
+    "source_category",
+    "victim_identified",
+    "offender_identified",
+    "distributed",
+    "series",
+)
 
 # Stores written before signals became rows had a column per kind: moved over on opening.
 _COLUMN_KINDS = ("md5", "sha1", "sha256", "pdq")
@@ -420,6 +442,52 @@ class KnownHashStore:
             self.db.execute("DELETE FROM known_hashes WHERE id = ?", (row,))
         return len(ids)
 
+    def correct_record(
+        self, hash_id: int, changes: dict[str, Any], changed_by: str, reason: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Change those of a record's correctable fields that differ, inside the caller's
+        transaction, appending the change to its history; returns (before, after) of what
+        changed (both empty when nothing did: no history then)."""
+        if not changes or set(changes) - set(CORRECTABLE):
+            raise ValueError(f"correctable fields are {', '.join(CORRECTABLE)}: {changes!r}")
+        row = self.db.execute(
+            f"SELECT set_id, {', '.join(changes)} FROM known_hashes WHERE id = ?", (hash_id,)
+        ).fetchone()
+        before = {c: row[c] for c, v in changes.items() if row[c] != v}
+        after = {c: changes[c] for c in before}
+        if not after:
+            return {}, {}
+        assignments = ", ".join(f"{c} = ?" for c in after)
+        self.db.execute(
+            f"UPDATE known_hashes SET {assignments} WHERE id = ?", (*after.values(), hash_id)
+        )
+        self.db.execute(
+            "INSERT INTO record_history (hash_id, set_id, changed_at, changed_by, reason, "
+            "before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                hash_id,
+                row["set_id"],
+                _now(),
+                changed_by,
+                reason,
+                json.dumps(before),
+                json.dumps(after),
+            ),
+        )
+        return before, after
+
+    def history(self, hash_id: int) -> list[dict[str, Any]]:
+        """A record's corrections, oldest first."""
+        rows = self.db.execute(
+            "SELECT changed_at, changed_by, reason, before, after FROM record_history "
+            "WHERE hash_id = ? ORDER BY id",
+            (hash_id,),
+        )
+        return [
+            {**dict(r), "before": json.loads(r["before"]), "after": json.loads(r["after"])}
+            for r in rows
+        ]
+
     def bump_version(self, set_id: int, meta_update: dict[str, Any]) -> None:
         row = self.db.execute("SELECT meta FROM hash_sets WHERE id = ?", (set_id,)).fetchone()
         meta = json.loads(row[0])
@@ -431,15 +499,38 @@ class KnownHashStore:
 
     # --- reading ------------------------------------------------------------------------------
 
+    _RECORDS_SQL = (
+        "SELECT k.*, (SELECT json_group_object(s.kind, lower(hex(s.value))) "
+        "FROM known_signals s WHERE s.hash_id = k.id) AS signals FROM known_hashes k "
+    )
+
     def records(self, set_id: int) -> Iterator[KnownHash]:
-        cursor = self.db.execute(
-            "SELECT k.*, (SELECT json_group_object(s.kind, lower(hex(s.value))) "
-            "FROM known_signals s WHERE s.hash_id = k.id) AS signals "
-            "FROM known_hashes k WHERE k.set_id = ? ORDER BY k.id",
-            (set_id,),
-        )
+        cursor = self.db.execute(self._RECORDS_SQL + "WHERE k.set_id = ? ORDER BY k.id", (set_id,))
         for row in cursor:
             yield _record(row)
+
+    def record(self, hash_id: int) -> KnownHash:
+        row = self.db.execute(self._RECORDS_SQL + "WHERE k.id = ?", (hash_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"known record {hash_id} not found")
+        return _record(row)
+
+    def find_records(self, set_id: int, reference: str) -> list[int]:
+        """The row ids of the set's records a person's reference names: their record id, or one
+        of their hashes (any registered kind that takes the text as a value)."""
+        found = dict.fromkeys(self.record_ids_of(set_id, reference))
+        for kind in signal_kinds():
+            try:
+                stored = kind.encode(kind.validate(reference))
+            except ValueError:
+                continue
+            rows = self.db.execute(
+                "SELECT s.hash_id FROM known_signals s JOIN known_hashes k ON k.id = s.hash_id "
+                "WHERE k.set_id = ? AND s.kind = ? AND s.value = ?",
+                (set_id, kind.name, stored),
+            )
+            found.update(dict.fromkeys(r[0] for r in rows))
+        return list(found)
 
     def source_schemes(self, set_id: int) -> set[str | None]:
         rows = self.db.execute(

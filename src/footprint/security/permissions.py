@@ -55,6 +55,7 @@ class Action(StrEnum):
     FIGURES_PUBLISH = "figures.publish"
     HASHSET_IMPORT = "hashset.import"
     HASHSET_EXPORT = "hashset.export"
+    HASHSET_CORRECT = "hashset.correct"
     AUDIT_READ = "audit.read"
     USER_ADMIN = "user.admin"
     CREDENTIALS_ADMIN = "credentials.admin"
@@ -117,6 +118,7 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.FIGURES_PUBLISH: Permission("publishing figures", _COORDINATOR, _NONE),
     Action.HASHSET_IMPORT: Permission("changing the national hash sets", _NATIONAL, _NONE),
     Action.HASHSET_EXPORT: Permission("exporting a hash set", _NATIONAL, _NONE),
+    Action.HASHSET_CORRECT: Permission("correcting a known record", _NATIONAL, _NONE),
     Action.AUDIT_READ: Permission(
         "reading the audit log", _roles(Role.AUDITOR), _roles(Role.AUDITOR)
     ),
