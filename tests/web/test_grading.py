@@ -158,6 +158,7 @@ GRADING_POSTS: dict[str, Body] = {
     "/api/v1/grading/resolutions": lambda f: {"file": f, "category": "A", "reason": "x"},
     "/api/v1/grading/decisions": lambda f: {"file": f, "decision": "rejected", "reason": "x"},
     "/api/v1/grading/decisions/undo": lambda f: {"file": f},
+    "/api/v1/grading/flags": lambda f: {"files": [f], "series": "sweep", "reason": "x"},
 }
 PAGE_POSTS = {path.removeprefix("/api/v1"): body for path, body in GRADING_POSTS.items()}
 
@@ -218,3 +219,49 @@ def test_the_page_grades_by_form_and_comes_back(site: Site) -> None:
     assert (
         client.post("/grading/votes", data=form, follow_redirects=False).headers["location"] == "/"
     )
+
+
+def test_settled_files_are_new_material_flagged_listed_and_exported(site: Site) -> None:
+    first = browser(site, username(MET, Role.FORENSIC_EXAMINER))
+    group = _queue(first)["groups"][0]
+    files = [f["file"] for f in group["files"]]
+    graders = [first]
+    for name in ("met-flagger-2", "met-flagger-3"):
+        with site.db.unit_of_work() as session:
+            add_user(session, Actor.system(), name, MET, [Role.FORENSIC_EXAMINER])
+            set_password(session, Actor.system(), name, PASSWORD)
+        graders.append(browser(site, name))
+    for client in graders:
+        assert _post(client, "/api/v1/grading/votes", {"files": files, "category": "B"}).is_success
+    listed = first.get("/api/v1/grading/new-material")
+    assert listed.status_code == 200, listed.text
+    assert set(files) <= {item["file"] for item in listed.json()}
+    flagged = _post(
+        first,
+        "/api/v1/grading/flags",
+        {"files": files, "victim_identified": True, "series": "Harbour", "reason": "CEOP says"},
+    )
+    assert flagged.status_code == 200, flagged.text
+    assert {(v["victim_identified"], v["series"], v["new_material"]) for v in flagged.json()} == {
+        (True, "Harbour", True)
+    }
+    assert audited(site.db, "scan_file.flags", username(MET, Role.FORENSIC_EXAMINER), files[0][5:])
+    other_force = machine(site, username(GMP, Role.FORENSIC_EXAMINER))
+    theirs = other_force.get("/api/v1/grading/new-material").json()
+    assert not set(files) & {i["file"] for i in theirs}
+    national = machine(site, username("NCA", Role.ANALYST))
+    assert set(files) <= {i["file"] for i in national.get("/api/v1/grading/new-material").json()}
+    page = first.get("/grading/new-material")
+    assert page.status_code == 200 and "Harbour" in page.text and files[0] in page.text
+    exported = first.get("/grading/new-material/export", params={"format": "csv"})
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    rows = exported.text.splitlines()
+    assert rows[0].startswith("record_id,") and all(any(f in r for r in rows) for f in files)
+    assert audited(site.db, "new-material.export", username(MET, Role.FORENSIC_EXAMINER), "all")
+    bad = first.get("/grading/new-material/export", params={"format": "nsrl"})
+    assert bad.status_code == 422 and "format" in bad.text
+    form = {"files": files[0], "new_material": "false", "reason": "seen before", "back": "/grading"}
+    form["csrf_token"] = csrf_token(first)
+    moved = first.post("/grading/flags", data=form, follow_redirects=False)
+    assert moved.status_code == 303
+    assert files[0] not in {i["file"] for i in first.get("/api/v1/grading/new-material").json()}

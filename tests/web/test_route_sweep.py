@@ -86,6 +86,8 @@ NO_RECORD_POSTS = {
     "/api/v1/grading/resolutions",
     "/api/v1/grading/decisions",
     "/api/v1/grading/decisions/undo",
+    "/api/v1/grading/flags",
+    "/grading/flags",
     "/grading/votes",
     "/grading/resolutions",
     "/grading/decisions",

@@ -4,15 +4,18 @@ Files are named referral:<id> or scan:<id>, as `grade queue` lists them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
-from footprint.cli.common import console, open_store, settings
+from footprint.cli.common import console, fail, open_store, settings
 from footprint.operations import graded_files
 from footprint.operations.graded_files import GradeView
 from footprint.operations.grading_queue import Shown, grading_queue
+from footprint.operations.new_material import export_new_material, flag_files, new_material
 
 grade_app = typer.Typer(
     help="Grading: the queue of unknown files, votes, disputes, false positives.",
@@ -114,3 +117,74 @@ def undo(file: str = typer.Argument(...)) -> None:
     """Take back a confirmation or rejection (a rejected file's hashes leave the bank)."""
     with open_store(settings()) as store, open_database() as db:
         _said(graded_files.undo_decision(db, store, current_actor(db), file))
+
+
+@grade_app.command("flag")
+def flag(
+    files: list[str] = typer.Argument(..., help="Files: referral:<id> or scan:<id>."),
+    reason: str = typer.Option(..., "--reason", help="Why: audited with the change."),
+    victim_identified: bool | None = typer.Option(
+        None, "--victim-identified/--victim-not-identified"
+    ),
+    series: str | None = typer.Option(None, help="The series ('' clears it)."),
+    new_material: bool | None = typer.Option(
+        None, "--new-material/--not-new-material", help="Override the rule for these files."
+    ),
+    by_rule: bool = typer.Option(
+        False, "--new-material-by-rule", help="Let the rule decide again (undo an override)."
+    ),
+) -> None:
+    """Flag files: victim identified, series, new material (all of them or none)."""
+    asked: dict[str, object] = {
+        "victim_identified": victim_identified,
+        "series": series,
+        "new_material": new_material,
+    }
+    changes = {k: v for k, v in asked.items() if v is not None}
+    if by_rule:
+        changes["new_material"] = None
+    with open_database() as db:
+        views = flag_files(db, current_actor(db), files, changes, reason)
+    for view in views:
+        console.print(
+            f"{view.file}: victim identified {view.victim_identified}, series "
+            f"{escape(repr(view.series))}, new material {view.new_material} "
+            f"(by {view.new_material_by})"
+        )
+
+
+@grade_app.command("new-material")
+def new_material_(
+    operation: str | None = typer.Option(None, help="Only this operation's (default: all)."),
+    out: Path | None = typer.Option(None, "--out", help="Write it here to send on."),
+    fmt: str = typer.Option("vics", "--format", help="vics, vics-1.3, icse or csv."),
+    shape: str = typer.Option("hashset", help="VICS shape: hashset or case."),
+) -> None:
+    """The new material you may see: graded indecent, known to no set. With --out, written in a
+    hash-set format for the national database (the file appears whole or not at all)."""
+    if out is None:
+        with open_database() as db:
+            found = new_material(db, current_actor(db), operation)
+        table = Table("file", "category", "where", "name", "md5", "victim", "series")
+        for item in found:
+            table.add_row(
+                item.file,
+                item.category,
+                escape(item.where),
+                escape(item.name),
+                item.signals.get("md5", ""),
+                str(item.victim_identified),
+                escape(item.series or ""),
+            )
+        console.print(table)
+        return
+    if shape not in ("hashset", "case"):
+        fail(f"--shape {shape!r}: choose hashset or case")
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        with open_database() as db, tmp.open("w", encoding="utf-8") as stream:
+            count = export_new_material(db, current_actor(db), stream, operation, fmt, shape)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    console.print(f"wrote {count:,} files of new material to {out}")

@@ -25,6 +25,7 @@ from footprint.operations.graded_files import (
     held_file,
     votes_of,
 )
+from footprint.operations.new_material import is_new_material
 from footprint.operations.scoping import held_by, reader_bounds
 from footprint.operations.service import get_operation
 from footprint.security import audit
@@ -96,6 +97,9 @@ class QueueFile:
     decision_reason: str | None
     votes: list[VoteView]
     picture: bool  # a thumbnail can be drawn for this reader
+    victim_identified: bool | None = None  # an examiner's flags (operations/new_material.py)
+    series: str | None = None
+    new_material: bool = False
 
     @property
     def id(self) -> int:
@@ -168,7 +172,16 @@ def _referral_file(row: ReferralFileRow, report: str, operation: str) -> QueueFi
         row.decision_reason,
         votes_of(row),
         False,  # referrals carry hashes, not pictures
+        **_flags(row),
     )
+
+
+def _flags(row: ReferralFileRow | ScanFile) -> dict[str, Any]:
+    return {
+        "victim_identified": row.victim_identified,
+        "series": row.series,
+        "new_material": is_new_material(row),
+    }
 
 
 def _provider_hint(row: ReferralFileRow) -> str | None:
@@ -216,6 +229,7 @@ def _scan_file(row: ScanFile, case_id: int, exhibit: str, seeing: bool) -> Queue
         row.decision_reason,
         votes_of(row),
         seeing and (row.media_type or "").startswith("image/"),
+        **_flags(row),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -188,6 +189,10 @@ class GradedFile:
     decision_reason: Mapped[str | None] = mapped_column(String(400))
     decided_by: Mapped[str | None] = mapped_column(String(80))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # an examiner's flags (operations/new_material.py); new_material null: by the rule
+    victim_identified: Mapped[bool | None] = mapped_column(Boolean)
+    series: Mapped[str | None] = mapped_column(String(200))
+    new_material: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ReferralFileRow(GradedFile, Base):

@@ -20,6 +20,13 @@ from footprint.operations.grading_queue import (
     graded_file,
     grading_queue,
 )
+from footprint.operations.new_material import (
+    MAX_SERIES,
+    FlagsView,
+    NewMaterialFile,
+    flag_files,
+    new_material,
+)
 from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep, CsrfHeader, Limit, Offset, RecordId
 from footprint.web.callers import database, require_csrf, settings
@@ -119,3 +126,36 @@ def undo(request: Request, caller: CallerDep, body: UndoIn, csrf: CsrfHeader = N
     require_csrf(request, caller, csrf)
     with KnownHashStore(settings(request).hashset_store) as store:
         return graded_files.undo_decision(database(request), store, caller.actor, body.file)
+
+
+class FlagsIn(BaseModel):
+    """The flags to set (those left out stay as they are; null clears one, and for
+    new_material lets the rule decide again)."""
+
+    files: list[FileName] = Field(min_length=1, max_length=MAX_FILES_PER_CALL)
+    reason: Reason
+    victim_identified: bool | None = None
+    series: str | None = Field(None, max_length=MAX_SERIES)
+    new_material: bool | None = None
+
+
+@router.post("/flags", response_model=list[FlagsView])
+def flags(
+    request: Request, caller: CallerDep, body: FlagsIn, csrf: CsrfHeader = None
+) -> list[FlagsView]:
+    """Flag each file named: victim identified, series, new material; with a reason, audited,
+    all of them or none."""
+    require_csrf(request, caller, csrf)
+    changes = {k: getattr(body, k) for k in body.model_fields_set - {"files", "reason"}}
+    return flag_files(database(request), caller.actor, body.files, changes, body.reason)
+
+
+@router.get("/new-material", response_model=list[NewMaterialFile])
+def material(
+    request: Request,
+    caller: CallerDep,
+    operation: Annotated[str | None, Query(max_length=120)] = None,
+) -> list[NewMaterialFile]:
+    """Files graded indecent that no known set holds, for the national database: the
+    referrals' and every force's for the coordinator, a force's own devices' for a force."""
+    return new_material(database(request), caller.actor, operation)

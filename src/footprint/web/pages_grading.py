@@ -7,15 +7,20 @@ is static/grading.js on top of the same forms)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 
+from footprint.errors import Invalid
+from footprint.hashsets.formats import hashset_formats
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations import graded_files
 from footprint.operations.grading_queue import Shown, grading_queue
+from footprint.operations.new_material import export_new_material, flag_files, new_material
 from footprint.security.actor import Actor
 from footprint.store import Database
 from footprint.web.callers import Caller, database, settings
@@ -187,3 +192,86 @@ def undo(
         )
 
     return _step(request, caller, csrf, back, work)
+
+
+_TRISTATE = {"": None, "true": True, "false": False}  # a select's "unchanged" is left out
+
+
+@router.post("/grading/flags")
+def flags(
+    request: Request,
+    caller: PageCaller,
+    files: Annotated[list[str], Form(max_length=graded_files.MAX_FILES_PER_CALL)],
+    reason: Annotated[str, Form(max_length=graded_files.REASON_CHARS)] = "",
+    victim_identified: Annotated[str, Form(max_length=8)] = "",
+    series: Annotated[str | None, Form(max_length=200)] = None,
+    new_material_: Annotated[str, Form(alias="new_material", max_length=8)] = "",
+    back: Back = "/grading",
+    csrf: Csrf = None,
+) -> Response:
+    """The flags form of a group: each select left at "unchanged" changes nothing; the new
+    material select may also hand the question back to the rule."""
+    changes: dict[str, object] = {}
+    if victim_identified in ("true", "false"):
+        changes["victim_identified"] = _TRISTATE[victim_identified]
+    if series is not None:
+        changes["series"] = series
+    if new_material_ in ("true", "false", "rule"):
+        changes["new_material"] = _TRISTATE.get(new_material_)
+    return _step(
+        request,
+        caller,
+        csrf,
+        back,
+        lambda db, actor: flag_files(db, actor, files, changes, reason),
+    )
+
+
+EXPORTS = ("vics", "vics-1.3", "icse", "csv")
+
+
+@router.get("/grading/new-material")
+def new_material_page(
+    request: Request,
+    caller: PageCaller,
+    operation: Annotated[str | None, Query(max_length=120)] = None,
+) -> Response:
+    found = new_material(database(request), caller.actor, operation or None)
+    formats = [f for f in hashset_formats() if f.name in EXPORTS]
+    return render(
+        request,
+        "new_material.html",
+        caller,
+        files=found,
+        operation=operation or "",
+        formats=formats,
+    )
+
+
+@router.get("/grading/new-material/export")
+def new_material_export(
+    request: Request,
+    caller: PageCaller,
+    operation: Annotated[str | None, Query(max_length=120)] = None,
+    fmt: Annotated[str, Query(alias="format", max_length=16)] = "vics",
+    shape: Annotated[str, Query(max_length=8, pattern="^(hashset|case)$")] = "hashset",
+) -> Response:
+    """The new material as a file to send to the national database (audited)."""
+    if fmt not in EXPORTS:
+        raise Invalid(f"format: {fmt!r} is not one of {', '.join(EXPORTS)}")
+    out = io.StringIO()
+    export_new_material(database(request), caller.actor, out, operation or None, fmt, shape)
+    suffix = "csv" if fmt in ("csv", "icse") else "json"
+    name = f"new-material-{_slug(operation or 'all')}.{suffix}"
+    return PlainTextResponse(
+        out.getvalue(),
+        media_type="text/csv" if suffix == "csv" else "application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "all"
