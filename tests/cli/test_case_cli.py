@@ -60,8 +60,20 @@ def test_a_case_from_received_to_charged(
         "--scan",
         str(scan),
     )
+    # the same scan again, for a second device with a search: refused, and nothing recorded
+    said = refused(
+        "case", "record-outcome", case, "--search", "9 Other Road", "--device", "EX-9",
+        "--scan", str(scan), "--on", "2026-11-02",
+    )  # fmt: skip
+    assert "already linked to exhibit EX-1" in said
+    shown = ok("case", "show", case)  # everything recorded on the case, as JSON
+    assert "EX-1" in shown and "1 Example Street" in shown
+    assert "EX-9" not in shown and "9 Other Road" not in shown
+    assert "on: 2999-01-01 is in the future" in refused(
+        "case", "advance", case, "arrested", "--on", "2999-01-01"
+    )
     assert "arrested (next: on-bail, released-under-investigation" in ok(
-        "case", "advance", case, "arrested"
+        "case", "advance", case, "arrested", "--on", "2026-11-03"
     )
     out = ok(
         "case",

@@ -32,11 +32,17 @@ def investigator(org: str) -> Actor:
     return Actor(f"inv-{org}", org, frozenset({Role.INVESTIGATOR}))
 
 
-def open_cases(database: Database, tmp_path: Path, forces: list[str]) -> list[int]:
-    """One subject per force in the list, each with an acknowledged package: their case ids."""
+def open_cases(
+    database: Database,
+    tmp_path: Path,
+    forces: list[str],
+    factors: frozenset[str] = frozenset({"lives_with_children"}),
+) -> list[int]:
+    """One subject per force in the list, each assessed with `factors` and with an acknowledged
+    package: their case ids."""
     with database.unit_of_work() as session:
         if session.scalar(select(Operation).where(Operation.name == OPERATION)) is None:
-            create_operation(session, Actor.system(), OPERATION, date(2026, 10, 1))
+            create_operation(session, Actor.system(), OPERATION, date(2026, 9, 1))
         first = (session.scalar(select(Referral.id).order_by(Referral.id.desc())) or 0) + 1
     numbers = list(range(first, first + len(forces)))
     path = tmp_path / f"tips-{first}.json"
@@ -53,7 +59,7 @@ def open_cases(database: Database, tmp_path: Path, forces: list[str]) -> list[in
             )
         assert subject_id is not None
         assign_manually(database, Actor.system(), subject_id, force, "test allocation")
-        assess_subject(database, Actor.system(), subject_id, {"lives_with_children"})
+        assess_subject(database, Actor.system(), subject_id, set(factors))
         package = issue_package(database, Actor.system(), subject_id)
         acknowledge_package(database, supervisor(force), package.id)
         with database.unit_of_work() as session:

@@ -159,33 +159,39 @@ def test_outcomes_and_charging_summary_from_triage(
 def test_bail_clock_with_authorisers(database: Database, case_id: int) -> None:
     walk(database, case_id, "researching", "warrant-applied", "warrant-granted", "search-executed")
     with pytest.raises(InvalidTransition):
-        start_bail(database, investigator(MET), case_id, date(2026, 1, 10), ["x"], "Insp A")
-    walk(database, case_id, "arrested")
+        start_bail(database, investigator(MET), case_id, date(2026, 10, 10), ["x"], "Insp A")
+    advance_case(database, investigator(MET), case_id, "arrested", on=date(2026, 10, 9))
     with pytest.raises(OutcomeError, match="at least one condition"):
-        start_bail(database, investigator(MET), case_id, date(2026, 1, 10), [" "], "Insp A")
+        start_bail(database, investigator(MET), case_id, date(2026, 10, 10), [" "], "Insp A")
     conditions = ["no unsupervised contact with any child under 18", "stay away from the park"]
-    case = start_bail(database, investigator(MET), case_id, date(2026, 1, 10), conditions, "Insp A")
+    with pytest.raises(
+        OutcomeError, match=r"2026-10-08 would start before the arrest it follows \(2026-10-09\)"
+    ):
+        start_bail(database, investigator(MET), case_id, date(2026, 10, 8), conditions, "Insp A")
+    case = start_bail(
+        database, investigator(MET), case_id, date(2026, 10, 10), conditions, "Insp A"
+    )
     assert case.state == "on-bail"
-    assert (case.bail[0]["expires_on"], case.bail[0]["stage"]) == (date(2026, 4, 9), "3-months")
+    assert (case.bail[0]["expires_on"], case.bail[0]["stage"]) == (date(2027, 1, 9), "3-months")
     case = extend_bail(database, supervisor(MET), case_id, "Supt B")
-    assert (case.bail[0]["expires_on"], case.bail[0]["stage"]) == (date(2026, 7, 9), "6-months")
+    assert (case.bail[0]["expires_on"], case.bail[0]["stage"]) == (date(2027, 4, 9), "6-months")
     case = extend_bail(database, supervisor(MET), case_id, "ACC C")
-    assert case.bail[0]["expires_on"] == date(2026, 10, 9)
+    assert case.bail[0]["expires_on"] == date(2027, 7, 9)
     with pytest.raises(OutcomeError, match="magistrates' court"):
         extend_bail(database, supervisor(MET), case_id, "Westminster MC")
-    case = extend_bail(database, supervisor(MET), case_id, "Westminster MC", date(2027, 1, 9))
+    case = extend_bail(database, supervisor(MET), case_id, "Westminster MC", date(2027, 10, 9))
     assert [(x["authority"], x["authorised_by"]) for x in case.bail[0]["extensions"]] == [
         ("superintendent", "Supt B"),
         ("assistant chief constable or commander", "ACC C"),
         ("magistrates' court", "Westminster MC"),
     ]
-    due = bail_expiring(database, supervisor(MET), today=date(2026, 12, 27))
+    due = bail_expiring(database, supervisor(MET), today=date(2027, 9, 26))
     assert [(d.case_id, d.days_left) for d in due] == [(case_id, 13)]
-    assert bail_expiring(database, supervisor(MET), today=date(2026, 12, 25)) == []
-    assert bail_expiring(database, supervisor(KENT), today=date(2026, 12, 27)) == []
+    assert bail_expiring(database, supervisor(MET), today=date(2027, 9, 24)) == []
+    assert bail_expiring(database, supervisor(KENT), today=date(2027, 9, 26)) == []
     case = advance_case(database, investigator(MET), case_id, "charged")
     assert case.bail[0]["active"] is False  # charge ends bail
-    assert bail_expiring(database, supervisor(MET), today=date(2026, 12, 27)) == []
+    assert bail_expiring(database, supervisor(MET), today=date(2027, 9, 26)) == []
 
 
 def test_safeguarding_children_and_actions(database: Database, case_id: int) -> None:

@@ -30,7 +30,8 @@ def arrest_and_bail(database: Database, case_id: int, force: str, started_on: da
         "search-executed",
         "arrested",
     ):
-        advance_case(database, investigator(force), case_id, state)
+        on = started_on if state == "arrested" else None  # arrested the day bail began
+        advance_case(database, investigator(force), case_id, state, on=on)
     record_search(database, investigator(force), case_id, "1 Example Street", date(2026, 11, 1))
     record_device(
         database, investigator(force), case_id, f"EX-{case_id}", "phone", date(2026, 11, 1)

@@ -154,10 +154,13 @@ def _scanned_devices(
     devices: dict[str, list[int]] = {}
     for force, case_ids in cases.items():
         examiner = Actor(f"examiner-{force}", force, frozenset({Role.FORENSIC_EXAMINER}))
-        for case_id in case_ids:
+        for n, case_id in enumerate(case_ids):
             view = record_device(db, examiner, case_id, "EX-1", "laptop", date(2026, 11, 2))
             device_id = view.devices[-1]["id"]
-            link_device_scan(db, examiner, device_id, settings.scans_dir / force / SCAN)
+            linked = settings.scans_dir / force / (SCAN if n == 0 else f"{SCAN}-{n}")
+            if n:  # a scan is one exhibit's: each device has its own (the same evidence again)
+                shutil.copytree(settings.scans_dir / force / SCAN, linked)
+            link_device_scan(db, examiner, device_id, linked)
             devices.setdefault(force, []).append(device_id)
     return devices
 

@@ -128,6 +128,13 @@ def test_allocate_assess_issue_and_transfer(site: Site, tmp_path: Path) -> None:
     )
     assert again.status_code == 422 and "already there" in again.json()["detail"]
     assert audited(site.db, "package.transfer", username(MET, Role.FORCE_SUPERVISOR), package["id"])
+    twice = national.post(f"/api/v1/subjects/{subject_id}/package")
+    assert twice.status_code == 409 and "still open; a second package needs a reason" in twice.text
+    second = national.post(
+        f"/api/v1/subjects/{subject_id}/package",
+        json={"second_reason": "new referrals after the transfer"},
+    )
+    assert second.status_code == 200 and second.json()["id"] != package["id"]
 
 
 def test_a_merge_is_undone_from_the_subject(site: Site, tmp_path: Path) -> None:

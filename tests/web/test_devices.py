@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from datetime import date
 from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageStat
@@ -87,6 +88,12 @@ def test_other_roles_never_get_imagery(site: Site) -> None:
     assert other.get(f"{_scan_url(site)}/findings/0/thumbnail").status_code == 404
 
 
+def _fresh_scan(site: Site, name: str) -> str:
+    """Another finished scan in GMP's folder (a copy of the site's), linked to nothing yet."""
+    shutil.copytree(site.settings.scans_dir / GMP / SCAN, site.settings.scans_dir / GMP / name)
+    return name
+
+
 def test_a_device_is_recorded_and_linked_to_a_finished_scan(site: Site, tmp_path: Path) -> None:
     (case_id,) = open_cases(site.db, tmp_path, [GMP])
     client = machine(site, EXAMINER)
@@ -95,12 +102,17 @@ def test_a_device_is_recorded_and_linked_to_a_finished_scan(site: Site, tmp_path
         json={"exhibit_ref": "EX-9", "description": "phone", "seized_on": "2026-11-20"},
     ).json()
     device_id = case["devices"][-1]["id"]
-    assert client.get(f"/api/v1/cases/{case_id}/scans").json() == [SCAN]
+    assert client.get(f"/api/v1/cases/{case_id}/scans").json() == []  # each linked already
+    fresh = _fresh_scan(site, "exhibit-9")
+    assert client.get(f"/api/v1/cases/{case_id}/scans").json() == [fresh]
     escape = client.post(
         f"/api/v1/cases/{case_id}/devices/{device_id}/scan", json={"scan": f"../{MET}/{SCAN}"}
     )
     assert escape.status_code == 422 and "not a finished scan of" in escape.json()["detail"]
-    linked = client.post(f"/api/v1/cases/{case_id}/devices/{device_id}/scan", json={"scan": SCAN})
+    twice = client.post(f"/api/v1/cases/{case_id}/devices/{device_id}/scan", json={"scan": SCAN})
+    assert twice.status_code == 409  # one scan, one exhibit: its files would count twice
+    assert "already linked to exhibit EX-1 of case" in twice.json()["detail"]
+    linked = client.post(f"/api/v1/cases/{case_id}/devices/{device_id}/scan", json={"scan": fresh})
     assert linked.status_code == 200
     summary = client.get(f"/api/v1/cases/{case_id}/devices/{device_id}/scan").json()["summary"]
     expected = {c: summary["matched_files_by_category"][c] for c in ("A", "B", "C")}
@@ -111,7 +123,7 @@ def test_bail_extension_and_flags(site: Site, tmp_path: Path) -> None:
     (case_id,) = open_cases(site.db, tmp_path, [GMP])
     for state in ("researching", "warrant-applied", "warrant-granted", "search-executed"):
         advance_case(site.db, investigator(GMP), case_id, state)
-    advance_case(site.db, investigator(GMP), case_id, "arrested")
+    advance_case(site.db, investigator(GMP), case_id, "arrested", on=date(2026, 11, 19))
     client = browser(site, username(GMP, Role.INVESTIGATOR))
     form = client.get(f"/cases/{case_id}")
     assert f'action="/cases/{case_id}/bail"' in form.text
@@ -195,16 +207,17 @@ def test_a_device_is_recorded_and_its_scan_linked_from_the_case_page(site: Site)
     [device] = [
         d for d in get_case(site.db, examiner, case_id).devices if d["exhibit_ref"] == "PAGE-1"
     ]
+    fresh = _fresh_scan(site, "page-exhibit")
     linked = client.post(
         f"/cases/{case_id}/devices/{device['id']}/scan",
-        data={"scan": SCAN, "csrf_token": csrf},
+        data={"scan": fresh, "csrf_token": csrf},
         follow_redirects=False,
     )
     assert linked.status_code == 303
     [device] = [
         d for d in get_case(site.db, examiner, case_id).devices if d["exhibit_ref"] == "PAGE-1"
     ]
-    assert Path(device["scan_dir"]).name == SCAN and device["scan_counts"]
+    assert Path(device["scan_dir"]).name == fresh and device["scan_counts"]
     investigator_client = browser(site, username(GMP, Role.INVESTIGATOR))
     bad = investigator_client.post(
         f"/cases/{case_id}/bail/extend",

@@ -19,6 +19,7 @@ from footprint.operations import cases, device_scans
 from footprint.operations.bail import bail_expiring, extend_bail, start_bail
 from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, publish_figures
+from footprint.operations.outcome_record import Outcome, record_outcome
 from footprint.operations.outcomes import (
     BAIL_REVIEW_DAYS,
     USUAL_BAIL_CONDITIONS,
@@ -99,10 +100,14 @@ def case_advance(
     case_id: int = typer.Argument(...),
     to: str = typer.Argument(..., help="The next state, e.g. researching, arrested, charged."),
     note: str | None = typer.Option(None, "--note"),
+    on: str | None = typer.Option(
+        None, "--on", help="The day it happened, YYYY-MM-DD, if not today."
+    ),
 ) -> None:
     """Move a case one step of the workflow; a step not allowed is refused with the allowed ones."""
+    day = _day(on, "--on") if on else None
     with open_database() as db:
-        view = cases.advance_case(db, current_actor(db), case_id, to, note)
+        view = cases.advance_case(db, current_actor(db), case_id, to, note, day)
     _print_case(view)
 
 
@@ -126,41 +131,30 @@ def case_record_outcome(
     on: str | None = typer.Option(None, "--on", help="Date, YYYY-MM-DD (default today)."),
 ) -> None:
     """Record outcomes: a search, a seized device (with its triage scan), a charge (image counts
-    default to the devices' scans), position of trust, registered sex offender."""
-    day = _day(on, "--on")
-    with open_database() as db:
-        actor = current_actor(db)
-        view = None
-        if search:
-            view = cases.record_search(db, actor, case_id, search, day)
-        if device:
-            view = device_scans.record_device(db, actor, case_id, device, description, day)
-            if scan is not None:
-                device_id = max(d["id"] for d in view.devices if d["exhibit_ref"] == device)
-                view = device_scans.link_device_scan(db, actor, device_id, scan)
-        if charge:
-            offence = _offence(charge)
-            given = {"A": images_a, "B": images_b, "C": images_c}
-            images = (
-                None
-                if all(v is None for v in given.values())
-                else {k: v or 0 for k, v in given.items()}
-            )
-            view = cases.record_charge(db, actor, case_id, offence, images, day)
-        if position_of_trust is not None or registered_sex_offender:
-            view = cases.set_flags(
-                db,
-                actor,
-                case_id,
-                position_of_trust=True if position_of_trust is not None else None,
-                position_of_trust_detail=position_of_trust,
-                registered_sex_offender=True if registered_sex_offender else None,
-            )
-    if view is None:
+    default to the devices' scans), position of trust, registered sex offender. All of them as
+    one act: if any part is refused, none is recorded."""
+    given = {"A": images_a, "B": images_b, "C": images_c}
+    images = (
+        None if all(v is None for v in given.values()) else {k: v or 0 for k, v in given.items()}
+    )
+    outcome = Outcome(
+        on=_day(on, "--on"),
+        search=search,
+        device=device,
+        description=description,
+        scan=scan,
+        charge=_offence(charge) if charge else None,
+        images=images,
+        position_of_trust=position_of_trust,
+        registered_sex_offender=registered_sex_offender,
+    )
+    if outcome.is_empty():
         fail(
             "nothing to record: give --search, --device, --charge, --position-of-trust or "
             "--registered-sex-offender"
         )
+    with open_database() as db:
+        view = record_outcome(db, current_actor(db), case_id, outcome)
     _print_case(view)
     if charge:
         console.print(f"charging summary from seized devices: {view.charging_summary}")

@@ -197,10 +197,15 @@ def _print_package(view: PackageView) -> None:
 
 
 @packages_app.command("issue")
-def package_issue(subject_id: int = typer.Argument(...)) -> None:
+def package_issue(
+    subject_id: int = typer.Argument(...),
+    second_reason: str | None = typer.Option(
+        None, "--second-reason", help="Why, when the subject already has a package open."
+    ),
+) -> None:
     """Issue a package (frozen snapshot) for an allocated, risk-assessed subject."""
     with open_database() as db:
-        view = issue_package(db, current_actor(db), subject_id)
+        view = issue_package(db, current_actor(db), subject_id, second_reason)
     _print_package(view)
 
 

@@ -15,6 +15,8 @@ from footprint.operations.case_view import (
     CaseView,
     bail_stage,
     case_view,
+    checked_day,
+    day_of,
     recorded,
     step,
     writable_case,
@@ -58,7 +60,14 @@ def start_bail(
         raise OutcomeError("authorised_by: name the inspector who authorised bail")
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id)
-        step(session, actor, case, CaseState.ON_BAIL, f"bail from {started_on}")
+        checked_day(session, case, started_on, "started_on")
+        arrested = day_of(session, case, CaseState.ARRESTED)
+        if arrested is not None and started_on < arrested:
+            raise OutcomeError(
+                f"started_on: bail from {started_on.isoformat()} would start before the arrest "
+                f"it follows ({arrested.isoformat()})"
+            )
+        step(session, actor, case, CaseState.ON_BAIL, f"bail from {started_on}", started_on)
         bail = Bail(
             case_id=case_id,
             force_id=case.force_id,

@@ -5,7 +5,7 @@ as it now stands (one query per kind of record)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from footprint.clock import service_day
 from footprint.hashsets.model import CHARGING_CATEGORIES
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
-from footprint.operations.outcomes import BailStage, stage_after
+from footprint.operations.outcomes import BailStage, check_day, stage_after
 from footprint.operations.scoping import held_record
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -26,6 +26,7 @@ from footprint.store.models import (
     CaseEvent,
     Charge,
     ChildSafeguarded,
+    Operation,
     Organisation,
     PropertySearch,
     SafeguardingAction,
@@ -60,6 +61,7 @@ def record_event(
     from_state: CaseState | None,
     to_state: CaseState,
     note: str | None,
+    happened_on: date | None = None,
 ) -> None:
     session.add(
         CaseEvent(
@@ -69,15 +71,41 @@ def record_event(
             at=datetime.now(UTC),
             by=actor.username,
             note=note,
+            happened_on=happened_on,
         )
     )
 
 
-def recorded(session: Session, actor: Actor, case: Case, row: Any, action: str) -> CaseView:
-    """Add one outcome row to the case, audit it, and show the case as it now stands."""
+def checked_day(session: Session, case: Case, day: date, field: str) -> date:
+    """A day something happened on the case: not in the future, not before its operation began."""
+    operation = session.get_one(Operation, case.operation_id)
+    began = f"operation {operation.name} began"
+    return check_day(day, field, service_day(), operation.starts_on, began)
+
+
+def day_of(session: Session, case: Case, state: CaseState) -> date | None:
+    """The day the case last reached a state (an arrest), or None if it never did."""
+    event = session.scalar(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.to_state == state)
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    return event.happened_on or service_day(aware_utc(event.at))
+
+
+def add_to_case(session: Session, actor: Actor, case: Case, row: Any, action: str) -> None:
+    """Add one outcome row to the case and audit it, in the caller's transaction."""
     session.add(row)
     session.flush()
     audit.record(session, actor, action, "case", case.id, entry=row.id)
+
+
+def recorded(session: Session, actor: Actor, case: Case, row: Any, action: str) -> CaseView:
+    """Add one outcome row to the case, audit it, and show the case as it now stands."""
+    add_to_case(session, actor, case, row, action)
     return case_view(session, case)
 
 
@@ -232,10 +260,17 @@ def bail_stage(bail: Bail) -> BailStage:
     return stage_after(bail.extensions[-1].stage if bail.extensions else None)
 
 
-def step(session: Session, actor: Actor, case: Case, wanted: CaseState, note: str | None) -> None:
+def step(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    wanted: CaseState,
+    note: str | None,
+    happened_on: date | None = None,
+) -> None:
     current = CaseState(case.state)
     case.state = advance(current, wanted)
-    record_event(session, actor, case, current, wanted, note)
+    record_event(session, actor, case, current, wanted, note, happened_on)
     if current is CaseState.ON_BAIL:  # the case moved on: its bail ends today
         end_bail(session, case)
 

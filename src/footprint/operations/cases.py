@@ -14,13 +14,16 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from footprint.errors import Conflict
 from footprint.hashsets.model import CHARGING_CATEGORIES
 from footprint.operations.case_view import (
     SUMMARY_COLUMNS,
     CaseView,
+    add_to_case,
     case_rows,
     case_view,
     charging_summary,
+    checked_day,
     held_case,
     record_event,
     recorded,
@@ -56,8 +59,11 @@ from footprint.store.models import (
 
 
 def open_case(session: Session, actor: Actor, package: IntelPackage) -> Case:
-    """Called in the acknowledging transaction: the force now holds the investigation."""
+    """Called in the acknowledging transaction: the force now holds the investigation. The risk
+    factors the package was assessed with that are also the case's flags (registered sex
+    offender, position of trust) carry over."""
     subject = session.get_one(Subject, package.subject_id)
+    factors = set(package.snapshot.get("risk", {}).get("factors") or [])
     case = Case(
         package_id=package.id,
         subject_id=package.subject_id,
@@ -66,8 +72,11 @@ def open_case(session: Session, actor: Actor, package: IntelPackage) -> Case:
         state=CaseState.RECEIVED,
         opened_at=datetime.now(UTC),
         opened_by=actor.username,
-        position_of_trust=False,
-        registered_sex_offender=False,
+        position_of_trust="position_of_trust" in factors,
+        position_of_trust_detail="from the risk assessment"
+        if "position_of_trust" in factors
+        else None,
+        registered_sex_offender="registered_sex_offender" in factors,
     )
     session.add(case)
     session.flush()
@@ -89,9 +98,15 @@ def close_for_transfer(session: Session, actor: Actor, package_id: int, to_force
 
 
 def advance_case(
-    db: Database, actor: Actor, case_id: int, wanted: str, note: str | None = None
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    wanted: str,
+    note: str | None = None,
+    on: date | None = None,
 ) -> CaseView:
-    """Move a case one step; an invalid step is refused with the steps allowed from here."""
+    """Move a case one step; an invalid step is refused with the steps allowed from here. `on`:
+    the day it happened (an arrest yesterday), if not today."""
     try:
         target = CaseState(wanted.strip().lower())
     except ValueError:
@@ -105,8 +120,9 @@ def advance_case(
         )
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id)
+        happened_on = None if on is None else checked_day(session, case, on, "on")
         before = case.state
-        step(session, actor, case, target, note)
+        step(session, actor, case, target, note, happened_on)
         audit.record(session, actor, "case.advance", "case", case_id, to=target, was=before)
         return case_view(session, case)
 
@@ -141,17 +157,24 @@ def list_cases(
 def record_search(
     db: Database, actor: Actor, case_id: int, address: str, searched_on: date
 ) -> CaseView:
-    if not address.strip():
-        raise OutcomeError("address: a property search needs the address searched")
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id)
-        search = PropertySearch(
-            case_id=case_id,
-            address=address.strip(),
-            searched_on=searched_on,
-            recorded_by=actor.username,
-        )
-        return recorded(session, actor, case, search, "case.search")
+        add_search(session, actor, case, address, searched_on)
+        return case_view(session, case)
+
+
+def add_search(session: Session, actor: Actor, case: Case, address: str, searched_on: date) -> None:
+    """A property search on the case, in the caller's transaction (the actor may record)."""
+    if not address.strip():
+        raise OutcomeError("address: a property search needs the address searched")
+    checked_day(session, case, searched_on, "searched_on")
+    search = PropertySearch(
+        case_id=case.id,
+        address=address.strip(),
+        searched_on=searched_on,
+        recorded_by=actor.username,
+    )
+    add_to_case(session, actor, case, search, "case.search")
 
 
 def record_charge(
@@ -165,26 +188,54 @@ def record_charge(
     """A charge with its image counts per category; without counts, the devices' scans give them."""
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id)
-        if not any(e.to_state == CaseState.CHARGED for e in case.events):
-            raise OperationError(f"case {case_id}: advance the case to charged first")
-        counts = (
-            images
-            if images is not None
-            else charging_summary(case_rows(session, SeizedDevice, case_id, "scan_counts"))
+        add_charge(session, actor, case, offence, images, charged_on)
+        return case_view(session, case)
+
+
+def add_charge(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    offence: Offence,
+    images: dict[str, int] | None,
+    charged_on: date,
+) -> None:
+    """A charge on the case, in the caller's transaction (the actor may record)."""
+    if not any(e.to_state == CaseState.CHARGED for e in case.events):
+        raise OperationError(f"case {case.id}: advance the case to charged first")
+    checked_day(session, case, charged_on, "charged_on")
+    _refuse_same_charge(session, case.id, offence, charged_on)
+    counts = (
+        images
+        if images is not None
+        else charging_summary(case_rows(session, SeizedDevice, case.id, "scan_counts"))
+    )
+    for category in CHARGING_CATEGORIES:
+        if counts.get(category, 0) < 0:
+            raise OutcomeError(f"images_{category.lower()}: cannot be negative")
+    charge = Charge(
+        case_id=case.id,
+        offence=offence,
+        images_a=counts.get("A", 0),
+        images_b=counts.get("B", 0),
+        images_c=counts.get("C", 0),
+        charged_on=charged_on,
+        recorded_by=actor.username,
+    )
+    add_to_case(session, actor, case, charge, "case.charge")
+
+
+def _refuse_same_charge(session: Session, case_id: int, offence: Offence, day: date) -> None:
+    same = session.scalar(
+        select(Charge.id).where(
+            Charge.case_id == case_id, Charge.offence == offence, Charge.charged_on == day
         )
-        for category in CHARGING_CATEGORIES:
-            if counts.get(category, 0) < 0:
-                raise OutcomeError(f"images_{category.lower()}: cannot be negative")
-        charge = Charge(
-            case_id=case_id,
-            offence=offence,
-            images_a=counts.get("A", 0),
-            images_b=counts.get("B", 0),
-            images_c=counts.get("C", 0),
-            charged_on=charged_on,
-            recorded_by=actor.username,
+    )
+    if same is not None:
+        raise Conflict(
+            f"charge: {offence} on {day.isoformat()} is already recorded on case {case_id} "
+            f"(charge {same}); withdraw it to correct it"
         )
-        return recorded(session, actor, case, charge, "case.charge")
 
 
 def set_flags(
@@ -198,21 +249,41 @@ def set_flags(
 ) -> CaseView:
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id)
-        if position_of_trust is not None:
-            case.position_of_trust = position_of_trust
-            case.position_of_trust_detail = position_of_trust_detail
-        if registered_sex_offender is not None:
-            case.registered_sex_offender = registered_sex_offender
-        audit.record(
+        apply_flags(
             session,
             actor,
-            "case.flags",
-            "case",
-            case_id,
-            position_of_trust=case.position_of_trust,
-            registered_sex_offender=case.registered_sex_offender,
+            case,
+            position_of_trust=position_of_trust,
+            position_of_trust_detail=position_of_trust_detail,
+            registered_sex_offender=registered_sex_offender,
         )
         return case_view(session, case)
+
+
+def apply_flags(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    *,
+    position_of_trust: bool | None = None,
+    position_of_trust_detail: str | None = None,
+    registered_sex_offender: bool | None = None,
+) -> None:
+    """Set the case's flags in the caller's transaction (the actor may record); None: as is."""
+    if position_of_trust is not None:
+        case.position_of_trust = position_of_trust
+        case.position_of_trust_detail = position_of_trust_detail
+    if registered_sex_offender is not None:
+        case.registered_sex_offender = registered_sex_offender
+    audit.record(
+        session,
+        actor,
+        "case.flags",
+        "case",
+        case.id,
+        position_of_trust=case.position_of_trust,
+        registered_sex_offender=case.registered_sex_offender,
+    )
 
 
 def record_children(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from footprint.errors import Conflict
 from footprint.hashsets.model import SEVERITY
-from footprint.operations.case_view import CaseView, case_view, held_case, recorded, writable_case
+from footprint.operations.case_view import (
+    CaseView,
+    add_to_case,
+    case_view,
+    checked_day,
+    held_case,
+    writable_case,
+)
 from footprint.operations.outcomes import OutcomeError
 from footprint.operations.scan_files import take_scan_files
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
@@ -48,25 +57,40 @@ class DeviceScanView:
 def record_device(
     db: Database, actor: Actor, case_id: int, exhibit_ref: str, description: str, seized_on: date
 ) -> CaseView:
-    if not exhibit_ref.strip():
-        raise OutcomeError("exhibit_ref: a seized device needs its exhibit reference")
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id, Action.DEVICE_RECORD)
-        duplicate = session.scalar(
-            select(SeizedDevice).where(
-                SeizedDevice.case_id == case_id, SeizedDevice.exhibit_ref == exhibit_ref.strip()
-            )
+        add_device(session, actor, case, exhibit_ref, description, seized_on)
+        return case_view(session, case)
+
+
+def add_device(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    exhibit_ref: str,
+    description: str,
+    seized_on: date,
+) -> SeizedDevice:
+    """A seized device on the case, in the caller's transaction (the actor may record one)."""
+    if not exhibit_ref.strip():
+        raise OutcomeError("exhibit_ref: a seized device needs its exhibit reference")
+    checked_day(session, case, seized_on, "seized_on")
+    duplicate = session.scalar(
+        select(SeizedDevice).where(
+            SeizedDevice.case_id == case.id, SeizedDevice.exhibit_ref == exhibit_ref.strip()
         )
-        if duplicate is not None:
-            raise OutcomeError(f"exhibit_ref {exhibit_ref!r}: already recorded on case {case_id}")
-        device = SeizedDevice(
-            case_id=case_id,
-            exhibit_ref=exhibit_ref.strip(),
-            description=description.strip(),
-            seized_on=seized_on,
-            recorded_by=actor.username,
-        )
-        return recorded(session, actor, case, device, "case.device")
+    )
+    if duplicate is not None:
+        raise OutcomeError(f"exhibit_ref {exhibit_ref!r}: already recorded on case {case.id}")
+    device = SeizedDevice(
+        case_id=case.id,
+        exhibit_ref=exhibit_ref.strip(),
+        description=description.strip(),
+        seized_on=seized_on,
+        recorded_by=actor.username,
+    )
+    add_to_case(session, actor, case, device, "case.device")
+    return device
 
 
 def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
@@ -95,20 +119,48 @@ def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path)
         case = session.get_one(Case, case_id)
         require_visible(actor, case.force.code, f"device {device_id}")  # names no case
         require(actor, Action.DEVICE_RECORD, f"case {case_id}")
-        device.scan_dir, device.scan_summary_sha256 = str(scan_dir.resolve()), digest
-        files = take_scan_files(session, device, scan_dir)
-        audit.record(
-            session,
-            actor,
-            "case.device-scan",
-            "case",
-            case_id,
-            device=device_id,
-            summary=digest,
-            files_to_act_on=files,
-            matched=counts,
-        )
+        attach_scan(session, actor, device, scan_dir, counts, digest)
         return case_view(session, case)
+
+
+def attach_scan(
+    session: Session,
+    actor: Actor,
+    device: SeizedDevice,
+    scan_dir: Path,
+    counts: dict[str, int],
+    digest: str,
+) -> None:
+    """Link a read scan (read_scan_counts) to a device, in the caller's transaction (the actor
+    may record on its case): its files become rows to act on, its counts the device's."""
+    _refuse_second_exhibit(session, device, scan_dir.resolve())
+    device.scan_dir, device.scan_summary_sha256 = str(scan_dir.resolve()), digest
+    files = take_scan_files(session, device, scan_dir)
+    audit.record(
+        session,
+        actor,
+        "case.device-scan",
+        "case",
+        device.case_id,
+        device=device.id,
+        summary=digest,
+        files_to_act_on=files,
+        matched=counts,
+    )
+
+
+def _refuse_second_exhibit(session: Session, device: SeizedDevice, scan_dir: Path) -> None:
+    """One scan is one exhibit's: linked to a second, its files would count twice in charging."""
+    other = session.scalar(
+        select(SeizedDevice).where(
+            SeizedDevice.scan_dir == str(scan_dir), SeizedDevice.id != device.id
+        )
+    )
+    if other is not None:
+        raise Conflict(
+            f"scan {scan_dir.name}: already linked to exhibit {other.exhibit_ref} of case "
+            f"{other.case_id}; a scan belongs to one exhibit"
+        )
 
 
 def force_scans(scans_dir: Path, force: str) -> list[str]:
@@ -120,11 +172,20 @@ def force_scans(scans_dir: Path, force: str) -> list[str]:
 
 
 def linkable_scans(db: Database, actor: Actor, scans_dir: Path, case_id: int) -> list[str]:
-    """The finished scans of the case's force, for linking to one of its devices."""
+    """The finished scans of the case's force not yet linked to an exhibit, for linking to one of
+    its devices (a scan is one exhibit's)."""
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         force = held_case(session, actor, case_id).force.code
+        folder = (scans_dir / force).resolve()
+        linked = set(
+            session.scalars(
+                select(SeizedDevice.scan_dir).where(
+                    SeizedDevice.scan_dir.like(f"{folder}{os.sep}%")
+                )
+            )
+        )
         audit.record_read(session, actor, "case.scans-list", "case", case_id)
-    return force_scans(scans_dir, force)
+    return [name for name in force_scans(scans_dir, force) if str(folder / name) not in linked]
 
 
 def link_named_scan(

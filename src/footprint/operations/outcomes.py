@@ -71,6 +71,18 @@ class OutcomeError(Invalid):
     """Bad outcome input; the message names the field and the reason."""
 
 
+def check_day(day: date, field: str, today: date, earliest: date, since: str) -> date:
+    """A day something happened: not after today, not before `earliest` (`since` says what
+    began then). The message names the field, the day and the bound."""
+    if day > today:
+        raise OutcomeError(
+            f"{field}: {day.isoformat()} is in the future (today is {today.isoformat()})"
+        )
+    if day < earliest:
+        raise OutcomeError(f"{field}: {day.isoformat()} is before {since} ({earliest.isoformat()})")
+    return day
+
+
 def add_months(day: date, months: int) -> date:
     """Same day of the month, months later; clamped to the month's last day (31 Jan -> 28 Feb)."""
     index = day.month - 1 + months

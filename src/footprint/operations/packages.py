@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from footprint.errors import Conflict
 from footprint.hashsets.grading import graded_as
 from footprint.operations.assessments import latest_assessment, visible_subject
-from footprint.operations.case_workflow import CaseState
+from footprint.operations.case_workflow import OPEN_STATES, CaseState
 from footprint.operations.cases import close_for_transfer, open_case
 from footprint.operations.risk import ORDER
 from footprint.operations.scoping import (
@@ -103,17 +104,29 @@ def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[
             "assessed_band": risk.band,
             "override_reason": risk.override_reason,
             "reasons": risk.reasons,
+            "factors": sorted(risk.factors),  # those that are also case flags carry over
         },
         "allocation": {"source": subject.allocation_source, "detail": subject.allocation_detail},
     }
 
 
-def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
+def issue_package(
+    db: Database, actor: Actor, subject_id: int, second_reason: str | None = None
+) -> PackageView:
+    """Issue the subject's package to its force. A subject with a package still open (issued,
+    or its case not yet closed) gets a second only with a reason, kept in the audit entry."""
     with scoped_unit_of_work(db, actor, "subject", subject_id) as session:
         subject = visible_subject(session, actor, subject_id)  # another force's reads as missing
         require(actor, Action.PACKAGE_ISSUE, f"subject {subject_id}")
         if subject.force is None:
             raise OperationError(f"subject {subject_id}: not allocated to a force yet")
+        open_package = _open_package(session, subject_id)
+        reason = (second_reason or "").strip()
+        if open_package is not None and not reason:
+            raise Conflict(
+                f"subject {subject_id}: package {open_package} is still open; a second package "
+                "needs a reason"
+            )
         risk = latest_assessment(session, subject_id)
         if risk is None:
             raise OperationError(f"subject {subject_id}: assess the risk before issuing a package")
@@ -138,8 +151,23 @@ def issue_package(db: Database, actor: Actor, subject_id: int) -> PackageView:
             package.id,
             subject=subject_id,
             force=subject.force.code,
+            **({"second_to": open_package, "reason": reason} if open_package else {}),
         )
         return _view(package)
+
+
+def _open_package(session: Session, subject_id: int) -> int | None:
+    """The subject's package still in hand: issued, or acknowledged with its case open."""
+    packages = session.scalars(
+        select(IntelPackage).where(IntelPackage.subject_id == subject_id).order_by(IntelPackage.id)
+    )
+    for package in packages:
+        if package.status == PackageStatus.ISSUED:
+            return package.id
+        states = session.scalars(select(Case.state).where(Case.package_id == package.id))
+        if any(CaseState(state) in OPEN_STATES for state in states):
+            return package.id
+    return None
 
 
 def _held(session: Session, actor: Actor, package_id: int) -> IntelPackage:

@@ -395,6 +395,7 @@ class CaseEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     by: Mapped[str] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
+    happened_on: Mapped[date | None] = mapped_column(Date)  # None: the day it was recorded
 
 
 class PropertySearch(Base):

@@ -188,7 +188,7 @@ def _work_case(db: Database, rng: random.Random, case_id: int, summary: DemoSumm
     day = STARTS_ON + timedelta(days=rng.randrange(20, 60))
     path = _path(rng)
     for state in path:
-        cases.advance_case(db, actor, case_id, state)
+        cases.advance_case(db, actor, case_id, state, on=day)
         if state is CaseState.SEARCH_EXECUTED:
             cases.record_search(db, actor, case_id, "synthetic address", day)
             for n in range(rng.choice((1, 2, 3))):

@@ -65,6 +65,7 @@ class OperationOut(BaseModel):
 class Advance(BaseModel):
     state: str = Field(min_length=1, max_length=40, description="the case state to move to")
     note: str | None = Field(default=None, max_length=2000)
+    on: date | None = Field(default=None, description="the day it happened, if not today")
 
 
 class Children(BaseModel):
@@ -193,7 +194,9 @@ def advance(
     request: Request, caller: CallerDep, case_id: RecordId, body: Advance, csrf: CsrfHeader = None
 ) -> CaseView:
     require_csrf(request, caller, csrf)
-    return cases.advance_case(database(request), caller.actor, case_id, body.state, body.note)
+    return cases.advance_case(
+        database(request), caller.actor, case_id, body.state, body.note, body.on
+    )
 
 
 @router.post("/cases/{case_id}/searches", response_model=CaseView)

@@ -125,13 +125,25 @@ def assign(
     return get_subject(db, caller.actor, subject_id)
 
 
+class PackageIssueIn(BaseModel):
+    second_reason: str | None = Field(
+        None, max_length=400, description="why, when the subject already has a package open"
+    )
+
+
 @router.post("/subjects/{subject_id}/package", response_model=PackageView)
 def issue(
-    request: Request, caller: CallerDep, subject_id: RecordId, csrf: CsrfHeader = None
+    request: Request,
+    caller: CallerDep,
+    subject_id: RecordId,
+    body: PackageIssueIn | None = None,
+    csrf: CsrfHeader = None,
 ) -> PackageView:
-    """Issue an intelligence package for an allocated, assessed subject (the coordinator's)."""
+    """Issue an intelligence package for an allocated, assessed subject (the coordinator's); a
+    second while one is open needs a reason."""
     require_csrf(request, caller, csrf)
-    return packages.issue_package(database(request), caller.actor, subject_id)
+    reason = body.second_reason if body else None
+    return packages.issue_package(database(request), caller.actor, subject_id, reason)
 
 
 @router.post("/subjects/{subject_id}/merges/{merge_id}/undo", response_model=SubjectView)

@@ -88,9 +88,14 @@ def advance(
     case_id: RecordId,
     state: Annotated[str, Form(max_length=40)],
     note: Annotated[str | None, Form(max_length=2000)] = None,
+    on: Annotated[str, Form(max_length=10)] = "",  # a form sends "" when left empty
     csrf: Csrf = None,
 ) -> Response:
-    return case_change(request, caller, case_id, csrf, cases.advance_case, state, note or None)
+    def step(db: Database, actor: Actor, case: int) -> CaseView:
+        day = _optional_date(on, "on")  # refused on the case page
+        return cases.advance_case(db, actor, case, state, note or None, day)
+
+    return case_change(request, caller, case_id, csrf, step)
 
 
 @router.post("/cases/{case_id}/searches")

@@ -139,14 +139,18 @@ def unmerge(
 
 @router.post("/subjects/{subject_id}/package")
 def issue(
-    request: Request, caller: PageCaller, subject_id: RecordId, csrf: Csrf = None
+    request: Request,
+    caller: PageCaller,
+    subject_id: RecordId,
+    second_reason: Annotated[str, Form(max_length=400)] = "",
+    csrf: Csrf = None,
 ) -> Response:
     db = database(request)
     return changed(
         request,
         caller,
         csrf,
-        lambda: packages.issue_package(db, caller.actor, subject_id),
+        lambda: packages.issue_package(db, caller.actor, subject_id, second_reason or None),
         lambda package: f"/packages/{package.id}",
         lambda error, status: _subject_page(request, caller, subject_id, error, status),
     )
