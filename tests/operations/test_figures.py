@@ -11,9 +11,16 @@ import pytest
 from sqlalchemy import func, select
 
 from footprint.operations.bail import start_bail
-from footprint.operations.cases import advance_case, record_children, record_search, set_flags
+from footprint.operations.cases import (
+    advance_case,
+    get_case,
+    record_children,
+    record_search,
+    set_flags,
+)
 from footprint.operations.device_scans import record_device
 from footprint.operations.figures import compute_figures, list_publications, publish_figures
+from footprint.operations.withdrawals import withdraw_entry
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
 from footprint.store.models import AuditEntry, Publication
@@ -76,6 +83,12 @@ def test_raw_counts_per_force(database: Database, operation: list[int]) -> None:
     assert kent == dict.fromkeys(kent, 0) | {"packages_issued": 1}
     as_force = compute_figures(database, investigator(KENT), OPERATION, TODAY)
     assert list(as_force.counts) == [KENT]
+    # a search and a device withdrawn in error leave the figures
+    case = get_case(database, investigator(MET), operation[0])
+    withdraw_entry(database, investigator(MET), operation[0], "search", case.searches[0]["id"], "x")
+    withdraw_entry(database, investigator(MET), operation[0], "device", case.devices[0]["id"], "y")
+    after = compute_figures(database, Actor.system(), OPERATION, TODAY).counts[MET]
+    assert (after["properties_searched"], after["devices_seized"]) == (4, 4)
 
 
 def test_bail_reviews_due_within_14_days(database: Database, operation: list[int]) -> None:

@@ -17,6 +17,7 @@ from footprint.operations.device_scans import link_device_scan, record_device
 from footprint.operations.outcome_record import Outcome, record_outcome
 from footprint.operations.outcomes import Offence, OutcomeError
 from footprint.operations.packages import issue_package
+from footprint.operations.withdrawals import withdraw_entry
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
@@ -138,3 +139,49 @@ def test_an_outcome_is_recorded_whole_or_not_at_all(database: Database, tmp_path
     assert (untouched.searches, untouched.devices) == ([], [])
     alone = record_outcome(database, examiner, second, Outcome(on=day, device="EX-5"))
     assert [d["exhibit_ref"] for d in alone.devices] == ["EX-5"]
+
+
+def test_a_wrong_record_is_withdrawn_with_a_reason_and_leaves_the_counts(
+    database: Database, tmp_path: Path
+) -> None:
+    (case_id,) = open_cases(database, tmp_path, [MET])
+    scan = finished_scan(tmp_path, {"A": 2, "B": 3})
+    day = date(2026, 11, 3)
+    record_outcome(
+        database,
+        investigator(MET),
+        case_id,
+        Outcome(on=day, search="1 Wrong Street", device="EX-1", scan=scan),
+    )
+    case = get_case(database, investigator(MET), case_id)
+    search_id, device_id = case.searches[0]["id"], case.devices[0]["id"]
+    assert case.charging_summary == {"A": 2, "B": 3, "C": 0}
+    with pytest.raises(OutcomeError, match="reason: a withdrawal needs a reason"):
+        withdraw_entry(database, investigator(MET), case_id, "search", search_id, " ")
+    with pytest.raises(OutcomeError, match="kind: 'warrant' is not one of"):
+        withdraw_entry(database, investigator(MET), case_id, "warrant", search_id, "x")
+    with pytest.raises(LookupError, match=f"charge {search_id}: not found on case {case_id}"):
+        withdraw_entry(database, investigator(MET), case_id, "charge", search_id, "x")
+    case = withdraw_entry(
+        database, investigator(MET), case_id, "device", device_id, "scan of the wrong phone"
+    )
+    assert case.charging_summary == {"A": 0, "B": 0, "C": 0}  # the device left the counts
+    (device,) = case.devices  # ...and stays on the case, marked
+    assert (device["withdrawn_by"], device["withdrawn_reason"]) == (
+        investigator(MET).username,
+        "scan of the wrong phone",
+    )
+    with pytest.raises(Conflict, match="already withdrawn"):
+        withdraw_entry(database, investigator(MET), case_id, "device", device_id, "again")
+    # corrected: the same exhibit recorded again, with the scan the withdrawal freed
+    fixed = record_outcome(
+        database, investigator(MET), case_id, Outcome(on=day, device="EX-1", scan=scan)
+    )
+    assert fixed.charging_summary == {"A": 2, "B": 3, "C": 0} and len(fixed.devices) == 2
+    withdraw_entry(database, investigator(MET), case_id, "search", search_id, "wrong address")
+    with database.unit_of_work() as session:
+        reasons = [
+            e.detail["reason"]
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "case.withdraw"))
+        ]
+    assert reasons == ["scan of the wrong phone", "wrong address"]

@@ -228,3 +228,18 @@ def test_a_device_is_recorded_and_its_scan_linked_from_the_case_page(site: Site)
         },
     )
     assert bad.status_code == 422 and "court_until" in bad.text and "<h1>" in bad.text
+    # withdrawn from the page with a reason: still listed, marked, out of the counts
+    page = client.get(f"/cases/{case_id}")
+    assert f'<input type="hidden" name="entry" value="{device["id"]}">' in page.text
+    form = {"kind": "device", "entry": str(device["id"]), "csrf_token": csrf}
+    no_reason = client.post(f"/cases/{case_id}/withdrawals", data=form)
+    assert no_reason.status_code == 422 and "a withdrawal needs a reason" in no_reason.text
+    withdrawn = client.post(
+        f"/cases/{case_id}/withdrawals",
+        data=form | {"reason": "linked in error"},
+        follow_redirects=False,
+    )
+    assert withdrawn.status_code == 303
+    page = client.get(f"/cases/{case_id}")
+    assert "withdrawn by" in page.text and "linked in error" in page.text and "PAGE-1" in page.text
+    assert audited(site.db, "case.withdraw", EXAMINER, case_id)

@@ -43,6 +43,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     },
     "/api/v1/cases/{case_id}/bail/extend": {"authorised_by": "Supt Sweep"},
     "/api/v1/cases/{case_id}/flags": {"position_of_trust": True},
+    "/api/v1/cases/{case_id}/withdrawals": {"kind": "search", "entry": 1, "reason": "sweep"},
     "/api/v1/cases/{case_id}/devices": {
         "exhibit_ref": "SW-1",
         "description": "phone",

@@ -29,6 +29,7 @@ from footprint.operations.outcomes import (
     SafeguardingKind,
     bail_condition,
 )
+from footprint.operations.withdrawals import withdraw_entry
 
 case_app = typer.Typer(help="Cases: workflow, outcomes, bail, safeguarding.", no_args_is_help=True)
 
@@ -158,6 +159,21 @@ def case_record_outcome(
     _print_case(view)
     if charge:
         console.print(f"charging summary from seized devices: {view.charging_summary}")
+
+
+@case_app.command("withdraw")
+def case_withdraw(
+    case_id: int = typer.Argument(...),
+    kind: str = typer.Argument(..., help="search, device or charge"),
+    entry: int = typer.Argument(..., help="Its id, as `case show` lists it."),
+    reason: str = typer.Option(..., "--reason", help="Why: kept with it and audited."),
+) -> None:
+    """Withdraw a search, device or charge recorded in error; it stays on the case, marked
+    withdrawn, and leaves the counts. To correct one, withdraw it and record the right one."""
+    with open_database() as db:
+        view = withdraw_entry(db, current_actor(db), case_id, kind, entry, reason)
+    _print_case(view)
+    console.print(f"{kind} {entry} withdrawn; charging summary now {view.charging_summary}")
 
 
 def _offence(value: str) -> Offence:

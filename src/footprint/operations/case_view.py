@@ -121,10 +121,15 @@ def writable_case(
     return case
 
 
+WITHDRAWAL = ("withdrawn_at", "withdrawn_by", "withdrawn_reason")  # a withdrawable row's
+
+
 def charging_summary(devices: list[dict[str, Any]]) -> dict[str, int]:
-    """Images per category over the case's devices' triage scans."""
+    """Images per category over the case's devices' triage scans (withdrawn devices left out)."""
     totals = dict.fromkeys(map(str, CHARGING_CATEGORIES), 0)
     for device in devices:
+        if device.get("withdrawn_at") is not None:
+            continue
         for category in totals:
             totals[category] += (device["scan_counts"] or {}).get(category, 0)
     return totals
@@ -202,6 +207,7 @@ def case_view(session: Session, case: Case) -> CaseView:
         "seized_on",
         "scan_dir",
         "scan_counts",
+        *WITHDRAWAL,
     )
     return replace(
         case_summary(case),
@@ -215,11 +221,19 @@ def case_view(session: Session, case: Case) -> CaseView:
             }
             for e in events
         ],
-        searches=case_rows(session, PropertySearch, case.id, "address", "searched_on"),
+        searches=case_rows(session, PropertySearch, case.id, "address", "searched_on", *WITHDRAWAL),
         devices=devices,
         charging_summary=charging_summary(devices),
         charges=case_rows(
-            session, Charge, case.id, "offence", "images_a", "images_b", "images_c", "charged_on"
+            session,
+            Charge,
+            case.id,
+            "offence",
+            "images_a",
+            "images_b",
+            "images_c",
+            "charged_on",
+            *WITHDRAWAL,
         ),
         bail=[
             {

@@ -208,7 +208,9 @@ def add_charge(
     counts = (
         images
         if images is not None
-        else charging_summary(case_rows(session, SeizedDevice, case.id, "scan_counts"))
+        else charging_summary(
+            case_rows(session, SeizedDevice, case.id, "scan_counts", "withdrawn_at")
+        )
     )
     for category in CHARGING_CATEGORIES:
         if counts.get(category, 0) < 0:
@@ -228,7 +230,10 @@ def add_charge(
 def _refuse_same_charge(session: Session, case_id: int, offence: Offence, day: date) -> None:
     same = session.scalar(
         select(Charge.id).where(
-            Charge.case_id == case_id, Charge.offence == offence, Charge.charged_on == day
+            Charge.case_id == case_id,
+            Charge.offence == offence,
+            Charge.charged_on == day,
+            Charge.withdrawn_at.is_(None),
         )
     )
     if same is not None:

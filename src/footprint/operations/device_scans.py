@@ -77,7 +77,9 @@ def add_device(
     checked_day(session, case, seized_on, "seized_on")
     duplicate = session.scalar(
         select(SeizedDevice).where(
-            SeizedDevice.case_id == case.id, SeizedDevice.exhibit_ref == exhibit_ref.strip()
+            SeizedDevice.case_id == case.id,
+            SeizedDevice.exhibit_ref == exhibit_ref.strip(),
+            SeizedDevice.withdrawn_at.is_(None),  # withdrawn in error: recorded again
         )
     )
     if duplicate is not None:
@@ -153,7 +155,9 @@ def _refuse_second_exhibit(session: Session, device: SeizedDevice, scan_dir: Pat
     """One scan is one exhibit's: linked to a second, its files would count twice in charging."""
     other = session.scalar(
         select(SeizedDevice).where(
-            SeizedDevice.scan_dir == str(scan_dir), SeizedDevice.id != device.id
+            SeizedDevice.scan_dir == str(scan_dir),
+            SeizedDevice.id != device.id,
+            SeizedDevice.withdrawn_at.is_(None),  # a withdrawn device frees its scan
         )
     )
     if other is not None:
@@ -180,7 +184,8 @@ def linkable_scans(db: Database, actor: Actor, scans_dir: Path, case_id: int) ->
         linked = set(
             session.scalars(
                 select(SeizedDevice.scan_dir).where(
-                    SeizedDevice.scan_dir.like(f"{folder}{os.sep}%")
+                    SeizedDevice.scan_dir.like(f"{folder}{os.sep}%"),
+                    SeizedDevice.withdrawn_at.is_(None),
                 )
             )
         )

@@ -320,7 +320,9 @@ def _cases_reaching(operation_id: int, state: CaseState) -> Select[str, Any]:
 
 
 def _per_case_rows(operation_id: int, model: Any) -> Select[str, Any]:
-    return _case_query(operation_id, func.count(model.id)).join(model, model.case_id == Case.id)
+    """Rows of a kind recorded on the operation's cases, those withdrawn in error left out."""
+    query = _case_query(operation_id, func.count(model.id)).join(model, model.case_id == Case.id)
+    return query.where(model.withdrawn_at.is_(None))
 
 
 def _flagged(operation_id: int, flag: Any) -> Select[str, Any]:  # a flag column of Case

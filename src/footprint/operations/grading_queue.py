@@ -207,7 +207,9 @@ _SCAN_FILES = (
 
 
 def _scan_files(session: Session, actor: Actor, shown: Shown) -> list[QueueFile]:
-    query = _SCAN_FILES.where(*held_by(Case.force_id, actor.is_coordinator))
+    query = _SCAN_FILES.where(
+        SeizedDevice.withdrawn_at.is_(None), *held_by(Case.force_id, actor.is_coordinator)
+    )
     query = _wanted(query, ScanFile, shown).order_by(ScanFile.id).limit(MAX_QUEUE_FILES)
     rows = session.execute(query.options(selectinload(ScanFile.votes)), reader_bounds(actor))
     seeing = allows(actor, Action.IMAGERY_VIEW)

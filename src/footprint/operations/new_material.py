@@ -205,7 +205,8 @@ def _scan_files(session: Session, actor: Actor, operation_id: int | None) -> lis
         select(ScanFile, Case.id, SeizedDevice.exhibit_ref)
         .join(SeizedDevice, ScanFile.device_id == SeizedDevice.id)
         .join(Case, SeizedDevice.case_id == Case.id)
-        .where(_is_new(ScanFile), *held_by(Case.force_id, actor.is_coordinator))
+        .where(_is_new(ScanFile), SeizedDevice.withdrawn_at.is_(None))
+        .where(*held_by(Case.force_id, actor.is_coordinator))
     )
     if operation_id is not None:
         query = query.where(Case.operation_id == operation_id)

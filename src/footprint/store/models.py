@@ -398,7 +398,16 @@ class CaseEvent(Base):
     happened_on: Mapped[date | None] = mapped_column(Date)  # None: the day it was recorded
 
 
-class PropertySearch(Base):
+class Withdrawable:
+    """A record on a case that may be withdrawn with a reason, never edited or deleted
+    (operations/withdrawals.py): withdrawn, it stays on the case and leaves the counts."""
+
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80))
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(400))
+
+
+class PropertySearch(Withdrawable, Base):
     __tablename__ = "property_searches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -408,7 +417,7 @@ class PropertySearch(Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
 
 
-class SeizedDevice(Base):
+class SeizedDevice(Withdrawable, Base):
     """A seized exhibit; once triaged, the scan's matched files per category feed the charging
     summary."""
 
@@ -449,7 +458,7 @@ class ScanFile(GradedFile, Base):
     )
 
 
-class Charge(Base):
+class Charge(Withdrawable, Base):
     __tablename__ = "charges"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

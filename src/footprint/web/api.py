@@ -20,6 +20,7 @@ from footprint.operations.figures import MEASURES, compute_figures
 from footprint.operations.outcomes import BAIL_REVIEW_DAYS, USUAL_BAIL_CONDITIONS, Offence
 from footprint.operations.packages import PackageView
 from footprint.operations.service import list_operations
+from footprint.operations.withdrawals import Entry, withdraw_entry
 from footprint.web.answers import SerialisedRoute
 from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
 
@@ -85,6 +86,12 @@ class SafeguardingActionIn(BaseModel):
 class SearchIn(BaseModel):
     address: str = Field(min_length=1, max_length=400)
     searched_on: date
+
+
+class WithdrawalIn(BaseModel):
+    kind: Entry = Field(description="what is withdrawn: a search, device or charge")
+    entry: int = Field(ge=1, le=2**31 - 1, description="its id, as the case lists it")
+    reason: str = Field(min_length=1, max_length=400)
 
 
 class ChargeIn(BaseModel):
@@ -196,6 +203,23 @@ def advance(
     require_csrf(request, caller, csrf)
     return cases.advance_case(
         database(request), caller.actor, case_id, body.state, body.note, body.on
+    )
+
+
+@router.post("/cases/{case_id}/withdrawals", response_model=CaseView)
+def withdrawal(
+    request: Request,
+    caller: CallerDep,
+    case_id: RecordId,
+    body: WithdrawalIn,
+    csrf: CsrfHeader = None,
+) -> CaseView:
+    """Withdraw a search, device or charge recorded in error, with a reason: it stays on the
+    case, marked withdrawn, and leaves the counts (audited). A correction is a withdrawal and
+    the right record made anew."""
+    require_csrf(request, caller, csrf)
+    return withdraw_entry(
+        database(request), caller.actor, case_id, body.kind, body.entry, body.reason
     )
 
 

@@ -21,6 +21,7 @@ from footprint.operations.outcomes import (
     Relationship,
     SafeguardingKind,
 )
+from footprint.operations.withdrawals import withdraw_entry
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, allows
 from footprint.store import Database
@@ -96,6 +97,19 @@ def advance(
         return cases.advance_case(db, actor, case, state, note or None, day)
 
     return case_change(request, caller, case_id, csrf, step)
+
+
+@router.post("/cases/{case_id}/withdrawals")
+def withdrawal(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    kind: Annotated[str, Form(max_length=16)],
+    entry: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    reason: Annotated[str, Form(max_length=400)] = "",
+    csrf: Csrf = None,
+) -> Response:
+    return case_change(request, caller, case_id, csrf, withdraw_entry, kind, entry, reason)
 
 
 @router.post("/cases/{case_id}/searches")
