@@ -126,6 +126,13 @@ def test_a_case_from_received_to_charged(
         '"images_c": 30' in shown and '"no unsupervised contact with any child under 18"' in shown
     )
     assert '"kind": "social-care-referral"' in shown
+    html, js = tmp_path / "file.html", tmp_path / "file.json"
+    assert "written to" in ok("case", "file", case, "--out", str(html))
+    assert "Protection of Children Act 1978 s.1(1)(a)" in html.read_text()
+    ok("case", "file", case, "--out", str(js))
+    prepared = json.loads(js.read_text())
+    assert prepared["offences"][0]["images"] == {"A": 1, "B": 2, "C": 30}
+    assert prepared["exhibits"][0]["exhibit_ref"] == "EX-1" and prepared["audit"]["intact"]
     monkeypatch.delenv("FOOTPRINT_USER")
     preview = ok("figures", "--operation", "Op Case", "--as-of", "2026-12-01")
     assert "E23000001" in preview and "[c]" in preview and "preview only" in preview

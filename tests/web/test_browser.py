@@ -255,3 +255,31 @@ def test_examiners_grade_by_keyboard_reject_a_false_positive_and_settle(
         row = session.get_one(ScanFile, rejected_id)
         on_first_case = row.device_id == site.devices[MET][0] and row.match_category == "A"
     assert _charging_a(site) == before + 1 - on_first_case  # one settled A, one rejected
+
+
+def test_a_device_withdrawn_in_error_and_the_file_for_the_prosecutor_printed(
+    page: object, served: str, site: Site
+) -> None:
+    _sign_in(page, served, username(GMP, Role.INVESTIGATOR))
+    case_id = site.cases[GMP][0]
+    page.goto(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
+    before = page.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert "Charging summary from seized devices: A 0," not in before  # the scan counts
+    entry = page.locator("ul.entries li", has_text="Device EX-1")  # type: ignore[attr-defined]
+    entry.locator("summary", has_text="Withdraw").click()
+    entry.locator("input[name=reason]").fill("linked to the wrong exhibit")
+    entry.locator("button", has_text="Withdraw this device").click()
+    withdrawn = page.locator("ul.entries li.withdrawn", has_text="Device EX-1")  # type: ignore[attr-defined]
+    assert "linked to the wrong exhibit" in withdrawn.inner_text()
+    text = page.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert "Charging summary from seized devices: A 0, B 0, C 0" in text
+    _shot(page, "12-device-withdrawn")
+    page.click("text=File for the prosecutor")  # type: ignore[attr-defined]
+    assert "Case file for the prosecutor" in page.locator("h1").inner_text()  # type: ignore[attr-defined]
+    assert "linked to the wrong exhibit" in page.locator("main").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "13-case-file")
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
+    assert not page.locator('nav[aria-label="Main"]').is_visible()  # type: ignore[attr-defined]
+    assert page.locator("article.case-file").is_visible()  # type: ignore[attr-defined]
+    _shot(page, "14-case-file-printed")
+    assert audited(site.db, "case.withdraw", username(GMP, Role.INVESTIGATOR), case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -13,10 +14,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
-from footprint.cli.common import console, fail
+from footprint.cli.common import console, err_console, fail
 from footprint.clock import service_day
 from footprint.operations import cases, device_scans
 from footprint.operations.bail import bail_expiring, extend_bail, start_bail
+from footprint.operations.case_file import case_file, case_file_html
 from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, publish_figures
 from footprint.operations.outcome_record import Outcome, record_outcome
@@ -159,6 +161,33 @@ def case_record_outcome(
     _print_case(view)
     if charge:
         console.print(f"charging summary from seized devices: {view.charging_summary}")
+
+
+@case_app.command("file")
+def case_file_command(
+    case_id: int = typer.Argument(...),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write it here: .json for JSON, else a printable HTML document."
+    ),
+) -> None:
+    """The file for the prosecutor: offences with statutes and image counts, exhibits with their
+    continuity, bail, safeguarding, withdrawals, history and the audit trail's verification
+    (never imagery; audited). JSON on the terminal without --out."""
+    with open_database() as db:
+        prepared = case_file(db, current_actor(db), case_id)
+    text = json.dumps(dataclasses.asdict(prepared), default=str, indent=2)
+    if out is None:
+        console.print_json(text)
+        return
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        tmp.write_text(text if out.suffix == ".json" else case_file_html(prepared))
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for note in prepared.notes:
+        err_console.print(f"[yellow]note:[/] {note}")
+    console.print(f"case file for case {case_id} written to {out}")
 
 
 @case_app.command("withdraw")

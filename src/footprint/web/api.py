@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from footprint.clock import service_day
 from footprint.operations import cases, packages
 from footprint.operations.bail import BailDue, bail_expiring, extend_bail, start_bail
+from footprint.operations.case_file import CaseFile, case_file
 from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, compute_figures
 from footprint.operations.outcomes import BAIL_REVIEW_DAYS, USUAL_BAIL_CONDITIONS, Offence
@@ -194,6 +195,14 @@ def case_list(
 @router.get("/cases/{case_id}", response_model=CaseView)
 def case(request: Request, caller: CallerDep, case_id: RecordId) -> CaseView:
     return cases.get_case(database(request), caller.actor, case_id)
+
+
+@router.get("/cases/{case_id}/file", response_model=CaseFile)
+def case_file_for_prosecutor(request: Request, caller: CallerDep, case_id: RecordId) -> CaseFile:
+    """The file for the prosecutor: offences with statutes and image counts, exhibits with their
+    continuity, bail, safeguarding, withdrawals, history and the audit trail's verification.
+    Never imagery. Prepared by the force's caseworkers; audited."""
+    return case_file(database(request), caller.actor, case_id)
 
 
 @router.post("/cases/{case_id}/advance", response_model=CaseView)

@@ -9,10 +9,12 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
+from markupsafe import Markup
 
 from footprint.clock import service_day
 from footprint.operations import cases
 from footprint.operations.bail import extend_bail, start_bail
+from footprint.operations.case_file import case_file, case_file_html
 from footprint.operations.case_view import CaseView
 from footprint.operations.outcomes import (
     USUAL_BAIL_CONDITIONS,
@@ -77,6 +79,14 @@ def render_case(
 @router.get("/cases/{case_id}")
 def case_page(request: Request, caller: PageCaller, case_id: RecordId) -> Response:
     return render_case(request, caller, case_id)
+
+
+@router.get("/cases/{case_id}/file")
+def case_file_page(request: Request, caller: PageCaller, case_id: RecordId) -> Response:
+    """The file for the prosecutor, to read or print (the print leaves out the navigation)."""
+    prepared = case_file(database(request), caller.actor, case_id)
+    body = Markup(case_file_html(prepared, standalone=False))  # escaped as it was rendered
+    return render(request, "case_file.html", caller, file=prepared, body=body)
 
 
 case_change = record_form(render_case, "/cases/{id}")  # (request, caller, case_id, csrf, ...)
