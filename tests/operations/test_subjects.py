@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from footprint.errors import RecordError
 from footprint.operations.intake import import_referrals
 from footprint.operations.service import create_operation
 from footprint.operations.subjects import lookup_identifier, resolve_subjects, undo_merge
@@ -181,3 +182,41 @@ def test_batch_by_batch_resolution_finds_the_same_subjects_as_the_whole_rule(
     for report_id, subject_id in subjects_by_report(database).items():
         found.setdefault(subject_id, set()).add(report_id)
     assert {frozenset(members) for members in found.values()} == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "reports"),
+    [
+        ("md5", f"{7:032X}", ["NCMEC:TIP-000007"]),  # a file's hash, written in any case
+        ("pdq", "AB" * 32, ["NCMEC:TIP-000007", "NCMEC:TIP-000008"]),
+        ("postcode", "sw1a1aa", ["NCMEC:TIP-000007", "NCMEC:TIP-000008"]),
+        ("ip", "203.0.113.9", ["NCMEC:TIP-000008"]),
+        ("sha1", "cd" * 20, []),
+    ],
+)
+def test_a_file_hash_postcode_or_ip_is_found_wherever_it_is(
+    database: Database, operation: str, tmp_path: Path, kind: str, value: str, reports: list[str]
+) -> None:
+    """Look-ups once answered "not seen" for all of these although the referrals held them."""
+    seen_at = ("203.0.113.9", 1, "2026-10-01T12:00:00Z")
+    docs = [person(7, "p7@example.org"), person(8, "p8@example.org", ip=seen_at)]
+    take_in(database, tmp_path, "held", docs)
+    reader = Actor("inv", "E23000001", frozenset({Role.INVESTIGATOR}))
+    assert [h.referral for h in lookup_identifier(database, reader, kind, value)] == reports
+    with database.unit_of_work() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "identifier.lookup")
+        ).one()
+        assert entry.record_id.startswith(f"{kind}:") and entry.detail["hits"] == len(reports)
+
+
+def test_a_look_up_of_an_unknown_kind_or_a_malformed_value_names_the_field(
+    database: Database, operation: str
+) -> None:
+    reader = Actor("inv", "E23000001", frozenset({Role.INVESTIGATOR}))
+    with pytest.raises(RecordError, match="kind: 'shoe' is not one of"):
+        lookup_identifier(database, reader, "shoe", "x")
+    with pytest.raises(RecordError, match=r"value: .*32 hex digits"):
+        lookup_identifier(database, reader, "md5", "abc")
+    with pytest.raises(RecordError, match="value"):
+        lookup_identifier(database, reader, "ip", "999.1.1.1")

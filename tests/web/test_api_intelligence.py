@@ -77,6 +77,10 @@ def test_the_subject_shows_evidence_risk_packages_and_deconfliction(site: Site) 
     assert bad.status_code == 422 and "value" in bad.json()["detail"]
     unknown_kind = client.get("/api/v1/identifiers", params={"kind": "shoe", "value": "x"})
     assert unknown_kind.status_code == 422 and "kind" in unknown_kind.json()["detail"]
+    detail = client.get(f"/api/v1/referrals/{site.referrals[GMP][0]}").json()
+    md5 = detail["files"][0]["signals"]["md5"]
+    by_file = client.get("/api/v1/identifiers", params={"kind": "md5", "value": md5.upper()})
+    assert [h["subject_id"] for h in by_file.json()] == [subject_id]  # a file's hash, found
 
 
 def test_allocate_assess_issue_and_transfer(site: Site, tmp_path: Path) -> None:

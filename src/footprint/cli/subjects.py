@@ -62,10 +62,13 @@ def unmerge(merge_id: int = typer.Argument(...)) -> None:
 
 @subjects_app.command("lookup")
 def lookup(
-    kind: str = typer.Argument(..., help="email, phone, esp_account, device_id, screen_name, ..."),
+    kind: str = typer.Argument(
+        ..., help="email, phone, esp_account, device_id, screen_name, ..., postcode, ip, md5, pdq"
+    ),
     value: str = typer.Argument(...),
 ) -> None:
-    """Deconfliction: every operation, subject and referral an identifier appears in."""
+    """Deconfliction: every operation, subject and referral an identifier, postcode, IP address
+    or file hash appears in."""
     with open_database() as db:
         hits = lookup_identifier(db, current_actor(db), kind, value)
     table = Table("operation", "subject", "referral")

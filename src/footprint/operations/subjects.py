@@ -13,8 +13,16 @@ from typing import Any, cast
 from sqlalchemy import DateTime, Integer, String, Table, TextualSelect, select, text
 from sqlalchemy.orm import Session
 
+from footprint.errors import RecordError
+from footprint.hashsets.model import normalise_signal
 from footprint.operations.assessments import visible_subject
-from footprint.operations.identifiers import STRONG_KINDS, normalise_identifier
+from footprint.operations.identifiers import (
+    STRONG_KINDS,
+    IdentifierKind,
+    normalise_identifier,
+    normalise_ip,
+    normalise_postcode,
+)
 from footprint.operations.resolution import (
     DEFAULT_IP_WINDOW,
     Link,
@@ -34,8 +42,11 @@ from footprint.store.database import aware_utc, chunks
 from footprint.store.models import (
     Operation,
     Referral,
+    ReferralFileRow,
+    ReferralFileSignal,
     ReferralIdentifier,
     ReferralIpEvent,
+    ReferralPostcode,
     Subject,
     SubjectMerge,
     SubjectReferral,
@@ -397,18 +408,49 @@ class IdentifierHit:
     referral: str  # source:report_id
 
 
-def lookup_identifier(db: Database, actor: Actor, kind: str, value: str) -> list[IdentifierHit]:
-    """Deconfliction: every referral and subject an identifier appears in, in every operation
-    and force. Anyone may ask; every look-up is audited."""
+# What a person can look up across every operation: the identifiers, and what else a referral
+# holds that names someone or something (where they are, an address they used, a file they had).
+POSTCODE, IP = "postcode", "ip"
+FILE_HASH_KINDS = ("md5", "sha1", "sha256", "pdq")  # a referral's files, by an exact value
+LOOKUP_KINDS = (*(str(k) for k in IdentifierKind), POSTCODE, IP, *FILE_HASH_KINDS)
+
+
+def _referrals_with(kind: str, value: str) -> tuple[str, Any]:
+    """The value as stored, and a select of the ids of the referrals that hold it."""
+    if kind == POSTCODE:
+        wanted = normalise_postcode(value, "value")
+        return wanted, select(ReferralPostcode.referral_id).where(
+            ReferralPostcode.postcode == wanted
+        )
+    if kind == IP:
+        wanted = normalise_ip(value, "value")
+        return wanted, select(ReferralIpEvent.referral_id).where(ReferralIpEvent.ip == wanted)
+    if kind in FILE_HASH_KINDS:
+        wanted = normalise_signal(value, kind, "value") or ""
+        return wanted, (
+            select(ReferralFileRow.referral_id)
+            .join(ReferralFileSignal, ReferralFileSignal.file_id == ReferralFileRow.id)
+            .where(ReferralFileSignal.kind == kind, ReferralFileSignal.value == wanted)
+        )
     wanted = normalise_identifier(kind, value, "value")
+    return wanted, select(ReferralIdentifier.referral_id).where(
+        ReferralIdentifier.kind == kind, ReferralIdentifier.value == wanted
+    )
+
+
+def lookup_identifier(db: Database, actor: Actor, kind: str, value: str) -> list[IdentifierHit]:
+    """Deconfliction: every referral and subject an identifier, postcode, IP address or file
+    hash appears in, in every operation and force. Anyone may ask; every look-up is audited."""
+    if kind not in LOOKUP_KINDS:
+        raise RecordError("kind", f"{kind!r} is not one of {', '.join(LOOKUP_KINDS)}")
+    wanted, holding = _referrals_with(kind, value)
     with db.unit_of_work() as session:
         rows = session.execute(
             select(Operation.name, SubjectReferral.subject_id, Referral.source, Referral.report_id)
-            .select_from(ReferralIdentifier)
-            .join(Referral, Referral.id == ReferralIdentifier.referral_id)
+            .select_from(Referral)
             .join(Operation, Operation.id == Referral.operation_id)
             .outerjoin(SubjectReferral, SubjectReferral.referral_id == Referral.id)
-            .where(ReferralIdentifier.kind == kind, ReferralIdentifier.value == wanted)
+            .where(Referral.id.in_(holding))
             .order_by(Operation.name, Referral.source, Referral.report_id)
         ).all()
         hits = [

@@ -249,7 +249,7 @@ class ReferralPostcode(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
-    postcode: Mapped[str] = mapped_column(String(8))
+    postcode: Mapped[str] = mapped_column(String(8), index=True)  # looked up (deconfliction)
 
 
 class Subject(Base):

@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from footprint.operations import packages
 from footprint.operations.allocation import allocation_queue, assign_manually
 from footprint.operations.assessments import RiskView, assess_subject, override_risk
-from footprint.operations.identifiers import IdentifierKind
 from footprint.operations.packages import PackageView
 from footprint.operations.records import (
     ReferralFilter,
@@ -24,7 +23,12 @@ from footprint.operations.records import (
     list_referrals,
 )
 from footprint.operations.risk import Band
-from footprint.operations.subjects import IdentifierHit, lookup_identifier, undo_subject_merge
+from footprint.operations.subjects import (
+    LOOKUP_KINDS,
+    IdentifierHit,
+    lookup_identifier,
+    undo_subject_merge,
+)
 from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep, CsrfHeader, Limit, Offset, RecordId
 from footprint.web.callers import database, require_csrf
@@ -33,7 +37,7 @@ router = APIRouter(
     prefix="/api/v1", tags=["intelligence"], responses=ERRORS, route_class=SerialisedRoute
 )
 OperationName = Annotated[str, Path(max_length=200)]
-IDENTIFIER_KINDS = tuple(str(kind) for kind in IdentifierKind)
+IDENTIFIER_KINDS = LOOKUP_KINDS  # identifiers, postcodes, IP addresses, file hashes
 KIND_PATTERN = f"^({'|'.join(IDENTIFIER_KINDS)})$"
 
 
