@@ -4,7 +4,7 @@ itself (forces run air-gapped: no CDN, no remote fonts), behind strict security 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from importlib.resources import files
 
 from anyio import to_thread
@@ -13,9 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from footprint.config import Settings, load_settings
-from footprint.errors import REFUSALS, message_for, status_for
+from footprint.errors import REFUSALS, Refusal, message_for, status_for
 from footprint.plugins import load_plugins
 from footprint.security import audit
 from footprint.security.actor import AccessDenied
@@ -35,11 +36,12 @@ from footprint.web import (
     pages_intelligence,
     pages_operation,
 )
-from footprint.web.callers import Caller, database
+from footprint.web.callers import Caller, database, identify
 from footprint.web.middleware import (
     AuditedAnswers,
     RefusedNul,
     SignedInBodies,
+    is_api,
     refusal_answer,
 )
 
@@ -135,6 +137,15 @@ def create_app(
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return refusal_answer(request, 422, _field_errors(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """An address with no page (or a method it does not take): a page for people, with
+        their navigation; JSON for the API."""
+        if not is_api(request) and not hasattr(request.state, "caller"):
+            await run_in_threadpool(_identify_quietly, request)
+        message = f"no page at {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        return refusal_answer(request, exc.status_code, message)
+
     for kind in REFUSALS:
 
         @app.exception_handler(kind)
@@ -144,3 +155,9 @@ def create_app(
             return refusal_answer(request, status_for(exc), message_for(exc))
 
     return app
+
+
+def _identify_quietly(request: Request) -> None:
+    """Who asked, if anyone signed in did: the error page then keeps their navigation."""
+    with suppress(Refusal):
+        identify(request)

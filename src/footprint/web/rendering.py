@@ -29,11 +29,13 @@ def render(
 
 
 def render_error(request: Request, status: int, message: str) -> Response:
+    """An error page that keeps the navigation when the caller is known (signed in, and
+    identified before the refusal), so that a person is never stranded on it."""
     titles = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 413: "Too large"}
     return render(
         request,
         "error.html",
-        None,
+        getattr(request.state, "caller", None),
         status=status,
         title=titles.get(status, "Please check what you entered"),
         message=message,
