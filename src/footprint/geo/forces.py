@@ -28,3 +28,18 @@ def police_forces() -> tuple[PoliceForce, ...]:
     text = files("footprint.geo").joinpath("data/police_forces.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
     return tuple(PoliceForce(r["code"], r["name"], r["police_uk_id"], r["country"]) for r in rows)
+
+
+@cache
+def _names() -> dict[str, str]:
+    return {force.code: force.name for force in police_forces()} | {
+        COORDINATOR_CODE: COORDINATOR_NAME
+    }
+
+
+def organisation_name(code: str | None) -> str:
+    """The name people read for an organisation code (a force's ONS code, the coordinator's);
+    the code itself when it names none."""
+    if not code:
+        return ""
+    return _names().get(code, code)

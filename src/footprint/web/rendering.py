@@ -9,12 +9,23 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
+from footprint.geo.forces import organisation_name
 from footprint.security.permissions import allows
 from footprint.web.callers import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("footprint.web") / "templates"))
 # which forms a page offers: the services' own permission table (`may(viewer.actor, "...")`)
 templates.env.globals["may"] = allows
+
+
+def named(code: str | None) -> str:
+    """An organisation as people read it, "Metropolitan Police (E23000001)": the name first,
+    the code kept for those who search by it."""
+    name = organisation_name(code)
+    return f"{name} ({code})" if code and name != code else code or ""
+
+
+templates.env.filters["named"] = named
 
 
 def render(
