@@ -62,6 +62,24 @@ def test_a_report_maps_onto_the_referral_model() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "e164"),
+    [
+        ('<phone countryCallingCode="+44">7700900456</phone>', "+447700900456"),
+        ('<phone countryCallingCode="44">07700900456</phone>', "+447700900456"),  # trunk 0
+        ('<phone countryCallingCode="+1">+447700900456</phone>', "+447700900456"),
+        ("<phone><number>+447700900456</number></phone>", "+447700900456"),
+    ],
+)
+def test_a_phone_is_read_with_its_country_calling_code(written: str, e164: str) -> None:
+    person = f"<personOrUserReportedPerson>{written}</personOrUserReportedPerson>"
+    report = cybertip_report(9, 9).replace(
+        "<personOrUserReported>", f"<personOrUserReported>{person}", 1
+    )
+    phones = [i.value for i in parsed(report).identifiers if i.kind == "phone"]
+    assert phones == [e164]  # one personOrUserReportedPerson per report: the first is read
+
+
+@pytest.mark.parametrize(
     ("text", "field", "reason"),
     [
         (cybertip_report(None), "report/reportId", "missing"),

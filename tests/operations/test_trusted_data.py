@@ -167,6 +167,7 @@ def test_a_wrong_record_is_withdrawn_with_a_reason_and_leaves_the_counts(
     )
     assert case.charging_summary == {"A": 0, "B": 0, "C": 0}  # the device left the counts
     (device,) = case.devices  # ...and stays on the case, marked
+    assert device["withdrawn_at"].tzinfo is not None  # an instant always with its zone
     assert (device["withdrawn_by"], device["withdrawn_reason"]) == (
         investigator(MET).username,
         "scan of the wrong phone",

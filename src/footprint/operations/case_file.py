@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +246,8 @@ def uk_local(moment: datetime | str | None) -> str:
     if moment is None or moment == "":
         return ""
     at = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if at.tzinfo is None:  # stored in UTC without its zone (SQLite)
+        at = at.replace(tzinfo=UTC)
     return at.astimezone(SERVICE_ZONE).strftime("%Y-%m-%d %H:%M %Z")
 
 

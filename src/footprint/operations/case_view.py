@@ -182,7 +182,13 @@ def summary_of(
 
 def case_rows(session: Session, model: Any, case_id: int, *columns: str) -> list[dict[str, Any]]:
     rows = session.scalars(select(model).where(model.case_id == case_id).order_by(model.id))
-    return [{"id": row.id} | {c: getattr(row, c) for c in columns} for row in rows]
+    return [{"id": row.id} | {c: _shown(getattr(row, c)) for c in columns} for row in rows]
+
+
+def _shown(value: Any) -> Any:
+    """A column's value as the case shows it: an instant always with its zone (SQLite keeps
+    none, and a time without one would be read in whatever zone the reader's machine is in)."""
+    return aware_utc(value) if isinstance(value, datetime) else value
 
 
 def case_view(session: Session, case: Case) -> CaseView:

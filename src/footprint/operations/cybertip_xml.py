@@ -128,9 +128,10 @@ def _phone(phone: ET.Element) -> str | None:
     """The number, with its country calling code where the report gives one apart."""
     number = _text(phone) or _text(phone.find("number"))
     code = (phone.get("countryCallingCode") or "").strip()
-    if number is None or not code or number.startswith("+"):
+    if number is None or not code or number.startswith(("+", "00")):
         return number
-    return f"+{code.lstrip('+')}{number}"
+    national = number[1:] if number.startswith("0") else number  # the trunk prefix goes
+    return f"+{code.lstrip('+')}{national}"
 
 
 def _postcode(referral: ParsedReferral, address: ET.Element, path: str) -> None:
