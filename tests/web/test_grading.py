@@ -236,6 +236,9 @@ def test_settled_files_are_new_material_flagged_listed_and_exported(site: Site) 
     listed = first.get("/api/v1/grading/new-material")
     assert listed.status_code == 200, listed.text
     assert set(files) <= {item["file"] for item in listed.json()}
+    ours = [item for item in listed.json() if item["file"] in files]
+    # every hash the scan found goes with the file, not only the two its row keeps
+    assert all({"md5", "sha1", "sha256"} <= set(item["signals"]) for item in ours)
     flagged = _post(
         first,
         "/api/v1/grading/flags",

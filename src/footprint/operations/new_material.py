@@ -49,8 +49,7 @@ from footprint.store.models import (
     ScanFile,
     SeizedDevice,
 )
-from footprint.triage.findings import finding_at
-from footprint.triage.outputs import signals_of
+from footprint.triage.outputs import FINDINGS, iter_findings, signals_of
 
 INDECENT = (
     UnifiedCategory.A,
@@ -211,14 +210,20 @@ def _scan_files(session: Session, actor: Actor, operation_id: int | None) -> lis
     if operation_id is not None:
         query = query.where(Case.operation_id == operation_id)
     query = query.options(selectinload(ScanFile.votes), selectinload(ScanFile.device))
-    rows = session.execute(query.order_by(ScanFile.id).limit(MAX_LISTED), reader_bounds(actor))
+    rows = session.execute(
+        query.order_by(ScanFile.id).limit(MAX_LISTED), reader_bounds(actor)
+    ).all()
+    found = _scan_findings([row for row, _case, _exhibit in rows])
     return [
         NewMaterialFile(
             str(FileRef(Origin.SCAN, row.id)),
             row.path,
             f"case {case_id} · exhibit {exhibit}",
             str(row.category),
-            _scan_signals(row),
+            {
+                **{k: v for k, v in (("md5", row.md5), ("pdq", row.pdq)) if v},
+                **found.get(row.id, {}),
+            },
             None,
             row.graded_at,
             row.victim_identified,
@@ -229,14 +234,22 @@ def _scan_files(session: Session, actor: Actor, operation_id: int | None) -> lis
     ]
 
 
-def _scan_signals(row: ScanFile) -> dict[str, str]:
-    """Every hash the scan found for the file (its finding), or at least those the row keeps."""
-    kept = {k: v for k, v in (("md5", row.md5), ("pdq", row.pdq)) if v}
-    try:
-        found = signals_of(finding_at(Path(str(row.device.scan_dir)), row.finding_index))
-    except (OSError, ValueError, LookupError):
-        return kept  # the scan's output moved or went: the hashes kept on the row still serve
-    return {**kept, **found}
+def _scan_findings(rows: list[ScanFile]) -> dict[int, dict[str, str]]:
+    """Every hash each file's scan found for it, reading each scan's findings once (a scan holds
+    up to millions; looking each file up on its own read them again for every file). A scan
+    whose output moved or went gives nothing: the hashes kept on the rows still serve."""
+    wanted: dict[str, dict[int, int]] = {}  # scan folder -> finding index -> scan file id
+    for row in rows:
+        wanted.setdefault(str(row.device.scan_dir), {})[row.finding_index] = row.id
+    found: dict[int, dict[str, str]] = {}
+    for scan_dir, by_index in wanted.items():
+        try:
+            for number, finding in enumerate(iter_findings(Path(scan_dir) / FINDINGS)):
+                if number in by_index:
+                    found[by_index[number]] = signals_of(finding)
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def new_material(db: Database, actor: Actor, operation: str | None = None) -> list[NewMaterialFile]:
