@@ -26,7 +26,8 @@ from footprint.operations.graded_files import (
     votes_of,
 )
 from footprint.operations.new_material import is_new_material
-from footprint.operations.scoping import held_by, reader_bounds
+from footprint.operations.scan_files import held_scan_files
+from footprint.operations.scoping import reader_bounds
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -34,12 +35,10 @@ from footprint.security.permissions import Action, allows, require
 from footprint.signals import DEFAULT_PDQ_RADIUS
 from footprint.store import Database
 from footprint.store.models import (
-    Case,
     Operation,
     Referral,
     ReferralFileRow,
     ScanFile,
-    SeizedDevice,
 )
 
 # Grouped in one listing (every pair's PDQ distance: 5,000 files is about half a second); a
@@ -199,18 +198,9 @@ def _match_hint(row: ReferralFileRow | ScanFile) -> str | None:
     )
 
 
-_SCAN_FILES = (
-    select(ScanFile, Case.id, SeizedDevice.exhibit_ref)
-    .join(SeizedDevice, ScanFile.device_id == SeizedDevice.id)
-    .join(Case, SeizedDevice.case_id == Case.id)
-)
-
-
 def _scan_files(session: Session, actor: Actor, shown: Shown) -> list[QueueFile]:
-    query = _SCAN_FILES.where(
-        SeizedDevice.withdrawn_at.is_(None), *held_by(Case.force_id, actor.is_coordinator)
-    )
-    query = _wanted(query, ScanFile, shown).order_by(ScanFile.id).limit(MAX_QUEUE_FILES)
+    query = _wanted(held_scan_files(actor.is_coordinator), ScanFile, shown)
+    query = query.order_by(ScanFile.id).limit(MAX_QUEUE_FILES)
     rows = session.execute(query.options(selectinload(ScanFile.votes)), reader_bounds(actor))
     seeing = allows(actor, Action.IMAGERY_VIEW)
     return [_scan_file(row, case_id, exhibit, seeing) for row, case_id, exhibit in rows]

@@ -35,7 +35,8 @@ from footprint.operations.graded_files import (
     parse_refs,
     votes_of,
 )
-from footprint.operations.scoping import held_by, reader_bounds
+from footprint.operations.scan_files import held_scan_files
+from footprint.operations.scoping import reader_bounds
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -47,7 +48,6 @@ from footprint.store.models import (
     Referral,
     ReferralFileRow,
     ScanFile,
-    SeizedDevice,
 )
 from footprint.triage.outputs import FINDINGS, iter_findings, signals_of
 
@@ -200,13 +200,7 @@ def _referral_files(
 
 
 def _scan_files(session: Session, actor: Actor, operation_id: int | None) -> list[NewMaterialFile]:
-    query = (
-        select(ScanFile, Case.id, SeizedDevice.exhibit_ref)
-        .join(SeizedDevice, ScanFile.device_id == SeizedDevice.id)
-        .join(Case, SeizedDevice.case_id == Case.id)
-        .where(_is_new(ScanFile), SeizedDevice.withdrawn_at.is_(None))
-        .where(*held_by(Case.force_id, actor.is_coordinator))
-    )
+    query = held_scan_files(actor.is_coordinator).where(_is_new(ScanFile))
     if operation_id is not None:
         query = query.where(Case.operation_id == operation_id)
     query = query.options(selectinload(ScanFile.votes), selectinload(ScanFile.device))

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from footprint.hashsets.grading import FileGrade
 from footprint.hashsets.model import SEVERITY
-from footprint.store.models import GradingVoteRow, ScanFile, SeizedDevice
+from footprint.operations.scoping import held_by
+from footprint.store.models import Case, GradingVoteRow, ScanFile, SeizedDevice
 from footprint.triage.outputs import FINDINGS, iter_findings, signals_of
 from footprint.triage.report import file_category
 
@@ -87,3 +88,15 @@ def recount_device(session: Session, device: SeizedDevice) -> dict[str, int]:
     found = Counter({str(category): int(n) for category, n in rows if category})
     device.scan_counts = {str(category): found.get(str(category), 0) for category in SEVERITY}
     return device.scan_counts
+
+
+def held_scan_files(coordinator: bool) -> Any:
+    """(file, case id, exhibit) of the devices' files a reader holds (a force: its own cases';
+    run with scoping.reader_bounds), withdrawn devices left out: the grading queue's and the
+    new-material list's one statement."""
+    return (
+        select(ScanFile, Case.id, SeizedDevice.exhibit_ref)
+        .join(SeizedDevice, ScanFile.device_id == SeizedDevice.id)
+        .join(Case, SeizedDevice.case_id == Case.id)
+        .where(SeizedDevice.withdrawn_at.is_(None), *held_by(Case.force_id, coordinator))
+    )
