@@ -192,7 +192,7 @@ def case_file(db: Database, actor: Actor, case_id: int) -> CaseFile:
             now(),
             actor.username,
             _offences(view.charges),
-            {str(c): sum(e["images"][str(c)] for e in exhibits) for c in CHARGING_CATEGORIES},
+            view.charging_summary,  # the case's own sum, withdrawn devices left out
             exhibits,
             [s for s in view.searches if s.get("withdrawn_at") is None],
             _withdrawn(view),
