@@ -111,7 +111,7 @@ class MalformedXml(InputRefused):
     """Not well-formed XML: where, and what the parser said."""
 
 
-def _local(tag: object) -> str:
+def local_name(tag: object) -> str:
     """A tag without its namespace: NCMEC's files put every element in one, which says nothing
     the element's name does not."""
     return str(tag).rpartition("}")[2]
@@ -129,7 +129,7 @@ def xml_elements(
     try:
         for event, element in DefusedET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
             if event == "start":
-                element.tag = _local(element.tag)
+                element.tag = local_name(element.tag)
                 parents.append(element)
                 inside += element.tag in wanted
                 if len(parents) > max_depth:

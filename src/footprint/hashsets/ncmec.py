@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 from footprint.errors import RecordError
 from footprint.hashsets.model import ImportReport, KnownHash, normalise_hex
 from footprint.hashsets.schemes import CategoryMapper
-from footprint.inputs import xml_elements
+from footprint.inputs import local_name, xml_elements
 from footprint.signals.kinds import registered_kind
 
 NAMESPACE = "https://hashsharing.ncmec.org/hashsharing/v2"
@@ -157,9 +157,5 @@ def _entry(record: KnownHash, tag: str) -> str:
 
 
 def _element(tag: str, text: str, attributes: dict[str, str] | None = None) -> str:
-    attrs = "".join(f" {_local(k)}={quoteattr(str(v))}" for k, v in (attributes or {}).items())
+    attrs = "".join(f" {local_name(k)}={quoteattr(str(v))}" for k, v in (attributes or {}).items())
     return f"<{tag}{attrs}>{escape(text)}</{tag}>"
-
-
-def _local(name: str) -> str:
-    return name.rpartition("}")[2]
