@@ -22,3 +22,21 @@ def now() -> datetime:
 def service_day(at: datetime | None = None) -> date:
     """The day in England and Wales at `at` (now by default)."""
     return (at or now()).astimezone(SERVICE_ZONE).date()
+
+
+DAY_FORMAT = "%d %b %Y"  # 4 Dec 2026: the one way a day is written for people
+
+
+def uk_time(at: datetime, seconds: bool = False) -> str:
+    """An instant as people in England and Wales read it, with its zone: "04 Dec 2026 11:15 GMT"
+    (BST in summer). A time without a zone is taken as UTC, as the store keeps them."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return aware.astimezone(SERVICE_ZONE).strftime(f"{DAY_FORMAT} {clock} %Z")
+
+
+def uk_day(day: date | datetime) -> str:
+    """A day as people read it; an instant gives its day in England and Wales."""
+    if isinstance(day, datetime):
+        day = service_day(day if day.tzinfo is not None else day.replace(tzinfo=UTC))
+    return day.strftime(DAY_FORMAT)

@@ -29,6 +29,7 @@ from footprint.operations.graded_files import cast_votes, decide_match, resolve_
 from footprint.operations.grading import grade_operation
 from footprint.operations.grading_queue import grading_queue
 from footprint.operations.intake import import_referrals
+from footprint.operations.officers import assign_officer
 from footprint.operations.packages import (
     acknowledge_package,
     issue_package,
@@ -154,6 +155,7 @@ PROBES: dict[Action, Probe] = {
     Action.PACKAGE_ACKNOWLEDGE: lambda w, a: acknowledge_package(w.db, a, w.issued_package_id),
     Action.PACKAGE_TRANSFER: lambda w, a: transfer_package(w.db, a, w.package_id, MET, "probe"),
     Action.CASE_RECORD: lambda w, a: advance_case(w.db, a, w.case_id, "researching"),
+    Action.CASE_ASSIGN: lambda w, a: assign_officer(w.db, a, w.case_id, "sup-" + MET, "probe"),
     Action.DEVICE_RECORD: lambda w, a: record_device(
         w.db, a, w.case_id, f"EX-{next(_NAMES)}", "phone", date(2026, 10, 3)
     ),

@@ -8,7 +8,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from footprint.clock import service_day
 from footprint.config import Settings
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.operations.device_scans import link_device_scan, record_device
 from footprint.operations.intake import import_referrals
 from footprint.operations.subjects import resolve_subjects
+from footprint.operations.tasks import add_task
 from footprint.security.actor import Actor
 from footprint.security.credentials import issue_token, set_password
 from footprint.security.roles import Role
@@ -67,6 +69,7 @@ class Site:
     settings: Settings
     scan_files: dict[str, list[int]] = field(default_factory=dict)  # force -> its devices' files
     referral_files: dict[str, list[int]] = field(default_factory=dict)  # org -> its referrals'
+    tasks: dict[str, list[int]] = field(default_factory=dict)  # force -> a task per case
 
     users: dict[str, str] = field(default_factory=dict)  # username -> organisation code
 
@@ -135,6 +138,13 @@ def build_site(db: Database, folder: Path) -> Site:
             add_user(session, Actor.system(), name, org, [role])
             set_password(session, Actor.system(), name, PASSWORD)
             site.users[name] = org
+    for force, force_cases in cases.items():
+        investigator = username(force, Role.INVESTIGATOR)
+        actor = Actor(investigator, force, frozenset({Role.INVESTIGATOR}))
+        due = service_day() + timedelta(days=7)
+        for case_id in force_cases:
+            view = add_task(db, actor, case_id, "Visit the school", investigator, due)
+            site.tasks.setdefault(force, []).append(view.tasks[-1]["id"])
     return site
 
 

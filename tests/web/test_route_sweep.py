@@ -6,6 +6,7 @@ coordinator's users see every force's records."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from footprint.clock import service_day
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.store.models import AuditEntry
 from footprint.web.app import all_routes
@@ -50,6 +52,13 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "seized_on": "2026-11-01",
     },
     "/api/v1/cases/{case_id}/devices/{device_id}/scan": {"scan": SCAN},
+    "/api/v1/cases/{case_id}/officer": {"officer": "sweep", "reason": "sweep"},
+    "/api/v1/cases/{case_id}/tasks": {
+        "title": "sweep",
+        "owner": "sweep",
+        "due_on": (service_day() + timedelta(days=7)).isoformat(),
+    },
+    "/api/v1/tasks/{task_id}/done": {"note": "sweep"},
     "/api/v1/packages/{package_id}/acknowledge": {},
     "/api/v1/packages/{package_id}/transfer": {"to_force": KENT, "reason": "sweep"},
     "/api/v1/subjects/{subject_id}/risk": {"factors": ["lives_with_children"]},
@@ -66,6 +75,7 @@ RECORDS = {
     "referral_id": "referral",
     "scan_file_id": "scan_file",
     "referral_file_id": "referral_file",
+    "task_id": "task",
 }
 PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
 # sign-in/out carry no record ids; hash sets and postcode data are national reference data,
@@ -124,6 +134,7 @@ SWEPT_PARAMS = frozenset(
         "merge_id",
         "scan_file_id",
         "referral_file_id",
+        "task_id",
     )
 )
 
@@ -140,6 +151,7 @@ def _ids(site: Site, force: str, index: int) -> dict[str, int]:
         "merge_id": 1,  # a merge into the subject (scoped through it)
         "scan_file_id": site.scan_files[force][index],
         "referral_file_id": site.referral_files[force][index],
+        "task_id": site.tasks[force][index],
     }
 
 

@@ -15,12 +15,13 @@ from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import console, err_console, fail
-from footprint.clock import service_day
+from footprint.clock import service_day, uk_day
 from footprint.operations import cases, device_scans
 from footprint.operations.bail import bail_expiring, extend_bail, start_bail
 from footprint.operations.case_file import case_file, case_file_html
 from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, publish_figures
+from footprint.operations.officers import assign_officer
 from footprint.operations.outcome_record import Outcome, record_outcome
 from footprint.operations.outcomes import (
     BAIL_REVIEW_DAYS,
@@ -54,21 +55,49 @@ def _print_case(view: CaseView) -> None:
 
 
 @case_app.command("list")
-def case_list(state: str | None = typer.Option(None, help="Only cases in this state.")) -> None:
+def case_list(
+    state: str | None = typer.Option(None, help="Only cases in this state."),
+    officer: str | None = typer.Option(None, help="Only this officer's cases."),
+    mine: bool = typer.Option(False, "--mine", help="Only your open cases."),
+    force: str | None = typer.Option(None, help="Only this force's (ONS code)."),
+    band: str | None = typer.Option(None, help="Only this risk band."),
+    still_open: bool = typer.Option(False, "--open", help="Only cases still open."),
+    sort: str = typer.Option(
+        "case", help=f"One of {', '.join(cases.CASE_ORDERS)}; a leading - reverses."
+    ),
+) -> None:
     """Cases you may see (a force: its own)."""
     with open_database() as db:
-        views = cases.list_cases(db, current_actor(db), state)
-    table = Table("case", "subject", "package", "force", "state", "next steps")
+        actor = current_actor(db)
+        wanted = cases.CaseFilter.checked(
+            state, actor.username if mine else officer, force, band, still_open or mine
+        )
+        views = cases.list_cases(db, actor, wanted, sort=sort)
+    table = Table("case", "subject", "force", "state", "risk", "opened", "officer", "next steps")
     for view in views:
         table.add_row(
             str(view.id),
             str(view.subject_id),
-            str(view.package_id),
             view.force,
             view.state,
+            view.risk_band or "",
+            uk_day(view.opened_at) if view.opened_at else "",
+            view.officer or "",
             ", ".join(view.allowed_next),
         )
     console.print(table)
+
+
+@case_app.command("assign")
+def case_assign(
+    case_id: int = typer.Argument(...),
+    officer: str = typer.Argument(..., help="A username of the force: investigator or supervisor."),
+    reason: str = typer.Option(..., "--reason", help="Why the case changes hands (audited)."),
+) -> None:
+    """Hand a case to another officer in charge (a force supervisor's call)."""
+    with open_database() as db:
+        view = assign_officer(db, current_actor(db), case_id, officer, reason)
+    console.print(f"case {view.id}: officer in charge is now {view.officer}")
 
 
 @case_app.command("show")
@@ -94,6 +123,9 @@ def _plain(view: CaseView) -> dict[str, Any]:
             "bail",
             "children",
             "safeguarding_actions",
+            "officer",
+            "officers",
+            "tasks",
         )
     }
 

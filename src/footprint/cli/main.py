@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from footprint import __version__
-from footprint.cli import admin, case, demo, grade, hashset, operation, subjects
+from footprint.cli import admin, case, demo, grade, hashset, operation, subjects, tasks
 from footprint.cli.scan import scan_command
 from footprint.cli.serve import serve_command
 
@@ -27,6 +27,7 @@ GROUPS = {  # `footprint <group> <command>`, in the order --help lists them
     "risk": subjects.risk_app,
     "packages": subjects.packages_app,
     "case": case.case_app,
+    "tasks": tasks.tasks_app,
     "grade": grade.grade_app,
 }
 for group_name, group in GROUPS.items():

@@ -23,9 +23,12 @@ from footprint.store.database import aware_utc
 from footprint.store.models import (
     Bail,
     Case,
+    CaseAssignment,
     CaseEvent,
+    CaseTask,
     Charge,
     ChildSafeguarded,
+    IntelPackage,
     Operation,
     Organisation,
     PropertySearch,
@@ -44,6 +47,9 @@ class CaseView:
     allowed_next: list[CaseState]
     position_of_trust: bool
     registered_sex_offender: bool
+    officer: str | None = None  # the officer in charge
+    opened_at: datetime | None = None
+    risk_band: str | None = None  # the package's, as assessed when it was issued
     history: list[dict[str, Any]] = field(default_factory=list)
     searches: list[dict[str, Any]] = field(default_factory=list)
     devices: list[dict[str, Any]] = field(default_factory=list)
@@ -52,6 +58,8 @@ class CaseView:
     bail: list[dict[str, Any]] = field(default_factory=list)
     children: list[dict[str, Any]] = field(default_factory=list)
     safeguarding_actions: list[dict[str, Any]] = field(default_factory=list)
+    officers: list[dict[str, Any]] = field(default_factory=list)  # each holder, in order
+    tasks: list[dict[str, Any]] = field(default_factory=list)  # open by due day, then done
 
 
 def record_event(
@@ -135,7 +143,7 @@ def charging_summary(devices: list[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
-def case_summary(case: Case) -> CaseView:
+def case_summary(case: Case, risk_band: str | None = None) -> CaseView:
     return summary_of(
         case.id,
         case.package_id,
@@ -144,9 +152,13 @@ def case_summary(case: Case) -> CaseView:
         case.state,
         case.position_of_trust,
         case.registered_sex_offender,
+        case.officer,
+        case.opened_at,
+        risk_band,
     )
 
 
+# a case as lists show it: with the package's risk band, which the list is sorted by
 SUMMARY_COLUMNS = (
     Case.id,
     Case.package_id,
@@ -155,6 +167,9 @@ SUMMARY_COLUMNS = (
     Case.state,
     Case.position_of_trust,
     Case.registered_sex_offender,
+    Case.officer,
+    Case.opened_at,
+    IntelPackage.risk_band,
 )
 
 
@@ -166,6 +181,9 @@ def summary_of(
     state: str,
     position_of_trust: bool,
     registered_sex_offender: bool,
+    officer: str | None,
+    opened_at: datetime | None,
+    risk_band: str | None,
 ) -> CaseView:
     now = CaseState(state)
     return CaseView(
@@ -177,6 +195,9 @@ def summary_of(
         allowed_next(now),
         position_of_trust,
         registered_sex_offender,
+        officer,
+        None if opened_at is None else aware_utc(opened_at),
+        risk_band,
     )
 
 
@@ -217,8 +238,16 @@ def case_view(session: Session, case: Case) -> CaseView:
         "recorded_by",
         *WITHDRAWAL,
     )
+    band = session.scalar(select(IntelPackage.risk_band).where(IntelPackage.id == case.package_id))
+    tasks = case_rows(
+        session, CaseTask, case.id, "title", "owner", "due_on", "done_at", "done_by", "done_note"
+    )
     return replace(
-        case_summary(case),
+        case_summary(case, band),
+        officers=case_rows(
+            session, CaseAssignment, case.id, "officer", "assigned_at", "assigned_by", "reason"
+        ),
+        tasks=sorted(tasks, key=lambda t: (t["done_at"] is not None, t["due_on"], t["id"])),
         history=[
             {
                 "from": e.from_state,

@@ -8,7 +8,10 @@ write is audited; another force's case reads as "not found" and the attempt is a
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -31,7 +34,9 @@ from footprint.operations.case_view import (
     summary_of,
     writable_case,
 )
-from footprint.operations.case_workflow import CaseState, allowed_next
+from footprint.operations.case_workflow import OPEN_STATES, CaseState, allowed_next
+from footprint.operations.listing import Order, band_rank, chosen, order_from, ordered_by
+from footprint.operations.officers import take_charge
 from footprint.operations.outcomes import (
     AgeBand,
     Offence,
@@ -40,6 +45,7 @@ from footprint.operations.outcomes import (
     SafeguardingKind,
     choice,
 )
+from footprint.operations.risk import Band
 from footprint.operations.scoping import held_by, paged, reader_bounds, scoped_unit_of_work
 from footprint.operations.service import OperationError
 from footprint.security import audit
@@ -59,7 +65,8 @@ from footprint.store.models import (
 
 
 def open_case(session: Session, actor: Actor, package: IntelPackage) -> Case:
-    """Called in the acknowledging transaction: the force now holds the investigation. The risk
+    """Called in the acknowledging transaction: the force now holds the investigation, and the
+    officer who acknowledged it is in charge until a supervisor hands it on. The risk
     factors the package was assessed with that are also the case's flags (registered sex
     offender, position of trust) carry over."""
     subject = session.get_one(Subject, package.subject_id)
@@ -80,6 +87,7 @@ def open_case(session: Session, actor: Actor, package: IntelPackage) -> Case:
     )
     session.add(case)
     session.flush()
+    take_charge(session, case, actor.username, actor.username, "acknowledged the package")
     record_event(
         session, actor, case, None, CaseState.RECEIVED, f"package {package.id} acknowledged"
     )
@@ -134,22 +142,71 @@ def get_case(db: Database, actor: Actor, case_id: int) -> CaseView:
         return case_view(session, case)
 
 
+CASE_ORDERS = ("case", "opened", "risk", "deadline", "officer", "state")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """What a case list keeps to; None: any. `open` keeps to cases still under investigation."""
+
+    state: str | None = None
+    officer: str | None = None
+    force: str | None = None
+    band: str | None = None
+    open: bool = False
+
+    @classmethod
+    def checked(
+        cls,
+        state: str | None = None,
+        officer: str | None = None,
+        force: str | None = None,
+        band: str | None = None,
+        open: bool = False,
+    ) -> CaseFilter:
+        """From what a person typed or chose: each value from its choices, or refused."""
+        return cls(
+            chosen(state, CaseState, "state"),
+            (officer or "").strip() or None,
+            (force or "").strip().upper() or None,
+            chosen(band, Band, "band"),
+            open,
+        )
+
+    def bounds(self) -> dict[str, Any]:
+        values = {"state": self.state, "officer": self.officer, "force_code": self.force}
+        return {k: v for k, v in values.items() if v is not None} | (
+            {"band": self.band} if self.band else {}
+        )
+
+
 def list_cases(
     db: Database,
     actor: Actor,
-    state: str | None = None,
+    wanted: CaseFilter | None = None,
     offset: int = 0,
     limit: int | None = None,
+    sort: str | None = None,
 ) -> list[CaseView]:
-    """The coordinator sees every case; a force its own. In case order, a page at a time when
-    `limit` is given."""
-    query = _CASE_LIST[actor.is_coordinator, bool(state)]
-    bounds = reader_bounds(actor, offset, limit, state=state)
+    """The coordinator sees every case; a force its own. In the chosen order (case number by
+    default; see CASE_ORDERS), a page at a time when `limit` is given."""
+    wanted = wanted or CaseFilter()
+    order = order_from(sort, CASE_ORDERS, "case")
+    query = _case_list(actor.is_coordinator, order, _filters_of(wanted))
+    bounds = reader_bounds(actor, offset, limit, **wanted.bounds())
     with audit.reading(db) as session:
         # plain rows: loading a page of Case objects cost several times the query
         cases = [summary_of(*row) for row in session.execute(query, bounds)]
         audit.record_read(
-            session, actor, "case.list", "case", "*", count=len(cases), offset=offset, state=state
+            session,
+            actor,
+            "case.list",
+            "case",
+            "*",
+            count=len(cases),
+            offset=offset,
+            sort=str(order),
+            **{k: v for k, v in dataclasses.asdict(wanted).items() if v},
         )
     return cases
 
@@ -343,17 +400,33 @@ def record_safeguarding_action(
         return recorded(session, actor, case, action, "case.safeguard")
 
 
-def _case_list_query(coordinator: bool, in_state: bool) -> Select[*tuple[Any, ...]]:
-    query = select(*SUMMARY_COLUMNS).join(Organisation, Organisation.id == Case.force_id)
-    query = query.where(*held_by(Case.force_id, coordinator))
-    if in_state:
-        query = query.where(Case.state == bindparam("state"))
-    return paged(query.order_by(Case.id))
+def _filters_of(wanted: CaseFilter) -> frozenset[str]:
+    return frozenset(k for k, v in dataclasses.asdict(wanted).items() if v)
 
 
-# built once for each kind of reader, with and without a state to keep to
-_CASE_LIST = {
-    (coordinator, in_state): _case_list_query(coordinator, in_state)
-    for coordinator in (True, False)
-    for in_state in (True, False)
-}
+@cache
+def _case_list(coordinator: bool, order: Order, filters: frozenset[str]) -> Select[Any]:
+    """Built once for each kind of reader, order and set of filters."""
+    query = (
+        select(*SUMMARY_COLUMNS)
+        .join(Organisation, Organisation.id == Case.force_id)
+        .join(IntelPackage, IntelPackage.id == Case.package_id)
+        .where(*held_by(Case.force_id, coordinator))
+    )
+    where = {
+        "state": Case.state == bindparam("state"),
+        "officer": Case.officer == bindparam("officer"),
+        "force": Organisation.code == bindparam("force_code"),
+        "band": IntelPackage.risk_band == bindparam("band"),
+        "open": Case.state.in_(sorted(OPEN_STATES)),
+    }
+    query = query.where(*(where[name] for name in sorted(filters)))
+    columns = {
+        "case": Case.id,
+        "opened": Case.opened_at,
+        "risk": band_rank(IntelPackage.risk_band),
+        "deadline": IntelPackage.deadline,
+        "officer": Case.officer,
+        "state": Case.state,
+    }
+    return paged(query.order_by(*ordered_by(order, columns, Case.id)))

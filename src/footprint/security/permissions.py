@@ -50,6 +50,7 @@ class Action(StrEnum):
     PACKAGE_ACKNOWLEDGE = "package.acknowledge"
     PACKAGE_TRANSFER = "package.transfer"
     CASE_RECORD = "case.record"
+    CASE_ASSIGN = "case.assign"
     DEVICE_RECORD = "device.record"
     IMAGERY_VIEW = "imagery.view"
     FIGURES_PUBLISH = "figures.publish"
@@ -109,6 +110,7 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.PACKAGE_ACKNOWLEDGE: Permission("acknowledging a package", _NONE, _CASEWORKERS),
     Action.PACKAGE_TRANSFER: Permission("transferring a package", _COORDINATOR, _SUPERVISOR),
     Action.CASE_RECORD: Permission("recording on a case", _NONE, _CASEWORKERS),
+    Action.CASE_ASSIGN: Permission("choosing a case's officer in charge", _NONE, _SUPERVISOR),
     Action.DEVICE_RECORD: Permission(
         "recording a seized device", _NONE, _CASEWORKERS | {Role.FORENSIC_EXAMINER}
     ),

@@ -378,9 +378,45 @@ class Case(Base):
     position_of_trust: Mapped[bool] = mapped_column(default=False)
     position_of_trust_detail: Mapped[str | None] = mapped_column(Text)
     registered_sex_offender: Mapped[bool] = mapped_column(default=False)
+    # the officer in charge (a username of the force); history in case_assignments
+    officer: Mapped[str | None] = mapped_column(String(80), index=True)
 
     force: Mapped[Organisation] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id")
+
+
+class CaseAssignment(Base):
+    """Each officer in charge a case has had, in order: reassignment keeps who held it."""
+
+    __tablename__ = "case_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    officer: Mapped[str] = mapped_column(String(80))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assigned_by: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str | None] = mapped_column(String(400))
+
+
+class CaseTask(Base):
+    """A piece of work on a case with an owner and a due day; done once, never deleted."""
+
+    __tablename__ = "case_tasks"
+    __table_args__ = (Index("ix_case_tasks_force_owner_due", "force_id", "owner", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    force_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(80))
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(80))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(80))
+    done_note: Mapped[str | None] = mapped_column(String(400))
+
+    force: Mapped[Organisation] = relationship()
 
 
 class CaseEvent(Base):

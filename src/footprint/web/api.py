@@ -24,6 +24,7 @@ from footprint.operations.service import list_operations
 from footprint.operations.withdrawals import Entry, withdraw_entry
 from footprint.web.answers import SerialisedRoute
 from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
+from footprint.web.list_queries import CaseQuery, Sort
 
 
 class ErrorOut(BaseModel):
@@ -184,12 +185,15 @@ def acknowledge(
 def case_list(
     request: Request,
     caller: CallerDep,
-    state: Annotated[str | None, Query(max_length=40)] = None,
+    wanted: CaseQuery,
     offset: Offset = 0,
     limit: Limit = 100,
+    sort: Sort = None,
 ) -> list[CaseView]:
-    """Cases the caller may see, in case order, a page at a time (without their history)."""
-    return cases.list_cases(database(request), caller.actor, state, offset, limit)
+    """Cases the caller may see, a page at a time (without their history), kept to the filters
+    given and in the order asked for: case (the default), opened, risk, deadline, officer or
+    state; a leading - reverses it."""
+    return cases.list_cases(database(request), caller.actor, wanted, offset, limit, sort)
 
 
 @router.get("/cases/{case_id}", response_model=CaseView)

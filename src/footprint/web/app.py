@@ -24,6 +24,7 @@ from footprint.store import Database
 from footprint.web import (
     api,
     api_audit,
+    api_casework,
     api_devices,
     api_grading,
     api_hashsets,
@@ -35,6 +36,7 @@ from footprint.web import (
     pages_hashsets,
     pages_intelligence,
     pages_operation,
+    pages_tasks,
 )
 from footprint.web.callers import Caller, database, identify
 from footprint.web.middleware import (
@@ -79,6 +81,7 @@ ROUTERS = (
     api_devices.router,
     api_grading.router,
     api_audit.router,
+    api_casework.router,
     api_hashsets.router,
     pages.router,
     pages_cases.router,
@@ -87,6 +90,7 @@ ROUTERS = (
     pages_grading.router,
     pages_hashsets.router,
     pages_operation.router,
+    pages_tasks.router,
 )
 
 

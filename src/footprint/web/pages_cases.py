@@ -4,18 +4,24 @@ case services and comes back to the case; a refusal shows the case again with th
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import date
 from functools import partial
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from markupsafe import Markup
 
 from footprint.clock import service_day
+from footprint.geo.forces import police_forces
 from footprint.operations import cases
 from footprint.operations.bail import extend_bail, start_bail
 from footprint.operations.case_file import case_file, case_file_html
 from footprint.operations.case_view import CaseView
+from footprint.operations.case_workflow import CaseState
+from footprint.operations.listing import order_from
+from footprint.operations.officers import assign_officer, people_of_force
 from footprint.operations.outcomes import (
     USUAL_BAIL_CONDITIONS,
     AgeBand,
@@ -23,11 +29,14 @@ from footprint.operations.outcomes import (
     Relationship,
     SafeguardingKind,
 )
+from footprint.operations.risk import ORDER
+from footprint.operations.tasks import add_task
 from footprint.operations.withdrawals import withdraw_entry
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, allows
 from footprint.store import Database
 from footprint.web.callers import Caller, database
+from footprint.web.list_queries import CaseQuery, Sort
 from footprint.web.pages import PAGE, Csrf, Offset, PageCaller, RecordId, record_form
 from footprint.web.rendering import render
 
@@ -38,26 +47,44 @@ router = APIRouter(include_in_schema=False)
 def case_list(
     request: Request,
     caller: PageCaller,
-    state: Annotated[str | None, Query(max_length=40)] = None,
+    wanted: CaseQuery,
     offset: Offset = 0,
+    sort: Sort = None,
+    mine: Annotated[bool, Query()] = False,
 ) -> Response:
-    listed = cases.list_cases(database(request), caller.actor, state or None, offset, PAGE + 1)
+    """Cases in the order chosen, kept to the filters chosen; `mine`: the reader's open cases."""
+    if mine:
+        wanted = replace(wanted, officer=caller.actor.username, open=True)
+    order = order_from(sort, cases.CASE_ORDERS, "case")
+    listed = cases.list_cases(database(request), caller.actor, wanted, offset, PAGE + 1, sort)
+    query = {k: v for k, v in asdict(wanted).items() if v}
     return render(
         request,
         "cases.html",
         caller,
         cases=listed[:PAGE],
-        state=state or "",
+        wanted=wanted,
+        mine=mine,
+        order=order,
+        filters=urlencode(query),
+        query=urlencode(query | {"sort": str(order)}),
+        states=list(CaseState),
+        bands=[b.value for b in ORDER],
+        forces=police_forces() if caller.actor.is_coordinator else [],
         offset=offset,
         page=PAGE,
         more=len(listed) > PAGE,
+        today=service_day(),
     )
 
 
 def render_case(
     request: Request, caller: Caller, case_id: int, error: str | None = None, status: int = 200
 ) -> Response:
-    view = cases.get_case(database(request), caller.actor, case_id)
+    db = database(request)
+    view = cases.get_case(db, caller.actor, case_id)
+    can_write = allows(caller.actor, Action.CASE_RECORD)
+    may_assign = allows(caller.actor, Action.CASE_ASSIGN)
     return render(
         request,
         "case.html",
@@ -65,7 +92,9 @@ def render_case(
         status=status,
         case=view,
         error=error,
-        can_write=allows(caller.actor, Action.CASE_RECORD),
+        can_write=can_write,
+        may_assign=may_assign,
+        people=people_of_force(db, caller.actor, view.force) if can_write or may_assign else [],
         can_record_devices=allows(caller.actor, Action.DEVICE_RECORD),
         age_bands=list(AgeBand),
         relationships=list(Relationship),
@@ -107,6 +136,31 @@ def advance(
         return cases.advance_case(db, actor, case, state, note or None, day)
 
     return case_change(request, caller, case_id, csrf, step)
+
+
+@router.post("/cases/{case_id}/officer")
+def officer(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    officer: Annotated[str, Form(max_length=80)],
+    reason: Annotated[str, Form(max_length=400)] = "",
+    csrf: Csrf = None,
+) -> Response:
+    return case_change(request, caller, case_id, csrf, assign_officer, officer, reason)
+
+
+@router.post("/cases/{case_id}/tasks")
+def task(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    title: Annotated[str, Form(max_length=200)],
+    owner: Annotated[str, Form(max_length=80)],
+    due_on: Annotated[date, Form()],
+    csrf: Csrf = None,
+) -> Response:
+    return case_change(request, caller, case_id, csrf, add_task, title, owner, due_on)
 
 
 @router.post("/cases/{case_id}/withdrawals")

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
+from footprint.clock import uk_day, uk_time
 from footprint.geo.forces import organisation_name
 from footprint.security.permissions import allows
 from footprint.web.callers import CSRF_FIELD, Caller
@@ -26,6 +27,9 @@ def named(code: str | None) -> str:
 
 
 templates.env.filters["named"] = named
+# times in UK local time with the zone shown, days written one way (clock.py)
+templates.env.filters["uk_time"] = uk_time
+templates.env.filters["uk_day"] = uk_day
 
 
 def render(

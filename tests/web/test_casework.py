@@ -1,0 +1,141 @@
+"""Daily casework in the pages and the API: my tasks, tasks on a case, the officer in charge
+handed on by a supervisor, and the case list's filters and orders."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from footprint.clock import service_day
+from footprint.security.roles import Role
+from tests.operations.cases_setup import GMP, MET
+from tests.web.site import Site, audited, browser, csrf_token, machine, username
+
+INVESTIGATOR = username(MET, Role.INVESTIGATOR)
+SUPERVISOR = username(MET, Role.FORCE_SUPERVISOR)
+EXAMINER = username(MET, Role.FORENSIC_EXAMINER)
+NAV = 'nav aria-label="Main"'
+
+
+def test_my_tasks_lists_mine_and_one_is_marked_done_there(site: Site) -> None:
+    client = browser(site, INVESTIGATOR)
+    page = client.get("/tasks")
+    assert page.status_code == 200 and "My tasks" in page.text
+    for case_id in site.cases[MET]:
+        assert f'href="/cases/{case_id}"' in page.text
+    assert page.text.count("Visit the school") == 2
+    assert not any(f'href="/cases/{c}"' in page.text for c in site.cases[GMP])
+    task_id = site.tasks[MET][1]
+    form = {"csrf_token": csrf_token(client), "note": "head teacher seen", "back": "tasks"}
+    done = client.post(f"/tasks/{task_id}/done", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/tasks"
+    assert client.get("/tasks").text.count("Visit the school") == 1
+    finished = client.get("/tasks?done=true").text
+    assert "head teacher seen" in finished and f"by {INVESTIGATOR}" in finished
+    assert audited(site.db, "case.task-done", INVESTIGATOR, site.cases[MET][1])
+    again = client.post(f"/tasks/{task_id}/done", data=form)
+    assert again.status_code == 409 and "already done" in again.text and NAV in again.text
+
+
+def test_only_those_who_oversee_look_at_someone_elses_tasks(site: Site) -> None:
+    examiner = browser(site, EXAMINER)
+    refused = examiner.get(f"/tasks?owner={INVESTIGATOR}")
+    assert refused.status_code == 403 and NAV in refused.text
+    supervisor = browser(site, SUPERVISOR).get(f"/tasks?owner={INVESTIGATOR}")
+    assert supervisor.status_code == 200 and f"Tasks of {INVESTIGATOR}" in supervisor.text
+    everyone = browser(site, SUPERVISOR).get("/tasks?owner=*")
+    assert "Everyone's tasks" in everyone.text and "Visit the school" in everyone.text
+
+
+def test_a_task_is_added_on_the_case_page_for_someone_in_the_force(site: Site) -> None:
+    client = browser(site, INVESTIGATOR)
+    case_id = site.cases[MET][0]
+    page = client.get(f"/cases/{case_id}").text
+    owners = re.findall(
+        r'<option value="([^"]+)"', page.split('name="owner"')[1].split("</select>")[0]
+    )
+    assert INVESTIGATOR in owners and EXAMINER in owners
+    assert username(GMP, Role.INVESTIGATOR) not in owners
+    due = service_day() + timedelta(days=5)
+    form = {
+        "csrf_token": csrf_token(client),
+        "title": "Image the laptop",
+        "owner": EXAMINER,
+        "due_on": due.isoformat(),
+    }
+    added = client.post(f"/cases/{case_id}/tasks", data=form, follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"] == f"/cases/{case_id}"
+    assert "Image the laptop" in client.get(f"/cases/{case_id}").text
+    mine = browser(site, EXAMINER).get("/tasks").text
+    assert "Image the laptop" in mine and "Visit the school" not in mine
+    late = form | {"due_on": (service_day() - timedelta(days=1)).isoformat()}
+    refused = client.post(f"/cases/{case_id}/tasks", data=late)
+    assert refused.status_code == 422 and "has passed" in refused.text and NAV in refused.text
+
+
+def test_a_supervisor_hands_the_case_on_from_its_page(site: Site) -> None:
+    case_id = site.cases[MET][0]
+    investigator = browser(site, INVESTIGATOR)
+    assert f'action="/cases/{case_id}/officer"' not in investigator.get(f"/cases/{case_id}").text
+    client = browser(site, SUPERVISOR)
+    page = client.get(f"/cases/{case_id}").text
+    choices = page.split('name="officer"')[1].split("</select>")[0]
+    assert INVESTIGATOR in choices and EXAMINER not in choices  # examiners do not lead cases
+    form = {"csrf_token": csrf_token(client), "officer": INVESTIGATOR, "reason": "workload"}
+    moved = client.post(f"/cases/{case_id}/officer", data=form, follow_redirects=False)
+    assert moved.status_code == 303
+    shown = client.get(f"/cases/{case_id}").text
+    assert f"officer in charge <strong>{INVESTIGATOR}</strong>" in shown and "workload" in shown
+    assert audited(site.db, "case.assign", SUPERVISOR, case_id)
+    mine = investigator.get("/cases?mine=true").text
+    assert f'<a href="/cases/{case_id}">' in mine
+    assert f'<a href="/cases/{site.cases[MET][1]}">' not in mine
+    refused = investigator.post(
+        f"/cases/{case_id}/officer", data=form | {"csrf_token": csrf_token(investigator)}
+    )
+    assert refused.status_code == 403
+
+
+def test_the_case_list_sorts_and_filters_by_choices(site: Site) -> None:
+    client = browser(site, SUPERVISOR)
+    page = client.get("/cases?sort=-case&state=received")
+    assert page.status_code == 200
+    first, second = sorted(site.cases[MET], reverse=True)
+    assert page.text.index(f'href="/cases/{first}"') < page.text.index(f'href="/cases/{second}"')
+    assert (
+        'aria-sort="descending"' in page.text and "<option selected>received</option>" in page.text
+    )
+    assert 'href="/cases?state=received&amp;sort=case"' in page.text  # the header flips the order
+    refused = client.get("/cases?state=asleep")
+    assert refused.status_code == 422 and "state: &#39;asleep&#39; is not one of" in refused.text
+    assert NAV in refused.text
+    national = browser(site, username("NCA", Role.COORDINATOR)).get(f"/cases?force={GMP}")
+    assert all(f'href="/cases/{c}"' in national.text for c in site.cases[GMP])
+    assert not any(f'href="/cases/{c}"' in national.text for c in site.cases[MET])
+
+
+def test_the_api_lists_sorts_and_records_casework(site: Site) -> None:
+    api = machine(site, INVESTIGATOR)
+    listed = api.get("/api/v1/cases", params={"sort": "-opened", "open": "true"})
+    assert listed.status_code == 200
+    assert [c["id"] for c in listed.json()] == sorted(site.cases[MET], reverse=True)
+    assert {"officer", "risk_band", "opened_at"} <= set(listed.json()[0])
+    bad = api.get("/api/v1/cases", params={"sort": "colour"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("sort: 'colour'")
+    case_id = site.cases[MET][1]
+    due = (service_day() + timedelta(days=2)).isoformat()
+    body = {"title": "Chase the ISP", "owner": INVESTIGATOR, "due_on": due}
+    view = api.post(f"/api/v1/cases/{case_id}/tasks", json=body)
+    assert view.status_code == 200, view.text
+    task = next(t for t in view.json()["tasks"] if t["title"] == "Chase the ISP")
+    mine = api.get("/api/v1/tasks", params={"mine": "true"}).json()
+    assert task["id"] in [t["id"] for t in mine]
+    assert all(t["owner"] == INVESTIGATOR and t["done_at"] is None for t in mine)
+    done = api.post(f"/api/v1/tasks/{task['id']}/done", json={"note": "answered"})
+    assert done.status_code == 200 and done.json()["done_by"] == INVESTIGATOR
+    other = machine(site, username(GMP, Role.INVESTIGATOR))
+    assert other.post(f"/api/v1/tasks/{task['id']}/done", json={}).status_code == 404
+    refused = api.post(
+        f"/api/v1/cases/{case_id}/officer", json={"officer": INVESTIGATOR, "reason": "mine"}
+    )
+    assert refused.status_code == 403
