@@ -27,9 +27,12 @@ def service_day(at: datetime | None = None) -> date:
 DAY_FORMAT = "%d %b %Y"  # 4 Dec 2026: the one way a day is written for people
 
 
-def uk_time(at: datetime, seconds: bool = False) -> str:
+def uk_time(at: datetime | str, seconds: bool = False) -> str:
     """An instant as people in England and Wales read it, with its zone: "04 Dec 2026 11:15 GMT"
-    (BST in summer). A time without a zone is taken as UTC, as the store keeps them."""
+    (BST in summer). A time without a zone is taken as UTC, as the store keeps them; text is
+    read as ISO 8601 (a package's snapshot keeps instants so)."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
     aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
     clock = "%H:%M:%S" if seconds else "%H:%M"
     return aware.astimezone(SERVICE_ZONE).strftime(f"{DAY_FORMAT} {clock} %Z")

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from footprint.errors import Invalid
 from footprint.operations.allocation import assign_manually
 from footprint.operations.assessments import assess_subject
 from footprint.operations.intake import import_referrals
+from footprint.operations.package_list import PackageFilter, list_packages
 from footprint.operations.packages import (
     acknowledge_package,
     get_package,
     issue_package,
-    list_packages,
     transfer_package,
 )
 from footprint.operations.service import OperationError, create_operation
@@ -25,9 +26,10 @@ from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
 from footprint.store.models import AuditEntry, Subject
-from tests.operations.samples import referral
+from tests.operations.samples import lone_referral, referral
 
 MET, GMP, KENT = "E23000001", "E23000005", "E23000032"
+VERY_HIGH = {"lives_with_children", "grooming", "producing_images"}
 
 
 def supervisor(org: str) -> Actor:
@@ -117,3 +119,69 @@ def test_transfer_moves_package_and_subject(
             subject.allocation_detail == "transferred from E23000001: subject lives in Manchester"
         )
     assert acknowledge_package(database, supervisor(GMP), package_id).status == "acknowledged"
+
+
+def test_a_package_carries_what_the_force_acts_on(database: Database, package_id: int) -> None:
+    """The referral ids, each capture event (address, port, instant with its zone) and each
+    file's name, hashes and grade: a force asks the ISP and searches without the referrals."""
+    package = get_package(database, supervisor(MET), package_id)
+    first = package.snapshot["referrals"][0]
+    assert isinstance(first["id"], int) and first["received_at"].endswith("+00:00")
+    assert first["incident_at"] == "2026-10-01T12:00:00+00:00"
+    assert first["ip_events"] == [
+        {
+            "ip": "203.0.113.7",
+            "port": 51234,
+            "at": "2026-10-01T12:00:00+00:00",  # given as 13:00 BST: the same instant
+            "event": "Login",
+            "possible_proxy": False,
+        }
+    ]
+    (file,) = first["files"]
+    assert file["file_name"] == "f1.jpg" and file["graded"] == "not yet graded (ungraded)"
+    assert file["hashes"] == {"md5": f"{1:032x}", "pdq": "ab" * 32}
+    assert package.case_id is None
+    opened = acknowledge_package(database, supervisor(MET), package_id)
+    assert opened.case_id is not None
+    assert get_package(database, supervisor(MET), package_id).case_id == opened.case_id
+
+
+def test_the_package_list_filters_and_sorts(
+    database: Database, package_id: int, tmp_path: Path
+) -> None:
+    path = tmp_path / "more.json"
+    path.write_text(json.dumps([lone_referral(7), lone_referral(8)]))
+    import_referrals(database, Actor.system(), "Op P", path)
+    resolve_subjects(database, Actor.system(), "Op P")
+    with database.unit_of_work() as session:
+        waiting = session.scalars(
+            select(Subject.id).where(Subject.id != 1).order_by(Subject.id)
+        ).all()
+    low, very_high = waiting
+    for subject, factors in ((low, {"other_convictions"}), (very_high, VERY_HIGH)):
+        assign_manually(database, Actor.system(), subject, MET, "research")
+        assess_subject(database, Actor.system(), subject, factors)
+    low_id = issue_package(database, Actor.system(), low).id
+    top_id = issue_package(database, Actor.system(), very_high).id
+    acknowledge_package(database, supervisor(MET), low_id)
+    reader = supervisor(MET)
+
+    def ids(wanted: PackageFilter | None = None, sort: str | None = None) -> list[int]:
+        return [p.id for p in list_packages(database, reader, wanted, sort=sort)]
+
+    assert ids() == [top_id, package_id, low_id]  # soonest deadline: 1 day, 7 days, 90 days
+    assert ids(sort="-risk") == [top_id, package_id, low_id]
+    assert ids(sort="risk") == [low_id, package_id, top_id]
+    assert ids(PackageFilter.checked(status="acknowledged")) == [low_id]
+    assert ids(PackageFilter.checked(band="very-high")) == [top_id]
+    assert ids(PackageFilter.checked(due="awaiting")) == [top_id, package_id, low_id]
+    assert ids(PackageFilter.checked(due="overdue")) == []
+    later = datetime.now(UTC) + timedelta(days=8)  # a week on, two deadlines have passed
+    overdue = list_packages(database, reader, PackageFilter.checked(due="overdue"), now=later)
+    assert [(p.id, p.overdue) for p in overdue] == [(top_id, True), (package_id, True)]
+    (row,) = [p for p in list_packages(database, reader) if p.id == low_id]
+    assert row.case_id is not None and row.case_state == "received"
+    with pytest.raises(Invalid, match="due: 'late' is not one of awaiting, overdue"):
+        PackageFilter.checked(due="late")
+    with pytest.raises(Invalid, match="sort: 'size'"):
+        list_packages(database, reader, sort="size")

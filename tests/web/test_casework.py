@@ -3,12 +3,24 @@ handed on by a supervisor, and the case list's filters and orders."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
 
 from footprint.clock import service_day
+from footprint.operations.allocation import assign_manually
+from footprint.operations.assessments import assess_subject
+from footprint.operations.intake import import_referrals
+from footprint.operations.packages import issue_package
+from footprint.operations.subjects import resolve_subjects
+from footprint.security.actor import Actor
 from footprint.security.roles import Role
-from tests.operations.cases_setup import GMP, MET
+from footprint.store.models import Referral, SubjectReferral
+from tests.operations.cases_setup import GMP, MET, OPERATION
+from tests.operations.samples import referral
 from tests.web.site import Site, audited, browser, csrf_token, machine, username
 
 INVESTIGATOR = username(MET, Role.INVESTIGATOR)
@@ -139,3 +151,39 @@ def test_the_api_lists_sorts_and_records_casework(site: Site) -> None:
         f"/api/v1/cases/{case_id}/officer", json={"officer": INVESTIGATOR, "reason": "mine"}
     )
     assert refused.status_code == 403
+
+
+def test_a_package_shows_what_to_act_on_and_acknowledging_goes_to_its_case(
+    site: Site, tmp_path: Path
+) -> None:
+    path = tmp_path / "ip.json"
+    path.write_text(json.dumps([referral(900)]))
+    import_referrals(site.db, Actor.system(), OPERATION, path)
+    resolve_subjects(site.db, Actor.system(), OPERATION)
+    with site.db.unit_of_work() as session:
+        subject_id = session.scalars(
+            select(SubjectReferral.subject_id)
+            .join(Referral, Referral.id == SubjectReferral.referral_id)
+            .where(Referral.report_id == "TIP-000900")
+        ).one()
+    assign_manually(site.db, Actor.system(), subject_id, MET, "test allocation")
+    assess_subject(site.db, Actor.system(), subject_id, {"lives_with_children"})
+    package_id = issue_package(site.db, Actor.system(), subject_id).id
+    client = browser(site, INVESTIGATOR)
+    page = client.get(f"/packages/{package_id}").text
+    assert "203.0.113.7" in page and "51234" in page
+    assert "01 Oct 2026 13:00:00 BST" in page  # 12:00 UTC, as a force's officers read it
+    assert 'datetime="2026-10-01T12:00:00+00:00"' in page
+    assert "f900.jpg" in page and f"{900:032x}" in page and "not yet graded" in page
+    listed = client.get("/packages?status=issued").text
+    assert f'href="/packages/{package_id}"' in listed and "not acknowledged" in listed
+    assert f'href="/packages/{site.packages[MET][0]}"' not in listed  # acknowledged already
+    refused = client.get("/packages?due=late")
+    assert refused.status_code == 422 and "due: &#39;late&#39; is not one of" in refused.text
+    form = {"csrf_token": csrf_token(client)}
+    done = client.post(f"/packages/{package_id}/acknowledge", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith("/cases/")
+    case_page = client.get(done.headers["location"]).text
+    assert f'href="/packages/{package_id}"' in case_page
+    assert f"officer in charge <strong>{INVESTIGATOR}</strong>" in case_page
+    assert done.headers["location"] in client.get(f"/packages/{package_id}").text

@@ -12,14 +12,15 @@ from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import ExitCode, console, fail, settings, show_skipped
+from footprint.clock import uk_time
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import RiskView, assess_subject, current_risk, override_risk
+from footprint.operations.package_list import PACKAGE_ORDERS, PackageFilter, list_packages
 from footprint.operations.packages import (
     PackageView,
     acknowledge_package,
     get_package,
     issue_package,
-    list_packages,
     transfer_package,
 )
 from footprint.operations.pipeline_jobs import load_postcode_file
@@ -213,20 +214,25 @@ def package_issue(
 
 
 @packages_app.command("list")
-def package_list() -> None:
+def package_list(
+    status: str | None = typer.Option(None, help="issued or acknowledged"),
+    band: str | None = typer.Option(None, help="Only this risk band."),
+    due: str | None = typer.Option(None, help="awaiting (deadline to meet) or overdue"),
+    force: str | None = typer.Option(None, help="Only this force's (ONS code)."),
+    sort: str = typer.Option(
+        "deadline", help=f"One of {', '.join(PACKAGE_ORDERS)}; a leading - reverses."
+    ),
+) -> None:
     """Packages you may see (a force: those it holds), soonest deadline first."""
     with open_database() as db:
-        views = list_packages(db, current_actor(db))
-    table = Table("package", "subject", "force", "status", "risk", "act by (UTC)")
-    for view in views:
-        band = str(view.snapshot.get("risk", {}).get("band", ""))
+        wanted = PackageFilter.checked(status, band, due, force)
+        rows = list_packages(db, current_actor(db), wanted, sort=sort)
+    table = Table("package", "subject", "force", "status", "risk", "act by", "case")
+    for row in rows:
+        deadline = uk_time(row.deadline) + (" [red]overdue[/]" if row.overdue else "")
+        case = f"{row.case_id} ({row.case_state})" if row.case_id else "not acknowledged"
         table.add_row(
-            str(view.id),
-            str(view.subject_id),
-            view.force,
-            view.status,
-            band,
-            f"{view.deadline:%Y-%m-%d %H:%M}",
+            str(row.id), str(row.subject_id), row.force, row.status, row.risk_band, deadline, case
         )
     console.print(table)
 

@@ -22,8 +22,6 @@ from footprint.operations.risk import ORDER
 from footprint.operations.scoping import (
     held_by,
     held_record,
-    paged,
-    reader_bounds,
     scoped_unit_of_work,
 )
 from footprint.operations.service import OperationError
@@ -60,9 +58,13 @@ class PackageView:
     risk_band: str
     deadline: datetime
     snapshot: dict[str, Any]
+    case_id: int | None = None  # the holding force's case, once acknowledged
 
 
-def _view(package: IntelPackage) -> PackageView:
+def _view(session: Session, package: IntelPackage) -> PackageView:
+    case_id = session.scalar(
+        select(Case.id).where(Case.package_id == package.id, Case.state != CaseState.TRANSFERRED)
+    )
     return PackageView(
         package.id,
         package.subject_id,
@@ -71,7 +73,13 @@ def _view(package: IntelPackage) -> PackageView:
         package.risk_band,
         aware_utc(package.deadline),
         package.snapshot,
+        case_id,
     )
+
+
+def _instant(at: datetime | None) -> str | None:
+    """An instant as the snapshot keeps it: ISO 8601 in UTC, the zone written out."""
+    return None if at is None else aware_utc(at).isoformat()
 
 
 def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[str, Any]:
@@ -82,19 +90,42 @@ def _snapshot(session: Session, subject: Subject, risk: RiskAssessment) -> dict[
         .order_by(Referral.id)
     ).all()
     evidence: Counter[str] = Counter()
+    files: dict[int, list[dict[str, Any]]] = {}
     for item in session.scalars(
-        select(ReferralFileRow).where(ReferralFileRow.referral_id.in_([r.id for r in referrals]))
+        select(ReferralFileRow)
+        .where(ReferralFileRow.referral_id.in_([r.id for r in referrals]))
+        .order_by(ReferralFileRow.id)
     ):
-        evidence[graded_as(item.grade_status, item.category)] += 1
+        graded = graded_as(item.grade_status, item.category)
+        evidence[graded] += 1
+        files.setdefault(item.referral_id, []).append(
+            {"file_name": item.file_name, "hashes": item.signal_values(), "graded": graded}
+        )
     return {
         "subject_id": subject.id,
         "referrals": [
             {
+                "id": r.id,
                 "source": r.source,
                 "report_id": r.report_id,
                 "incident_type": r.incident_type,
+                "incident_at": _instant(r.incident_at),
+                "received_at": _instant(r.received_at),
                 "identifiers": sorted(f"{i.kind}:{i.value}" for i in r.identifiers),
                 "postcodes": sorted(p.postcode for p in r.postcodes),
+                # what a force needs to act: the capture events (a subscriber check needs the
+                # address, port and instant with its zone) and each file, hashes and grade
+                "ip_events": [
+                    {
+                        "ip": e.ip,
+                        "port": e.port,
+                        "at": _instant(e.at),
+                        "event": e.event,
+                        "possible_proxy": e.possible_proxy,
+                    }
+                    for e in sorted(r.ip_events, key=lambda e: (aware_utc(e.at), e.id))
+                ],
+                "files": files.get(r.id, []),
             }
             for r in referrals
         ],
@@ -153,7 +184,7 @@ def issue_package(
             force=subject.force.code,
             **({"second_to": open_package, "reason": reason} if open_package else {}),
         )
-        return _view(package)
+        return _view(session, package)
 
 
 def _open_package(session: Session, subject_id: int) -> int | None:
@@ -178,7 +209,7 @@ def get_package(db: Database, actor: Actor, package_id: int) -> PackageView:
     with scoped_unit_of_work(db, actor, "package", package_id) as session:
         package = _held(session, actor, package_id)
         audit.record_read(session, actor, "package.read", "package", package_id)
-        return _view(package)
+        return _view(session, package)
 
 
 def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageView:
@@ -197,7 +228,7 @@ def acknowledge_package(db: Database, actor: Actor, package_id: int) -> PackageV
         )
         audit.record(session, actor, "package.acknowledge", "package", package_id)
         open_case(session, actor, package)
-        return _view(package)
+        return _view(session, package)
 
 
 def transfer_package(
@@ -243,47 +274,7 @@ def transfer_package(
             to_force=to_force,
             reason=reason.strip(),
         )
-        return _view(package)
-
-
-def _package_list_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
-    return paged(
-        select(
-            IntelPackage.id,
-            IntelPackage.subject_id,
-            Organisation.code,
-            IntelPackage.status,
-            IntelPackage.risk_band,
-            IntelPackage.deadline,
-            IntelPackage.snapshot,
-        )
-        .join(Organisation, Organisation.id == IntelPackage.force_id)
-        .where(*held_by(IntelPackage.force_id, coordinator))
-        .order_by(IntelPackage.deadline, IntelPackage.id)
-    )
-
-
-_PACKAGE_LIST = {coordinator: _package_list_query(coordinator) for coordinator in (True, False)}
-
-
-def list_packages(
-    db: Database, actor: Actor, offset: int = 0, limit: int | None = None
-) -> list[PackageView]:
-    """The coordinator sees every package; a force the packages it holds. Soonest deadline (so
-    overdue) first, a page at a time when `limit` is given."""
-    bounds = reader_bounds(actor, offset, limit)
-    with audit.reading(db) as session:
-        # plain rows: loading a page of package objects cost several times the query
-        packages = [
-            PackageView(pid, subject, force, status, band, aware_utc(deadline), snapshot)
-            for pid, subject, force, status, band, deadline, snapshot in session.execute(
-                _PACKAGE_LIST[actor.is_coordinator], bounds
-            )
-        ]
-        audit.record_read(
-            session, actor, "package.list", "package", "*", count=len(packages), offset=offset
-        )
-    return packages
+        return _view(session, package)
 
 
 # a package's deadline is met once its case has gone past research and warrants

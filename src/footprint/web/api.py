@@ -19,12 +19,13 @@ from footprint.operations.case_file import CaseFile, case_file
 from footprint.operations.case_view import CaseView
 from footprint.operations.figures import MEASURES, compute_figures
 from footprint.operations.outcomes import BAIL_REVIEW_DAYS, USUAL_BAIL_CONDITIONS, Offence
+from footprint.operations.package_list import PackageRow, list_packages
 from footprint.operations.packages import PackageView
 from footprint.operations.service import list_operations
 from footprint.operations.withdrawals import Entry, withdraw_entry
 from footprint.web.answers import SerialisedRoute
 from footprint.web.callers import CSRF_HEADER, Caller, database, identify, require_csrf
-from footprint.web.list_queries import CaseQuery, Sort
+from footprint.web.list_queries import CaseQuery, PackageQuery, Sort
 
 
 class ErrorOut(BaseModel):
@@ -160,12 +161,19 @@ def figures(
     )
 
 
-@router.get("/packages", response_model=list[PackageView])
+@router.get("/packages", response_model=list[PackageRow])
 def package_list(
-    request: Request, caller: CallerDep, offset: Offset = 0, limit: Limit = 100
-) -> list[PackageView]:
-    """Packages the caller may see, soonest deadline first, a page at a time."""
-    return packages.list_packages(database(request), caller.actor, offset, limit)
+    request: Request,
+    caller: CallerDep,
+    wanted: PackageQuery,
+    offset: Offset = 0,
+    limit: Limit = 100,
+    sort: Sort = None,
+) -> list[PackageRow]:
+    """Packages the caller may see, a page at a time, each with its case and whether its
+    deadline passed unmet; soonest deadline first, or by risk, issued, package or status (a
+    leading - reverses). The snapshot comes with one package (GET /packages/{id})."""
+    return list_packages(database(request), caller.actor, wanted, offset, limit, sort)
 
 
 @router.get("/packages/{package_id}", response_model=PackageView)

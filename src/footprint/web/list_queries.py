@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from footprint.operations.cases import CaseFilter
+from footprint.operations.package_list import PackageFilter
 
 Sort = Annotated[
     str | None,
@@ -26,3 +27,19 @@ def case_filter(
 
 
 CaseQuery = Annotated[CaseFilter, Depends(case_filter)]
+
+
+def package_filter(
+    status: Annotated[
+        str | None, Query(max_length=16, description="issued or acknowledged")
+    ] = None,
+    band: Annotated[str | None, Query(max_length=16, description="a risk band")] = None,
+    due: Annotated[
+        str | None, Query(max_length=16, description="awaiting (deadline to meet) or overdue")
+    ] = None,
+    force: Annotated[str | None, Query(max_length=16, description="a force's ONS code")] = None,
+) -> PackageFilter:
+    return PackageFilter.checked(status, band, due, force)
+
+
+PackageQuery = Annotated[PackageFilter, Depends(package_filter)]

@@ -25,10 +25,13 @@ from footprint.operations.figures import (
     download_figures,
     publish_figures,
 )
+from footprint.operations.listing import order_from
 from footprint.operations.outcomes import (
     BAIL_REVIEW_DAYS,
 )
+from footprint.operations.package_list import DUE_CHOICES, PACKAGE_ORDERS, list_packages
 from footprint.operations.progress import progress_over_time
+from footprint.operations.risk import ORDER
 from footprint.operations.service import list_operations
 from footprint.security.audit_log import (
     VERIFY_AGE_SECONDS,
@@ -40,6 +43,7 @@ from footprint.security.credentials import SignInRefused, sign_in
 from footprint.security.sessions import end_session, start_session
 from footprint.web.callers import COOKIE, CSRF_FIELD, Caller, database, identify, require_csrf
 from footprint.web.charts import Bar, bar_chart, line_chart
+from footprint.web.list_queries import PackageQuery, Sort
 from footprint.web.rendering import render
 from footprint.web.tables import figures_table
 
@@ -235,9 +239,38 @@ def record_form(page: RecordPage, url: str) -> Callable[..., Response]:
 
 
 @router.get("/packages")
-def package_list(request: Request, caller: PageCaller) -> Response:
-    overview = packages.package_overview(database(request), caller.actor, limit=200)
-    return render(request, "packages.html", caller, overview=overview)
+def package_list(
+    request: Request,
+    caller: PageCaller,
+    wanted: PackageQuery,
+    offset: Offset = 0,
+    sort: Sort = None,
+) -> Response:
+    """Every package the reader may see, a page at a time, filtered and sorted by choices; the
+    counts above it are the overview's."""
+    db = database(request)
+    order = order_from(sort, PACKAGE_ORDERS, "deadline")
+    overview = packages.package_overview(db, caller.actor, limit=0, max_age=DASHBOARD_AGE)
+    rows = list_packages(db, caller.actor, wanted, offset, PAGE + 1, sort)
+    query = {k: v for k, v in asdict(wanted).items() if v}
+    return render(
+        request,
+        "packages.html",
+        caller,
+        overview=overview,
+        packages=rows[:PAGE],
+        wanted=wanted,
+        order=order,
+        filters=urlencode(query),
+        query=urlencode(query | {"sort": str(order)}),
+        statuses=list(packages.PackageStatus),
+        bands=[b.value for b in ORDER],
+        dues=DUE_CHOICES,
+        forces=police_forces() if caller.actor.is_coordinator else [],
+        offset=offset,
+        page=PAGE,
+        more=len(rows) > PAGE,
+    )
 
 
 @router.get("/packages/{package_id}")
@@ -251,8 +284,9 @@ def acknowledge(
     request: Request, caller: PageCaller, package_id: RecordId, csrf: Csrf = None
 ) -> Response:
     require_csrf(request, caller, csrf)
-    packages.acknowledge_package(database(request), caller.actor, package_id)
-    return RedirectResponse(f"/packages/{package_id}", status_code=303)
+    view = packages.acknowledge_package(database(request), caller.actor, package_id)
+    # straight on to the case it opened: that is where the force's work starts
+    return RedirectResponse(f"/cases/{view.case_id}", status_code=303)
 
 
 @router.get("/figures")
