@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from footprint.errors import Invalid, NotFound
 from footprint.operations.bail import start_bail
 from footprint.operations.cases import (
     advance_case,
@@ -19,7 +22,15 @@ from footprint.operations.cases import (
     set_flags,
 )
 from footprint.operations.device_scans import record_device
-from footprint.operations.figures import compute_figures, list_publications, publish_figures
+from footprint.operations.figures import (
+    DifferencingRisk,
+    compute_figures,
+    download_release,
+    list_publications,
+    list_releases,
+    publish_figures,
+    release_digest,
+)
 from footprint.operations.withdrawals import withdraw_entry
 from footprint.security.actor import AccessDenied, Actor
 from footprint.store import Database
@@ -131,23 +142,70 @@ def test_publication_is_disclosure_controlled_and_recorded(
         assert (
             session.scalar(select(func.count()).where(AuditEntry.action == "figures.publish")) == 1
         )
-    rounded = publish_figures(database, Actor.system(), OPERATION, TODAY, rounded=True, record=True)
+    # a rounded table next to the exact one differs by small counts too: a reason is needed
+    with pytest.raises(DifferencingRisk):
+        publish_figures(database, Actor.system(), OPERATION, TODAY, rounded=True, record=True)
+    rounded = publish_figures(
+        database, Actor.system(), OPERATION, TODAY, True, True, "rounded edition for the press"
+    )
     assert next(f for f in rounded.as_json()["forces"] if f["code"] == MET)["packages_issued"] == 5
     assert len(list_publications(database, Actor.system(), OPERATION)) == 2
 
 
-def test_a_small_change_since_the_last_release_is_flagged(
+def test_a_release_open_to_differencing_needs_a_reason_and_keeps_it(
     database: Database, operation: list[int]
 ) -> None:
     first = publish_figures(database, Actor.system(), OPERATION, TODAY, rounded=False, record=True)
     assert first.warnings == []
     arrest_and_bail(database, operation[5], MET, date(2026, 11, 20))  # the sixth Met case
-    again = publish_figures(database, Actor.system(), OPERATION, TODAY, rounded=False, record=True)
+    preview = publish_figures(database, Actor.system(), OPERATION, TODAY, False, record=False)
+    assert f"{MET}/arrests: changed by 1 since the last release" in preview.warnings
+    with pytest.raises(DifferencingRisk, match="publish it only with a reason") as refused:
+        publish_figures(database, Actor.system(), OPERATION, TODAY, rounded=False, record=True)
+    assert "total/arrests: changed by 1 since the last release" in refused.value.warnings
+    assert [r.id for r in list_releases(database, Actor.system(), OPERATION)] == [
+        first.publication_id
+    ]
+    again = publish_figures(
+        database, Actor.system(), OPERATION, TODAY, False, True, "court order to publish"
+    )
     assert again.as_json()["national"]["arrests"] == 7
-    assert f"{MET}/arrests: changed by 1 since the last release" in again.warnings
-    assert "total/arrests: changed by 1 since the last release" in again.warnings
-    stored = list_publications(database, Actor.system(), OPERATION)
-    assert [p["id"] for p in stored] == [first.publication_id, again.publication_id]
+    latest, earlier = list_releases(database, Actor.system(), OPERATION)
+    assert (latest.id, earlier.id) == (again.publication_id, first.publication_id)
+    assert (latest.override_reason, earlier.override_reason) == ("court order to publish", None)
+    with database.unit_of_work() as session:
+        entry = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "figures.publish")
+            .order_by(AuditEntry.seq.desc())
+        ).first()
+        assert entry is not None and entry.detail["override_reason"] == "court order to publish"
+        assert f"{MET}/arrests: changed by 1 since the last release" in entry.detail["warnings"]
+
+
+def test_a_past_release_downloads_as_it_was_published(
+    database: Database, operation: list[int]
+) -> None:
+    first = publish_figures(database, Actor.system(), OPERATION, TODAY, rounded=False, record=True)
+    assert first.publication_id is not None
+    arrest_and_bail(database, operation[5], MET, date(2026, 11, 20))  # the counts move on
+    kept, text = download_release(database, Actor.system(), first.publication_id, "csv")
+    assert text == first.as_csv()  # as it went out, not as the counts are now
+    (release,) = list_releases(database, Actor.system(), OPERATION)
+    _, content = download_release(database, Actor.system(), first.publication_id, "json")
+    assert release_digest(json.loads(content)) == release.sha256 == kept.sha256
+    with pytest.raises(NotFound):
+        download_release(database, investigator(MET), first.publication_id)
+    with pytest.raises(NotFound):
+        download_release(database, Actor.system(), 10**6)
+    with pytest.raises(Invalid, match="format: 'pdf'"):
+        download_release(database, Actor.system(), first.publication_id, "pdf")
+    with database.unit_of_work() as session:
+        downloads = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "figures.download")
+        ).all()
+        assert [d.detail["format"] for d in downloads] == ["csv", "json"]
+        assert downloads[0].detail["sha256"] == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_dashboard_counts_may_be_reused_but_every_read_is_audited(

@@ -20,6 +20,7 @@ from footprint.clock import service_day
 from footprint.config import Settings
 from footprint.geo.forces import COORDINATOR_CODE
 from footprint.operations.device_scans import link_device_scan, record_device
+from footprint.operations.figures import publish_figures
 from footprint.operations.intake import import_referrals
 from footprint.operations.subjects import resolve_subjects
 from footprint.operations.tasks import add_task
@@ -70,6 +71,7 @@ class Site:
     scan_files: dict[str, list[int]] = field(default_factory=dict)  # force -> its devices' files
     referral_files: dict[str, list[int]] = field(default_factory=dict)  # org -> its referrals'
     tasks: dict[str, list[int]] = field(default_factory=dict)  # force -> a task per case
+    publication: int = 0  # a release of the operation's figures (the coordinator's)
 
     users: dict[str, str] = field(default_factory=dict)  # username -> organisation code
 
@@ -145,6 +147,8 @@ def build_site(db: Database, folder: Path) -> Site:
         for case_id in force_cases:
             view = add_task(db, actor, case_id, "Visit the school", investigator, due)
             site.tasks.setdefault(force, []).append(view.tasks[-1]["id"])
+    released = publish_figures(db, Actor.system(), OPERATION, service_day(), False, True)
+    site.publication = released.publication_id or 0
     return site
 
 

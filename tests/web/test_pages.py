@@ -3,19 +3,15 @@ headers, forms with CSRF tokens, a case worked from received to charged."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from footprint.geo.forces import COORDINATOR_CODE
 from footprint.operations.cases import get_case
 from footprint.security.actor import Actor
 from footprint.security.credentials import set_password
 from footprint.security.roles import Role
-from footprint.store.models import AuditEntry
-from tests.operations.cases_setup import GMP, MET, OPERATION
+from tests.operations.cases_setup import GMP, MET
 from tests.web.site import PASSWORD, Site, audited, browser, csrf_token, sign_in_form, username
 
 SUPERVISOR = username(GMP, Role.FORCE_SUPERVISOR)
@@ -213,20 +209,3 @@ def test_sign_in_only_ever_returns_to_this_site(site: Site) -> None:
         }
         signed = client.post("/sign-in", data=form, follow_redirects=False)
         assert signed.headers["location"] == expected, target
-
-
-def test_a_figures_download_is_audited_with_what_left(site: Site) -> None:
-    coordinator = username(COORDINATOR_CODE, Role.COORDINATOR)
-    download = browser(site, coordinator).get("/figures.csv", params={"operation": OPERATION})
-    assert download.status_code == 200 and download.text.startswith("force_code,")
-    with site.db.unit_of_work() as session:
-        entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "figures.download")
-        ).one()
-        assert (entry.actor, entry.record_id) == (coordinator, OPERATION)
-        assert entry.detail["sha256"] == hashlib.sha256(download.text.encode()).hexdigest()
-    refused = browser(site, username(MET, Role.FORCE_SUPERVISOR)).get(
-        "/figures.csv", params={"operation": OPERATION}
-    )
-    assert refused.status_code == 403
-    assert audited(site.db, "access.refused", username(MET, Role.FORCE_SUPERVISOR), "/figures.csv")

@@ -76,12 +76,16 @@ RECORDS = {
     "scan_file_id": "scan_file",
     "referral_file_id": "referral_file",
     "task_id": "task",
+    "publication_id": "publication",
 }
 PAGE_FORMS = {path.removeprefix("/api/v1"): body for path, body in API_BODIES.items()}
 # sign-in/out carry no record ids; hash sets and postcode data are national reference data,
 # not a force's records; an operation's intake, grading, resolution and allocation are the
 # coordinator's alone (tests/web/test_operation_page.py refuses force users each of them)
 NO_RECORD_POSTS = {
+    # releases of figures are the coordinator's alone (tests/web/test_releases.py)
+    "/figures/releases",
+    "/api/v1/operations/{name}/releases",
     "/sign-in",
     "/sign-out",
     "/hash-sets/import",
@@ -135,6 +139,7 @@ SWEPT_PARAMS = frozenset(
         "scan_file_id",
         "referral_file_id",
         "task_id",
+        "publication_id",
     )
 )
 
@@ -152,6 +157,7 @@ def _ids(site: Site, force: str, index: int) -> dict[str, int]:
         "scan_file_id": site.scan_files[force][index],
         "referral_file_id": site.referral_files[force][index],
         "task_id": site.tasks[force][index],
+        "publication_id": site.publication,  # national: no force's, so none reads it
     }
 
 

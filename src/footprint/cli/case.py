@@ -15,12 +15,12 @@ from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import console, err_console, fail
-from footprint.clock import service_day, uk_day
+from footprint.clock import service_day, uk_day, uk_time
 from footprint.operations import cases, device_scans
 from footprint.operations.bail import bail_expiring, extend_bail, start_bail
 from footprint.operations.case_file import case_file, case_file_html
 from footprint.operations.case_view import CaseView
-from footprint.operations.figures import MEASURES, publish_figures
+from footprint.operations.figures import MEASURES, list_releases, publish_figures
 from footprint.operations.officers import assign_officer
 from footprint.operations.outcome_record import Outcome, record_outcome
 from footprint.operations.outcomes import (
@@ -370,15 +370,42 @@ def figures_command(
     rounded: bool = typer.Option(False, "--round", help="Round published counts to 5."),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today)."),
     out: Path | None = typer.Option(None, "--out", help="Write <out>.csv and <out>.json."),
+    override_reason: str | None = typer.Option(
+        None,
+        "--override-reason",
+        help="Publish despite a differencing risk with the last release, saying why (kept).",
+    ),
+    releases: bool = typer.Option(False, "--releases", help="List past releases and stop."),
 ) -> None:
     """Per force and national figures under disclosure control ([c] = fewer than 5, or hidden
     so that no small count can be worked out). Columns: packages issued and outstanding,
     arrests, voluntary interviews, properties searched, devices seized, charged, positions of
     trust, registered sex offenders, children safeguarded and of them at immediate risk, bail
     reviews due in 14 days."""
+    if releases:
+        with open_database() as db:
+            kept = list_releases(db, current_actor(db), operation)
+        listing = Table("release", "published", "by", "as of", "rounded", "sha256")
+        for r in kept:
+            listing.add_row(
+                str(r.id),
+                uk_time(r.published_at),
+                r.published_by,
+                r.as_of.isoformat(),
+                "yes" if r.rounded else "no",
+                r.sha256,
+            )
+        console.print(listing)
+        return
     with open_database() as db:
         result = publish_figures(
-            db, current_actor(db), operation, _day(as_of, "--as-of"), rounded, publish
+            db,
+            current_actor(db),
+            operation,
+            _day(as_of, "--as-of"),
+            rounded,
+            publish,
+            override_reason,
         )
     table = Table("force", *SHORT_HEADERS)
     for row in result.table.as_rows():

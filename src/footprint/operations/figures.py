@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from footprint.errors import Conflict, Invalid
 from footprint.operations.case_workflow import CaseState
 from footprint.operations.disclosure import (
     SUPPRESSED,
@@ -26,17 +27,20 @@ from footprint.operations.disclosure import (
 )
 from footprint.operations.outcomes import review_due_by
 from footprint.operations.packages import PackageStatus
+from footprint.operations.scoping import NotVisible, scoped_unit_of_work
 from footprint.operations.service import get_operation
 from footprint.security import audit
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 from footprint.store import Database
+from footprint.store.database import aware_utc
 from footprint.store.models import (
     Bail,
     Case,
     CaseEvent,
     ChildSafeguarded,
     IntelPackage,
+    Operation,
     OperationForce,
     Organisation,
     PropertySearch,
@@ -101,16 +105,31 @@ class PublishedFigures:
         }
 
     def as_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["force_code", "force_name", *MEASURES])
-        for row in self.table.as_rows():
-            code = str(row["row"])
-            name = "All forces" if code == TOTAL else self.forces[code]
-            writer.writerow(
-                ["national" if code == TOTAL else code, name] + [row[m] for m in MEASURES]
-            )
-        return out.getvalue()
+        return release_csv(self.as_json())
+
+
+def release_csv(content: dict[str, Any]) -> str:
+    """A release (as published, or as kept) as CSV: a row per force, then the national row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["force_code", "force_name", *MEASURES])
+    for force in content["forces"]:
+        writer.writerow([force["code"], force["name"], *(force[m] for m in MEASURES)])
+    national = content["national"]
+    writer.writerow(["national", "All forces", *(national[m] for m in MEASURES)])
+    return out.getvalue()
+
+
+class DifferencingRisk(Conflict):
+    """A release that would let a suppressed or small count be worked out from the last one."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__(
+            "figures: this release would let small counts be worked out by differencing it "
+            f"with the last one ({'; '.join(warnings)}); publish it only with a reason "
+            "(override_reason), which is kept with the release and audited"
+        )
+        self.warnings = warnings
 
 
 _RECENT: RecentResults[dict[str, dict[str, int]]] = RecentResults()
@@ -144,10 +163,21 @@ def compute_figures(
 
 
 def publish_figures(
-    db: Database, actor: Actor, operation: str, as_of: date, rounded: bool, record: bool
+    db: Database,
+    actor: Actor,
+    operation: str,
+    as_of: date,
+    rounded: bool,
+    record: bool,
+    override_reason: str | None = None,
 ) -> PublishedFigures:
-    """The disclosure-controlled table; with record, kept as a publication (coordinator only)."""
+    """The disclosure-controlled table; with record, kept as a release (coordinator only). A
+    release that differs from the last one by a small count is refused (DifferencingRisk)
+    unless `override_reason` says why it must go out; the reason is kept and audited."""
     require(actor, Action.FIGURES_PUBLISH)
+    reason = (override_reason or "").strip() or None
+    if reason is not None and len(reason) > 400:
+        raise Invalid("override_reason: at most 400 characters")
     figures = compute_figures(db, actor, operation, as_of)
     table = protect(figures.counts, MEASURES, RELATIONS, rounded=rounded)
     with db.unit_of_work() as session:
@@ -163,6 +193,8 @@ def publish_figures(
         result = PublishedFigures(None, op.name, as_of, table, figures.forces, warnings)
         if not record:
             return result
+        if warnings and reason is None:
+            raise DifferencingRisk(warnings)
         publication = Publication(
             operation_id=op.id,
             published_at=datetime.now(UTC),
@@ -175,10 +207,11 @@ def publish_figures(
         session.add(publication)
         session.flush()
         result = PublishedFigures(publication.id, op.name, as_of, table, figures.forces, warnings)
-        publication.table = result.as_json()
-        publication.sha256 = hashlib.sha256(
-            json.dumps(publication.table, sort_keys=True).encode()
-        ).hexdigest()
+        content = result.as_json()
+        if warnings:
+            content["override_reason"] = reason
+        publication.table = content
+        publication.sha256 = release_digest(content)
         audit.record(
             session,
             actor,
@@ -186,46 +219,99 @@ def publish_figures(
             "publication",
             publication.id,
             sha256=publication.sha256,
+            **({"override_reason": reason, "warnings": warnings} if warnings else {}),
         )
         return result
 
 
-def download_figures(db: Database, actor: Actor, operation: str, as_of: date, rounded: bool) -> str:
-    """The disclosure-controlled table as CSV for a download: audited with the digest of what
-    left, so a copy found later can be traced to who took it and when."""
-    table = publish_figures(db, actor, operation, as_of, rounded, record=False)
-    text = table.as_csv()
-    with db.unit_of_work() as session:
+def release_digest(content: dict[str, Any]) -> str:
+    """The SHA-256 a release is known by: of its JSON with sorted keys."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    id: int
+    operation: str
+    published_at: datetime
+    published_by: str
+    as_of: date
+    rounded: bool
+    sha256: str
+    override_reason: str | None
+
+
+def list_releases(db: Database, actor: Actor, operation: str) -> list[Release]:
+    """The operation's releases, latest first, with the digest each is known by."""
+    require(actor, Action.FIGURES_PUBLISH)
+    with audit.reading(db) as session:
+        op = get_operation(session, actor, operation)
+        rows = session.scalars(
+            select(Publication)
+            .where(Publication.operation_id == op.id)
+            .order_by(Publication.id.desc())
+        ).all()
+        audit.record_read(session, actor, "figures.releases", "operation", op.id)
+        return [_release(p, op.name) for p in rows]
+
+
+def download_release(
+    db: Database, actor: Actor, publication_id: int, form: str = "csv"
+) -> tuple[Release, str]:
+    """A release as it was published, as CSV or JSON; the download is audited with the digest
+    of what left, so that a copy found later can be traced to who took it and when. Releases
+    are the coordinator's: for anyone else one reads as not found."""
+    if form not in ("csv", "json"):
+        raise Invalid(f"format: {form!r} is not csv or json")
+    with scoped_unit_of_work(db, actor, "publication", publication_id) as session:
+        publication = session.get(Publication, publication_id)
+        if publication is None or not actor.is_coordinator:
+            raise NotVisible(f"release {publication_id}: not found")
+        require(actor, Action.FIGURES_PUBLISH, f"release {publication_id}")
+        operation = session.get_one(Operation, publication.operation_id).name
+        text = (
+            release_csv(publication.table)
+            if form == "csv"
+            else json.dumps(publication.table, indent=2, sort_keys=True) + "\n"
+        )
         audit.record(
             session,
             actor,
             "figures.download",
-            "operation",
-            table.operation,
-            as_of=as_of.isoformat(),
-            rounded=rounded,
+            "publication",
+            publication_id,
+            format=form,
             sha256=hashlib.sha256(text.encode()).hexdigest(),
         )
-    return text
+        return _release(publication, operation), text
+
+
+def _release(publication: Publication, operation: str) -> Release:
+    return Release(
+        publication.id,
+        operation,
+        aware_utc(publication.published_at),
+        publication.published_by,
+        publication.as_of,
+        publication.rounded,
+        publication.sha256,
+        publication.table.get("override_reason"),
+    )
 
 
 def list_publications(db: Database, actor: Actor, operation: str) -> list[dict[str, Any]]:
-    with db.unit_of_work() as session:
-        op = get_operation(session, actor, operation)
-        rows = session.scalars(
-            select(Publication).where(Publication.operation_id == op.id).order_by(Publication.id)
-        )
-        return [
-            {
-                "id": p.id,
-                "published_at": p.published_at,
-                "by": p.published_by,
-                "as_of": p.as_of,
-                "rounded": p.rounded,
-                "sha256": p.sha256,
-            }
-            for p in rows
-        ]
+    """The releases as plain rows, oldest first (the CLI and older callers)."""
+    return [
+        {
+            "id": r.id,
+            "published_at": r.published_at,
+            "by": r.published_by,
+            "as_of": r.as_of,
+            "rounded": r.rounded,
+            "sha256": r.sha256,
+        }
+        for r in reversed(list_releases(db, actor, operation))
+    ]
 
 
 def _published_cells(table: ProtectedTable) -> dict[tuple[str, str], int | str]:

@@ -147,8 +147,7 @@ def figures(
     as_of: date | None = None,
 ) -> FiguresOut:
     """Raw counts per force (the coordinator sees every force, a force its own row), at most a
-    minute old; published tables with disclosure control come from `footprint figures
-    --publish`."""
+    minute old; releases with disclosure control: /operations/{name}/releases."""
     result = compute_figures(
         database(request), caller.actor, name, as_of or service_day(), FIGURES_AGE
     )

@@ -29,9 +29,11 @@ from footprint.web import (
     api_grading,
     api_hashsets,
     api_intelligence,
+    api_releases,
     pages,
     pages_cases,
     pages_devices,
+    pages_figures,
     pages_grading,
     pages_hashsets,
     pages_intelligence,
@@ -82,6 +84,7 @@ ROUTERS = (
     api_grading.router,
     api_audit.router,
     api_casework.router,
+    api_releases.router,
     api_hashsets.router,
     pages.router,
     pages_cases.router,
@@ -91,6 +94,7 @@ ROUTERS = (
     pages_hashsets.router,
     pages_operation.router,
     pages_tasks.router,
+    pages_figures.router,
 )
 
 

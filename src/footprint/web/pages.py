@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
-from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 
 from footprint.clock import service_day
 from footprint.errors import message_for, status_for
@@ -22,8 +22,6 @@ from footprint.operations.bail import bail_expiring
 from footprint.operations.figures import (
     MEASURES,
     compute_figures,
-    download_figures,
-    publish_figures,
 )
 from footprint.operations.listing import order_from
 from footprint.operations.outcomes import (
@@ -287,46 +285,6 @@ def acknowledge(
     view = packages.acknowledge_package(database(request), caller.actor, package_id)
     # straight on to the case it opened: that is where the force's work starts
     return RedirectResponse(f"/cases/{view.case_id}", status_code=303)
-
-
-@router.get("/figures")
-def figures_page(
-    request: Request,
-    caller: PageCaller,
-    operation: Annotated[str | None, Query(max_length=200)] = None,
-    rounded: bool = False,
-) -> Response:
-    names, chosen = operations_of(request, caller, operation)
-    table = None
-    if chosen is not None:
-        table = publish_figures(
-            database(request), caller.actor, chosen, service_day(), rounded, record=False
-        )
-    return render(
-        request,
-        "figures.html",
-        caller,
-        operations=names,
-        operation=chosen,
-        table=table,
-        measures=MEASURES,
-        rounded=rounded,
-    )
-
-
-@router.get("/figures.csv")
-def figures_csv(
-    request: Request,
-    caller: PageCaller,
-    operation: Annotated[str, Query(max_length=200)],
-    rounded: bool = False,
-) -> Response:
-    text = download_figures(database(request), caller.actor, operation, service_day(), rounded)
-    return PlainTextResponse(
-        text,
-        media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
-    )
 
 
 @router.get("/audit")
