@@ -37,7 +37,9 @@ def test_demo_data_loads_an_operation_once(
     monkeypatch.setenv("FOOTPRINT_VAR_DIR", str(tmp_path / "var"))
     result = runner.invoke(app, ["demo-data", "--referrals", "150"])
     assert result.exit_code == 0, result.output
-    assert "Operation Demo: 150 referrals" in result.output and "met.supervisor" in result.output
+    assert "Operation Demo: 151 referrals" in result.output and "met.supervisor" in result.output
+    for shown in ("merge", "deconfliction hit", "overdue package"):
+        assert shown in result.output, shown  # one of each, to go and look at
     assert (tmp_path / "var" / "demo-data" / "referrals.jsonl").exists()
     again = runner.invoke(app, ["demo-data"])
     assert again.exit_code == 0 and "already loaded" in again.output

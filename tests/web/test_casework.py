@@ -187,3 +187,35 @@ def test_a_package_shows_what_to_act_on_and_acknowledging_goes_to_its_case(
     assert f'href="/packages/{package_id}"' in case_page
     assert f"officer in charge <strong>{INVESTIGATOR}</strong>" in case_page
     assert done.headers["location"] in client.get(f"/packages/{package_id}").text
+
+
+def test_one_search_box_across_the_operation(site: Site) -> None:
+    client = browser(site, INVESTIGATOR)
+    case_id = site.cases[MET][0]
+    assert 'action="/search"' in client.get("/").text  # in every page's masthead
+    page = client.get("/search", params={"q": f"case {case_id}"})
+    assert page.status_code == 200 and f'<a href="/cases/{case_id}">case {case_id}</a>' in page.text
+    other = client.get("/search", params={"q": f"case {site.cases[GMP][0]}"})
+    assert "Nothing you may see matches" in other.text
+    exhibits = client.get("/search", params={"q": "ex-1"}).text  # every case has an EX-1
+    assert all(f"/cases/{c}/devices/" in exhibits for c in site.cases[MET])
+    assert not any(f"/cases/{c}/devices/" in exhibits for c in site.cases[GMP])
+    refused = client.get("/search", params={"q": " "})
+    assert refused.status_code == 422 and "q: say what to look for" in refused.text
+    api = machine(site, INVESTIGATOR).get("/api/v1/search", params={"q": f"case {case_id}"})
+    assert [h["link"] for h in api.json()] == [f"/cases/{case_id}"]
+    assert audited(site.db, "search", INVESTIGATOR, "*")
+
+
+def test_notifications_call_out_what_is_due(site: Site) -> None:
+    case_id = site.cases[MET][0]
+    due = (service_day() + timedelta(days=1)).isoformat()
+    body = {"title": "Call the school", "owner": INVESTIGATOR, "due_on": due}
+    assert machine(site, INVESTIGATOR).post(f"/api/v1/cases/{case_id}/tasks", json=body).is_success
+    client = browser(site, INVESTIGATOR)
+    page = client.get("/notifications")
+    assert page.status_code == 200 and "Call the school" in page.text
+    assert f'href="/cases/{case_id}"' in page.text
+    assert "For you now" in client.get("/").text and "Call the school" in client.get("/").text
+    others = browser(site, username(GMP, Role.INVESTIGATOR)).get("/notifications").text
+    assert "Call the school" not in others

@@ -108,7 +108,7 @@ NO_RECORD_POSTS = {
     "/grading/decisions",
     "/grading/decisions/undo",
 }
-LIST_PARAMS = {"operation": OPERATION, "kind": "email", "value": "nobody@example.org"}
+LIST_PARAMS = {"operation": OPERATION, "kind": "email", "value": "nobody@example.org", "q": "1"}
 
 
 def _methods(route: APIRoute) -> set[str]:

@@ -190,6 +190,10 @@ def demo_data_command(
     for state, count in sorted(summary.outcomes.items(), key=lambda item: -item[1]):
         table.add_row(state, f"{count:,}")
     console.print(table)
+    shown = Table("to see", "where")
+    for what, where in summary.examples.items():
+        shown.add_row(what, where)
+    console.print(shown)
     console.print(
         "demo users (CLI: FOOTPRINT_USER=<name>; web: password "
         f"{DEMO_PASSWORD!r}): " + ", ".join(name for name, _org, _roles in DEMO_USERS)

@@ -29,7 +29,7 @@ from footprint.operations.packages import acknowledge_package, issue_package
 from footprint.operations.resolution import SubjectStatus
 from footprint.operations.risk import TYPED_FACTORS
 from footprint.operations.service import create_operation
-from footprint.operations.subjects import resolve_subjects
+from footprint.operations.subjects import lookup_identifier, resolve_subjects
 from footprint.security.actor import Actor
 from footprint.security.credentials import set_password
 from footprint.security.reference_data import prepare_database
@@ -37,6 +37,13 @@ from footprint.security.roles import Role
 from footprint.security.users import add_user
 from footprint.store import Database
 from footprint.store.models import Case, Operation, Subject
+from footprint.synthetic.demo_casework import (
+    BRIDGED_EMAIL,
+    Showcase,
+    leave_packages_overdue,
+    show_casework,
+    tie_two_people,
+)
 from footprint.synthetic.operation import (
     KNOWN_SET,
     build_known_set,
@@ -70,6 +77,7 @@ class DemoSummary:
     cases: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     already_loaded: bool = False
+    examples: dict[str, str] = field(default_factory=dict)  # one of each feature, to look at
 
 
 def load_demo_operation(
@@ -107,10 +115,19 @@ def load_demo_operation(
     grade_operation(db, store, coordinator, DEMO_OPERATION, [KNOWN_SET])
     tick(1)
     resolve_subjects(db, coordinator, DEMO_OPERATION)
+    summary.examples["merge"] = tie_two_people(db, coordinator, DEMO_OPERATION, work)
+    summary.referrals += 1  # the late one
+    seen = len(lookup_identifier(db, coordinator, "email", BRIDGED_EMAIL))
+    summary.examples["deconfliction hit"] = (
+        f"{BRIDGED_EMAIL} is in {seen} referrals (footprint subjects lookup email {BRIDGED_EMAIL})"
+    )
     tick(1)
     allocate_operation(db, coordinator, DEMO_OPERATION)
     tick(1)
     _packages_and_cases(db, random.Random(seed), summary, step, tick)
+    showcase = Showcase(summary.examples)
+    show_casework(db, showcase, STARTS_ON)
+    leave_packages_overdue(db, showcase)
     publish_figures(db, coordinator, DEMO_OPERATION, STARTS_ON + timedelta(days=90), False, True)
     return summary
 

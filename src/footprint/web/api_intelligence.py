@@ -23,6 +23,7 @@ from footprint.operations.records import (
     list_referrals,
 )
 from footprint.operations.risk import Band
+from footprint.operations.search import SearchHit, search
 from footprint.operations.subjects import (
     LOOKUP_KINDS,
     IdentifierHit,
@@ -198,3 +199,15 @@ def identifier(
 ) -> list[IdentifierHit]:
     """Deconfliction: every operation, subject and referral an identifier appears in."""
     return lookup_identifier(database(request), caller.actor, kind, value)
+
+
+@router.get("/search", response_model=list[SearchHit])
+def search_everything(
+    request: Request,
+    caller: CallerDep,
+    q: Annotated[str, Query(min_length=1, max_length=320)],
+) -> list[SearchHit]:
+    """Cases, packages, subjects, referrals and exhibits the caller may see that the text names
+    (a number, an exhibit reference, a report id), and every referral an identifier, postcode,
+    IP address or file hash guessed from it appears in."""
+    return search(database(request), caller.actor, q)

@@ -24,6 +24,7 @@ from footprint.operations.figures import (
     compute_figures,
 )
 from footprint.operations.listing import order_from
+from footprint.operations.notifications import notices_for
 from footprint.operations.outcomes import (
     BAIL_REVIEW_DAYS,
 )
@@ -156,6 +157,7 @@ def dashboard(
     figures = compute_figures(db, actor, chosen, day, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
     bail = bail_expiring(db, actor, day, limit=PAGE + 1)
+    notices = [] if actor.is_coordinator else notices_for(db, actor)
     charts = []
     if figures is not None and actor.is_coordinator:
         for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
@@ -185,8 +187,16 @@ def dashboard(
         overview=overview,
         bail=bail,
         bail_days=BAIL_REVIEW_DAYS,
+        notices=notices,
         page=PAGE,
     )
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, caller: PageCaller) -> Response:
+    """What needs the reader's attention now, most urgent first."""
+    notices = notices_for(database(request), caller.actor)
+    return render(request, "notifications.html", caller, notices=notices)
 
 
 def changed(

@@ -14,6 +14,7 @@ from footprint.operations.allocation import allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
 from footprint.operations.records import ReferralFilter, get_referral, get_subject, list_referrals
 from footprint.operations.risk import ORDER, TYPED_FACTORS, Band
+from footprint.operations.search import search
 from footprint.operations.subjects import lookup_identifier, undo_subject_merge
 from footprint.web.api_intelligence import IDENTIFIER_KINDS, KIND_PATTERN
 from footprint.web.callers import Caller, database
@@ -233,6 +234,30 @@ def identifier_page(
         kinds=IDENTIFIER_KINDS,
         kind=kind or "email",
         value=value or "",
+        hits=hits,
+        error=error,
+    )
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    caller: PageCaller,
+    q: Annotated[str | None, Query(max_length=320)] = None,
+) -> Response:
+    """One box across the operation: what the text names that the reader may see."""
+    hits, error = None, None
+    if q is not None:
+        try:
+            hits = search(database(request), caller.actor, q)
+        except ValueError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "search.html",
+        caller,
+        status=422 if error else 200,
+        q=q or "",
         hits=hits,
         error=error,
     )
