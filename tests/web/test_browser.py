@@ -8,11 +8,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 
+from footprint.clock import service_day
 from footprint.operations.cases import get_case
 from footprint.security.actor import Actor
 from footprint.security.credentials import set_password
@@ -283,3 +285,78 @@ def test_a_device_withdrawn_in_error_and_the_file_for_the_prosecutor_printed(
     assert page.locator("article.case-file").is_visible()  # type: ignore[attr-defined]
     _shot(page, "14-case-file-printed")
     assert audited(site.db, "case.withdraw", username(GMP, Role.INVESTIGATOR), case_id)
+
+
+def test_a_supervisor_sorts_the_cases_hands_one_on_and_sets_a_task(
+    page: object, served: str, site: Site
+) -> None:
+    _sign_in(page, served, username(MET, Role.FORCE_SUPERVISOR))
+    page.goto(f"{served}/cases")  # type: ignore[attr-defined]
+    page.click("th >> text=Risk")  # type: ignore[attr-defined]
+    assert page.locator("th[aria-sort]").inner_text().startswith("Risk")  # type: ignore[attr-defined]
+    page.select_option("select[name=state]", "received")  # type: ignore[attr-defined]
+    page.click("form.filters button")  # type: ignore[attr-defined]
+    assert "state=received" in page.url and "sort=risk" in page.url  # type: ignore[attr-defined]
+    _shot(page, "15-cases-sorted-and-filtered")
+    case_id = site.cases[MET][0]
+    page.click(f"a[href='/cases/{case_id}']")  # type: ignore[attr-defined]
+    investigator = username(MET, Role.INVESTIGATOR)
+    page.select_option("form[action$='/officer'] select[name=officer]", investigator)  # type: ignore[attr-defined]
+    page.fill("form[action$='/officer'] input[name=reason]", "workload")  # type: ignore[attr-defined]
+    page.click("text=Reassign")  # type: ignore[attr-defined]
+    header = page.locator("main p").first.inner_text()  # type: ignore[attr-defined]
+    assert f"officer in charge {investigator}" in header
+    page.fill("form[action$='/tasks'] input[name=title]", "Ring the head teacher")  # type: ignore[attr-defined]
+    page.select_option("form[action$='/tasks'] select[name=owner]", investigator)  # type: ignore[attr-defined]
+    tomorrow = (service_day() + timedelta(days=1)).isoformat()
+    page.fill("form[action$='/tasks'] input[name=due_on]", tomorrow)  # type: ignore[attr-defined]
+    page.click("text=Add task")  # type: ignore[attr-defined]
+    assert "Ring the head teacher" in page.locator("table.tasks").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "16-case-handed-on-with-a-task")
+    assert audited(site.db, "case.assign", username(MET, Role.FORCE_SUPERVISOR), case_id)
+
+
+def test_an_investigator_works_through_notifications_and_tasks(
+    page: object, served: str, site: Site
+) -> None:
+    user = username(MET, Role.INVESTIGATOR)
+    _sign_in(page, served, user)
+    page.click("nav >> text=Notifications")  # type: ignore[attr-defined]
+    assert "Ring the head teacher" in page.locator("ul.notices").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "17-notifications")
+    page.click("nav >> text=My tasks")  # type: ignore[attr-defined]
+    row = page.locator("table.tasks tr", has_text="Ring the head teacher")  # type: ignore[attr-defined]
+    row.locator("input[name=note]").fill("spoke to her; no concerns at school")
+    row.locator("button", has_text="Done").click()
+    page.wait_for_url(f"{served}/tasks")  # type: ignore[attr-defined]
+    assert "Ring the head teacher" not in page.locator("main").inner_text()  # type: ignore[attr-defined]
+    page.click("text=Tasks done")  # type: ignore[attr-defined]
+    assert "no concerns at school" in page.locator("main").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "18-my-tasks-done")
+
+
+def test_one_search_box_finds_an_exhibit(page: object, served: str, site: Site) -> None:
+    _sign_in(page, served, username(MET, Role.INVESTIGATOR))
+    page.fill("header input[name=q]", "ex-1")  # type: ignore[attr-defined]
+    page.press("header input[name=q]", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{served}/search?q=ex-1")  # type: ignore[attr-defined]
+    found = page.locator("main table").inner_text()  # type: ignore[attr-defined]
+    assert found.count("exhibit EX-1") == len(site.cases[MET])  # the Met's, not Manchester's
+    _shot(page, "19-search")
+
+
+def test_the_coordinator_releases_figures_and_sees_the_packages_overdue(
+    page: object, served: str, site: Site
+) -> None:
+    _sign_in(page, served, username("NCA", Role.COORDINATOR))
+    page.click("nav >> text=Figures")  # type: ignore[attr-defined]
+    page.click("text=Publish this release")  # type: ignore[attr-defined]
+    assert "published" in page.locator("p.notice").inner_text()  # type: ignore[attr-defined]
+    digests = page.locator("table.releases code.digest")  # type: ignore[attr-defined]
+    assert digests.count() >= 2 and len(digests.first.inner_text()) == 64
+    _shot(page, "20-figures-released")
+    page.goto(f"{served}/packages")  # type: ignore[attr-defined]
+    page.select_option("select[name=due]", "awaiting")  # type: ignore[attr-defined]
+    page.click("form.filters button")  # type: ignore[attr-defined]
+    assert "due=awaiting" in page.url  # type: ignore[attr-defined]
+    _shot(page, "21-packages-filtered")

@@ -157,7 +157,6 @@ def dashboard(
     figures = compute_figures(db, actor, chosen, day, DASHBOARD_AGE) if chosen else None
     overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
     bail = bail_expiring(db, actor, day, limit=PAGE + 1)
-    notices = [] if actor.is_coordinator else notices_for(db, actor)
     charts = []
     if figures is not None and actor.is_coordinator:
         for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
@@ -187,7 +186,6 @@ def dashboard(
         overview=overview,
         bail=bail,
         bail_days=BAIL_REVIEW_DAYS,
-        notices=notices,
         page=PAGE,
     )
 
