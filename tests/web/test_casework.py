@@ -219,3 +219,31 @@ def test_notifications_call_out_what_is_due(site: Site) -> None:
     assert 'href="/notifications"' in client.get("/").text  # the dashboard points at them
     others = browser(site, username(GMP, Role.INVESTIGATOR)).get("/notifications").text
     assert "Call the school" not in others
+
+
+def test_a_refused_form_comes_back_as_it_was_typed_with_the_reason_beside_it(
+    site: Site,
+) -> None:
+    client = browser(site, INVESTIGATOR)
+    case_id = site.cases[MET][1]
+    future = (service_day() + timedelta(days=3)).isoformat()
+    form = {"csrf_token": csrf_token(client), "address": "9 Future Road", "searched_on": future}
+    refused = client.post(f"/cases/{case_id}/searches", data=form)
+    assert refused.status_code == 422
+    page = refused.text
+    beside = page.index("Not recorded: searched_on:")
+    search_form = page.index(f'action="/cases/{case_id}/searches"')
+    assert beside < search_form and search_form - beside < 400  # right above its own form
+    assert 'value="9 Future Road"' in page and f'value="{future}"' in page
+    assert page.count("Not recorded:") == 1  # only beside the form that was sent
+    assert 'name="title" maxlength="200" required value=""' in page  # other forms left empty
+    late = {
+        "csrf_token": csrf_token(client),
+        "title": "Chase the <ISP>",
+        "owner": EXAMINER,
+        "due_on": "2020-01-01",
+    }
+    again = client.post(f"/cases/{case_id}/tasks", data=late).text
+    assert 'value="Chase the &lt;ISP&gt;"' in again  # kept, and escaped
+    assert f'<option value="{EXAMINER}" selected>' in again.replace("\n", "")
+    assert "Not recorded: due_on: 2020-01-01 has passed" in again

@@ -174,10 +174,14 @@ class CaseFilter:
         )
 
     def bounds(self) -> dict[str, Any]:
-        values = {"state": self.state, "officer": self.officer, "force_code": self.force}
-        return {k: v for k, v in values.items() if v is not None} | (
-            {"band": self.band} if self.band else {}
-        )
+        """The values the chosen filters bind (the statement names the force's code apart)."""
+        values = {
+            "state": self.state,
+            "officer": self.officer,
+            "force_code": self.force,
+            "band": self.band,
+        }
+        return {k: v for k, v in values.items() if v is not None}
 
 
 def list_cases(

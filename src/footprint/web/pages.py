@@ -197,6 +197,22 @@ def notifications_page(request: Request, caller: PageCaller) -> Response:
     return render(request, "notifications.html", caller, notices=notices)
 
 
+async def keep_typed(request: Request) -> None:
+    """What a person typed into a form, kept on the request so that a refusal can show the
+    form again filled in as it was sent (the form is read once: Starlette keeps it parsed)."""
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        typed: dict[str, str | list[str]] = {}
+        for key in form:
+            if key == CSRF_FIELD:
+                continue
+            values = [v for v in form.getlist(key) if isinstance(v, str)]
+            typed[key] = values if len(values) > 1 else (values[0] if values else "")
+        request.state.typed = typed
+
+
 def changed(
     request: Request,
     caller: Caller,

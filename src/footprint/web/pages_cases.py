@@ -10,7 +10,7 @@ from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from markupsafe import Markup
 
 from footprint.clock import service_day
@@ -37,10 +37,19 @@ from footprint.security.permissions import Action, allows
 from footprint.store import Database
 from footprint.web.callers import Caller, database
 from footprint.web.list_queries import CaseQuery, Sort
-from footprint.web.pages import PAGE, Csrf, Offset, PageCaller, RecordId, record_form
+from footprint.web.pages import (
+    PAGE,
+    Csrf,
+    Offset,
+    PageCaller,
+    RecordId,
+    keep_typed,
+    record_form,
+)
 from footprint.web.rendering import render
 
-router = APIRouter(include_in_schema=False)
+# a refused form comes back filled in as it was sent (pages.keep_typed)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(keep_typed)])
 
 
 @router.get("/cases")
@@ -74,7 +83,6 @@ def case_list(
         offset=offset,
         page=PAGE,
         more=len(listed) > PAGE,
-        today=service_day(),
     )
 
 

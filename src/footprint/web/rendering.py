@@ -35,10 +35,18 @@ templates.env.filters["uk_day"] = uk_day
 def render(
     request: Request, template: str, caller: Caller | None, status: int = 200, **context: Any
 ) -> Response:
+    # a form sent back with a refusal: what was typed, and which form it was (its action)
+    typed = getattr(request.state, "typed", None) if status >= 400 else None
     return templates.TemplateResponse(
         request,
         template,
-        {"viewer": caller, "csrf_field": CSRF_FIELD} | context,
+        {
+            "viewer": caller,
+            "csrf_field": CSRF_FIELD,
+            "typed": typed or {},
+            "typed_action": request.url.path if typed is not None else None,
+        }
+        | context,
         status_code=status,
     )
 
