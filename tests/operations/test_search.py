@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from footprint.errors import Invalid
 from footprint.operations.device_scans import record_device
@@ -15,7 +15,7 @@ from footprint.operations.search import SearchHit, lookup_kinds, search
 from footprint.security.actor import Actor
 from footprint.security.roles import Role
 from footprint.store import Database
-from footprint.store.models import AuditEntry, Case, Referral, SubjectReferral
+from footprint.store.models import AuditEntry, Case, Referral, Subject, SubjectReferral
 from tests.operations.cases_setup import GMP, MET, investigator, open_cases
 
 ANALYST = Actor("analyst", "NCA", frozenset({Role.ANALYST}))
@@ -100,3 +100,14 @@ def test_what_the_text_could_be_is_guessed_from_its_shape() -> None:
 def test_an_empty_or_overlong_search_is_refused(database: Database, text: str) -> None:
     with pytest.raises(Invalid, match="q: "):
         search(database, investigator(MET), text)
+
+
+def test_a_merged_subject_is_found_through_its_survivor_only(
+    database: Database, cases: dict[str, int]
+) -> None:
+    with database.unit_of_work() as session:
+        subject_id = session.execute(
+            select(Case.subject_id).where(Case.id == cases[MET])
+        ).scalar_one()
+        session.execute(update(Subject).where(Subject.id == subject_id).values(status="merged"))
+    assert search(database, ANALYST, f"subject {subject_id}") == []

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from footprint.errors import Invalid
 from footprint.geo.postcodes import normalise_postcode
 from footprint.operations.identifiers import IdentifierKind, normalise_ip
+from footprint.operations.resolution import SubjectStatus
 from footprint.operations.scoping import held_by
 from footprint.operations.subjects import IP, POSTCODE, lookup_identifier
 from footprint.security import audit
@@ -129,7 +130,11 @@ def _by_number(session: Session, actor: Actor, wanted: str, number: int) -> list
         subject = session.execute(
             select(Subject.status, func.coalesce(Organisation.code, "not allocated"))
             .outerjoin(Organisation, Organisation.id == Subject.force_id)
-            .where(Subject.id == number, *held_by(Subject.force_id, coordinator)),
+            .where(
+                Subject.id == number,
+                Subject.status == SubjectStatus.ACTIVE,  # a merged one lives on in its survivor
+                *held_by(Subject.force_id, coordinator),
+            ),
             bounds,
         ).first()
         if subject:
