@@ -247,3 +247,24 @@ def test_a_refused_form_comes_back_as_it_was_typed_with_the_reason_beside_it(
     assert 'value="Chase the &lt;ISP&gt;"' in again  # kept, and escaped
     assert f'<option value="{EXAMINER}" selected>' in again.replace("\n", "")
     assert "Not recorded: due_on: 2020-01-01 has passed" in again
+
+
+def test_refused_forms_on_the_subject_and_package_pages_keep_what_was_typed(site: Site) -> None:
+    coordinator = browser(site, username("NCA", Role.COORDINATOR))
+    package_id = site.packages[GMP][0]
+    form = {
+        "csrf_token": csrf_token(coordinator),
+        "to_force": GMP,  # where it already is
+        "reason": "moved <away>",
+    }
+    refused = coordinator.post(f"/packages/{package_id}/transfer", data=form)
+    assert refused.status_code in (409, 422), refused.text
+    page = refused.text
+    assert "Not recorded:" in page and 'value="moved &lt;away&gt;"' in page
+    assert "<details open>" in page  # the transfer form is shown, not folded away
+    subject_id = site.subjects[MET][0]
+    override = {"csrf_token": csrf_token(coordinator), "band": "very-high", "reason": "   "}
+    again = coordinator.post(f"/subjects/{subject_id}/risk/override", data=override)
+    assert again.status_code == 422, again.text
+    assert "Not recorded: reason" in again.text
+    assert "<option selected>very-high</option>" in again.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 
 from footprint.geo.forces import police_forces
 from footprint.operations import packages
@@ -25,12 +25,14 @@ from footprint.web.pages import (
     PageCaller,
     RecordId,
     changed,
+    keep_typed,
     operations_of,
     record_form,
 )
 from footprint.web.rendering import render
 
-router = APIRouter(include_in_schema=False)
+# a refused form comes back filled in as it was sent (pages.keep_typed)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(keep_typed)])
 OperationChoice = Annotated[str | None, Query(max_length=200)]
 
 
