@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from footprint.clock import service_day
 from footprint.hashsets.model import CHARGING_CATEGORIES
 from footprint.operations.case_workflow import CaseState, advance, allowed_next
-from footprint.operations.outcomes import BailStage, check_day, stage_after
+from footprint.operations.outcomes import BailStage, OutcomeError, check_day, stage_after
 from footprint.operations.scoping import held_record
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -82,6 +82,16 @@ def record_event(
             happened_on=happened_on,
         )
     )
+
+
+def stated(text: str, field: str, limit: int, missing: str) -> str:
+    """What a person must say on a case (a reason, a task): trimmed, not empty, not too long."""
+    said = text.strip()
+    if not said:
+        raise OutcomeError(f"{field}: {missing}")
+    if len(said) > limit:
+        raise OutcomeError(f"{field}: at most {limit} characters")
+    return said
 
 
 def checked_day(session: Session, case: Case, day: date, field: str) -> date:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footprint.errors import Conflict, Invalid
-from footprint.operations.case_view import CaseView, case_view, writable_case
+from footprint.operations.case_view import CaseView, case_view, stated, writable_case
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -50,11 +50,7 @@ def take_charge(session: Session, case: Case, officer: str, by: str, reason: str
 
 def assign_officer(db: Database, actor: Actor, case_id: int, officer: str, reason: str) -> CaseView:
     """Hand the case to another officer of its force (a supervisor's call), with a reason."""
-    why = reason.strip()
-    if not why:
-        raise Invalid("reason: say why the case changes hands")
-    if len(why) > REASON_CHARS:
-        raise Invalid(f"reason: at most {REASON_CHARS} characters")
+    why = stated(reason, "reason", REASON_CHARS, "say why the case changes hands")
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id, Action.CASE_ASSIGN)
         user = force_user(session, officer, case.force_id, "officer")

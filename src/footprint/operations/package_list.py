@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, bindparam, select
 
-from footprint.operations.case_workflow import CaseState
 from footprint.operations.listing import Order, band_rank, chosen, order_from, ordered_by
-from footprint.operations.packages import AWAITING_ACTION, PackageStatus
+from footprint.operations.packages import AWAITING_ACTION, LIVE_CASE, WAITING, PackageStatus
 from footprint.operations.risk import Band
 from footprint.operations.scoping import held_by, paged, reader_bounds
 from footprint.security import audit
@@ -150,13 +149,9 @@ def _package_list(coordinator: bool, order: Order, filters: frozenset[str]) -> S
             Case.state,
         )
         .join(Organisation, Organisation.id == IntelPackage.force_id)
-        .outerjoin(
-            Case,
-            (Case.package_id == IntelPackage.id) & (Case.state != CaseState.TRANSFERRED),
-        )
+        .outerjoin(Case, LIVE_CASE)
         .where(*held_by(IntelPackage.force_id, coordinator))
     )
-    waiting = or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION))
     where = {
         "status": IntelPackage.status == bindparam("status"),
         "band": IntelPackage.risk_band == bindparam("band"),
@@ -164,7 +159,7 @@ def _package_list(coordinator: bool, order: Order, filters: frozenset[str]) -> S
     }
     query = query.where(*(where[name] for name in sorted(filters) if name in where))
     if filters & {"due-awaiting", "due-overdue"}:
-        query = query.where(waiting)
+        query = query.where(WAITING)
     if "due-overdue" in filters:
         query = query.where(IntelPackage.deadline < bindparam("now"))
     columns = {

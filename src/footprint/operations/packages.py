@@ -63,7 +63,7 @@ class PackageView:
 
 def _view(session: Session, package: IntelPackage) -> PackageView:
     case_id = session.scalar(
-        select(Case.id).where(Case.package_id == package.id, Case.state != CaseState.TRANSFERRED)
+        select(Case.id).join(IntelPackage, LIVE_CASE).where(IntelPackage.id == package.id)
     )
     return PackageView(
         package.id,
@@ -284,6 +284,10 @@ AWAITING_ACTION = (
     CaseState.WARRANT_APPLIED,
     CaseState.WARRANT_GRANTED,
 )
+# joins a package to its live case: a transfer ends the old force's case, the new one opens its own
+LIVE_CASE = (Case.package_id == IntelPackage.id) & (Case.state != CaseState.TRANSFERRED)
+# on a package joined (outer) to its live case: its deadline is still to be met
+WAITING = or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION))
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,14 +326,8 @@ def _waiting_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
             Case.state,
         )
         .join(Organisation, Organisation.id == IntelPackage.force_id)
-        .outerjoin(
-            Case,
-            (Case.package_id == IntelPackage.id) & (Case.state != CaseState.TRANSFERRED),
-        )
-        .where(
-            *held_by(IntelPackage.force_id, coordinator),
-            or_(Case.id.is_(None), Case.state.in_(AWAITING_ACTION)),
-        )
+        .outerjoin(Case, LIVE_CASE)
+        .where(*held_by(IntelPackage.force_id, coordinator), WAITING)
     )
 
 

@@ -101,31 +101,29 @@ def lookup_kinds(query: str) -> list[tuple[str, str]]:
     ]
 
 
+# records a force holds, found by number: (kind, model, what the hit says of it)
+_HELD: tuple[tuple[str, Any, Any], ...] = (
+    ("case", Case, Case.state),
+    ("package", IntelPackage, IntelPackage.status),
+)
+
+
 def _by_number(session: Session, actor: Actor, wanted: str, number: int) -> list[SearchHit]:
     """The records of that number the reader may see; `wanted` keeps to one kind."""
     hits = []
     coordinator = actor.is_coordinator
     bounds: dict[str, Any] = {"force": actor.organisation}
-    if wanted in ("", "case"):
-        state = session.execute(
-            select(Case.state, Organisation.code)
-            .join(Organisation, Organisation.id == Case.force_id)
-            .where(Case.id == number, *held_by(Case.force_id, coordinator)),
-            bounds,
-        ).first()
-        if state:
-            hits.append(SearchHit("case", f"case {number}", f"/cases/{number}", _held(state)))
-    if wanted in ("", "package"):
-        status = session.execute(
-            select(IntelPackage.status, Organisation.code)
-            .join(Organisation, Organisation.id == IntelPackage.force_id)
-            .where(IntelPackage.id == number, *held_by(IntelPackage.force_id, coordinator)),
-            bounds,
-        ).first()
-        if status:
-            hits.append(
-                SearchHit("package", f"package {number}", f"/packages/{number}", _held(status))
-            )
+    for kind, model, what in _HELD:
+        if wanted in ("", kind):
+            row = session.execute(
+                select(what, Organisation.code)
+                .join(Organisation, Organisation.id == model.force_id)
+                .where(model.id == number, *held_by(model.force_id, coordinator)),
+                bounds,
+            ).first()
+            if row:
+                link = f"/{kind}s/{number}"
+                hits.append(SearchHit(kind, f"{kind} {number}", link, _held(row)))
     if wanted in ("", "subject"):
         subject = session.execute(
             select(Subject.status, func.coalesce(Organisation.code, "not allocated"))

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, select
 
 from footprint.clock import service_day
 from footprint.errors import Conflict, Invalid
-from footprint.operations.case_view import CaseView, case_view, writable_case
+from footprint.operations.case_view import CaseView, case_view, stated, writable_case
 from footprint.operations.officers import force_user
 from footprint.operations.scoping import (
     held_by,
@@ -53,12 +53,7 @@ class TaskView:
 
 
 def checked_title(title: str) -> str:
-    text = " ".join(title.split())
-    if not text:
-        raise Invalid("title: say what is to be done")
-    if len(text) > TITLE_CHARS:
-        raise Invalid(f"title: at most {TITLE_CHARS} characters")
-    return text
+    return stated(" ".join(title.split()), "title", TITLE_CHARS, "say what is to be done")
 
 
 def checked_due(due_on: date, today: date) -> date:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from footprint.errors import Conflict, NotFound
-from footprint.operations.case_view import CaseView, case_view, writable_case
+from footprint.operations.case_view import CaseView, case_view, stated, writable_case
 from footprint.operations.outcomes import OutcomeError
 from footprint.operations.scoping import scoped_unit_of_work
 from footprint.security import audit
@@ -45,11 +45,7 @@ def withdraw_entry(
         entry = Entry(kind.strip().lower())
     except ValueError:
         raise OutcomeError(f"kind: {kind!r} is not one of {', '.join(Entry)}") from None
-    why = reason.strip()
-    if not why:
-        raise OutcomeError("reason: a withdrawal needs a reason")
-    if len(why) > REASON_CHARS:
-        raise OutcomeError(f"reason: at most {REASON_CHARS} characters")
+    why = stated(reason, "reason", REASON_CHARS, "a withdrawal needs a reason")
     with scoped_unit_of_work(db, actor, "case", case_id) as session:
         case = writable_case(session, actor, case_id, _WHO_MAY.get(entry, Action.CASE_RECORD))
         row = session.get(_MODELS[entry], entry_id)
