@@ -7,10 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from footprint.errors import Invalid
+from footprint.operations.cases import CASE_ORDERS, CaseFilter
 from footprint.operations.device_scans import record_device
+from footprint.operations.listing import order_from
 from footprint.operations.search import SearchHit, lookup_kinds, search
 from footprint.security.actor import Actor
 from footprint.security.roles import Role
@@ -76,6 +80,7 @@ def test_text_finds_exhibits_report_ids_and_identifiers(
     assert [(h.kind, h.link) for h in by_email] == [("identifier", f"/subjects/{subject_of_first}")]
     by_hash = search(database, investigator(MET), f"{1:032X}")  # the first file's MD5
     assert [h.label for h in by_hash] == ["md5 in NCMEC:TIP-000001"]
+    assert search(database, investigator(MET), "@") == []  # shaped like an address, not one
     by_postcode = search(database, ANALYST, "SW1A 1AA")
     assert {h.label for h in by_postcode} == {
         "postcode in NCMEC:TIP-000001",
@@ -111,3 +116,40 @@ def test_a_merged_subject_is_found_through_its_survivor_only(
         ).scalar_one()
         session.execute(update(Subject).where(Subject.id == subject_id).values(status="merged"))
     assert search(database, ANALYST, f"subject {subject_id}") == []
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(text=st.text(max_size=400))
+def test_any_text_gives_look_ups_or_none_and_never_fails(text: str) -> None:
+    for kind, value in lookup_kinds(" ".join(text.split())):
+        assert kind and value
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(max_size=400))
+def test_a_search_of_any_text_answers_or_refuses_clearly(database: Database, text: str) -> None:
+    try:
+        hits = search(database, investigator(MET), text)
+    except Invalid as refusal:
+        assert str(refusal).startswith("q: ")
+    else:
+        assert isinstance(hits, list)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(sort=st.text(max_size=30), state=st.text(max_size=30))
+def test_list_orders_and_filters_from_any_text_are_chosen_or_refused(sort: str, state: str) -> None:
+    try:
+        order = order_from(sort, CASE_ORDERS, "case")
+        assert order.key in CASE_ORDERS
+    except Invalid as refusal:
+        assert str(refusal).startswith("sort: ")
+    try:
+        CaseFilter.checked(state=state)
+    except Invalid as refusal:
+        assert str(refusal).startswith("state: ")

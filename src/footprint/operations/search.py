@@ -61,7 +61,11 @@ def search(db: Database, actor: Actor, text: str) -> list[SearchHit]:
         hits += _report_ids(session, actor, query)
         audit.record_read(session, actor, "search", "search", "*", q=query, hits=len(hits))
     for kind, value in lookup_kinds(query):
-        for found in lookup_identifier(db, actor, kind, value):
+        try:
+            found_all = lookup_identifier(db, actor, kind, value)
+        except ValueError:
+            continue  # only its shape made it look like one ("@" is no e-mail address)
+        for found in found_all:
             hits.append(
                 SearchHit(
                     "identifier",
@@ -76,6 +80,8 @@ def search(db: Database, actor: Actor, text: str) -> list[SearchHit]:
 
 def lookup_kinds(query: str) -> list[tuple[str, str]]:
     """The look-ups the text could be, from its shape: (kind, value) pairs."""
+    if not query:
+        return []
     if "@" in query:
         return [(IdentifierKind.EMAIL, query)]
     if query.lower().startswith(("http://", "https://")):
