@@ -2,7 +2,8 @@
 own process, and concurrent clients requesting the dashboards and the main API calls.
 
     .venv/bin/python benchmarks/bench_web.py [--cases 100000] [--clients 20] [--requests 4000]
-        [--seconds 300] [--server-workers 2] [--think-ms 0] [--database URL --reset]
+        [--seconds 300] [--server-workers 2] [--think-ms 0] [--mix standard|casework]
+        [--database URL --reset]
 
 Bounded in count (--requests) and in time (--seconds), whichever comes first. With --think-ms 0
 every client sends its next request as soon as the last is answered (a closed loop: the server
@@ -100,8 +101,15 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def _calls(case_ids: list[int], rng: random.Random) -> list[tuple[str, str, str]]:
-    """(name, path, whose token): the mix, in the order clients take them."""
+def _calls(
+    case_ids: list[int], rng: random.Random, mix: str = "standard"
+) -> list[tuple[str, str, str]]:
+    """(name, path, whose token): the mix, in the order clients take them. "standard" is the
+    one the target is set on; "casework" is a force's daily work of the casework round (its
+    own cases by risk, open ones by deadline, its tasks, a search, its notifications, the bail
+    and case pages)."""
+    if mix == "casework":
+        return _casework_calls(rng.choice(case_ids))
     return [
         ("dashboard, national", "/", "coordinator"),
         ("dashboard, force", "/", "force"),
@@ -117,6 +125,22 @@ def _calls(case_ids: list[int], rng: random.Random) -> list[tuple[str, str, str]
     ]
 
 
+def _casework_calls(case_id: int) -> list[tuple[str, str, str]]:
+    return [
+        ("GET /api/v1/cases?sort=-risk", "/api/v1/cases?sort=-risk&limit=100", "force"),
+        (
+            "GET /api/v1/cases?open=true&sort=deadline",
+            "/api/v1/cases?open=true&sort=deadline&limit=100",
+            "force",
+        ),
+        ("GET /api/v1/tasks?mine=true", "/api/v1/tasks?mine=true", "force"),
+        ("GET /api/v1/search?q={case}", f"/api/v1/search?q={case_id}", "force"),
+        ("page /notifications", "/notifications", "force"),
+        ("page /bail", "/bail", "force"),
+        ("page /cases/{id}", f"/cases/{case_id}", "force"),
+    ]
+
+
 def _load(
     port: int,
     tokens: dict[str, str],
@@ -125,6 +149,7 @@ def _load(
     total: int,
     seconds: float,
     think_ms: float,
+    mix: str,
 ) -> tuple[dict[str, list[float]], dict[str, int], float]:
     timings: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
@@ -142,7 +167,7 @@ def _load(
                 if issued[0] >= total:
                     break
                 index, issued[0] = issued[0], issued[0] + 1
-            calls = _calls(case_ids, rng)
+            calls = _calls(case_ids, rng, mix)
             name, path, who = calls[index % len(calls)]
             began = time.perf_counter()
             try:
@@ -209,6 +234,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--server-workers", type=int, default=2, help="footprint serve --workers")
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause between requests")
+    parser.add_argument(
+        "--mix", choices=("standard", "casework"), default="standard", help="see _calls"
+    )
     parser.add_argument("--database", help="SQLAlchemy URL; default: SQLite in a temp folder")
     parser.add_argument("--reset", action="store_true", help="drop everything in --database")
     args = parser.parse_args()
@@ -230,6 +258,7 @@ def main() -> None:
                 args.requests,
                 args.seconds,
                 args.think_ms,
+                args.mix,
             )
         finally:
             busy = _machine_busy_seconds() - busy_before
@@ -252,6 +281,7 @@ def main() -> None:
     }
     every = [v for values in timings.values() for v in values]
     suffix = f"-think{int(args.think_ms)}" if args.think_ms else ""
+    suffix += "" if args.mix == "standard" else f"-{args.mix}"
     report(
         f"web-{dialect}{suffix}",
         {
@@ -260,6 +290,7 @@ def main() -> None:
             "clients": args.clients,
             "server_workers": args.server_workers,
             "think_ms": args.think_ms,
+            "mix": args.mix,
             "requests": len(every),
             "seconds": round(wall, 1),
             "requests_per_second": round(len(every) / wall, 1),

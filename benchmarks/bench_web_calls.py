@@ -3,8 +3,9 @@ no concurrency, so that a change to one route can be measured without the load b
 queueing (and noise) on top.
 
     .venv/bin/python benchmarks/bench_web_calls.py [--cases 100000] [--repeats 60]
+        [--mix standard|casework]...
 
-The store is filled as bench_web.py fills it; each call of its mix is made `--repeats` times
+The store is filled as bench_web.py fills it; each call of both its mixes is made `--repeats` times
 through Starlette's test client (which adds its own few milliseconds to every figure) after one
 warm-up call each. Prints the mean and median milliseconds per call and writes
 benchmarks/results/web-calls-<dialect>.json.
@@ -27,11 +28,14 @@ from footprint.config import load_settings
 from footprint.store import Database
 from footprint.web.app import create_app
 
+MIXES = ("standard", "casework")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=60)
+    parser.add_argument("--mix", choices=MIXES, action="append", help="default: both")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fp-bench-calls-") as tmp:
         url = f"sqlite:///{Path(tmp)}/footprint.db"
@@ -44,10 +48,13 @@ def main() -> None:
         }
         rng = random.Random(1)
         figures: dict[str, dict[str, float]] = {}
-        for position, (name, _path, who) in enumerate(_calls(case_ids, rng)):
+        mixes = args.mix or MIXES
+        every = [(mix, n) for mix in mixes for n in range(len(_calls(case_ids, rng, mix)))]
+        for mix, position in every:
+            name, _path, who = _calls(case_ids, rng, mix)[position]
             took = []
             for attempt in range(args.repeats + 1):
-                path = _calls(case_ids, rng)[position][1]  # a different case each time
+                path = _calls(case_ids, rng, mix)[position][1]  # a different case each time
                 began = time.perf_counter()
                 answer = clients[who].get(path)
                 if answer.status_code != 200:

@@ -24,7 +24,13 @@ def service_day(at: datetime | None = None) -> date:
     return (at or now()).astimezone(SERVICE_ZONE).date()
 
 
-DAY_FORMAT = "%d %b %Y"  # 4 Dec 2026: the one way a day is written for people
+# "04 Dec 2026": the one way a day is written for people. Written out by hand: strftime reads
+# the C locale's month names, and cost more than the rest of a long list's page
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_text(day: date) -> str:
+    return f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def uk_time(at: datetime | str, seconds: bool = False) -> str:
@@ -34,12 +40,13 @@ def uk_time(at: datetime | str, seconds: bool = False) -> str:
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
     aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    clock = "%H:%M:%S" if seconds else "%H:%M"
-    return aware.astimezone(SERVICE_ZONE).strftime(f"{DAY_FORMAT} {clock} %Z")
+    local = aware.astimezone(SERVICE_ZONE)
+    clock = f"{local.hour:02d}:{local.minute:02d}" + (f":{local.second:02d}" if seconds else "")
+    return f"{_day_text(local)} {clock} {local.tzname()}"
 
 
 def uk_day(day: date | datetime) -> str:
     """A day as people read it; an instant gives its day in England and Wales."""
     if isinstance(day, datetime):
         day = service_day(day if day.tzinfo is not None else day.replace(tzinfo=UTC))
-    return day.strftime(DAY_FORMAT)
+    return _day_text(day)

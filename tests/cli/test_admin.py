@@ -221,14 +221,15 @@ def test_package_commands_as_coordinator_and_as_force_users(
     ok("subjects", "resolve", "--operation", "Op Q")
     ok("subjects", "assign", "1", "--force", "E23000001", "--reason", "research")
     ok("risk", "assess", "1", "--factor", "grooming")
-    assert "package 1: subject 1 -> E23000001, issued" in ok("packages", "issue", "1")
+    issued = ok("packages", "issue", "1")
+    assert "package 1: subject 1 -> Metropolitan Police (E23000001), issued" in issued
     monkeypatch.setenv("FOOTPRINT_USER", "gmpsup")
     assert "E23000001" not in ok("packages", "list")
     hidden = runner.invoke(app, ["packages", "show", "1"])
     assert hidden.exit_code == 2 and "package 1: not found" in hidden.output
     monkeypatch.setenv("FOOTPRINT_USER", "metsup")
     assert "acknowledged" in ok("packages", "acknowledge", "1")
-    assert "E23000005, issued" in ok(
+    assert "Greater Manchester (E23000005), issued" in ok(
         "packages", "transfer", "1", "--to", "E23000005", "--reason", "moved"
     )
     monkeypatch.setenv("FOOTPRINT_USER", "gmpsup")

@@ -88,8 +88,8 @@ def test_a_case_from_received_to_charged(
         "--start",
         "2026-11-03",
     )
-    assert "bail expires 2027-02-02" in out
-    assert "6-months, expires 2027-05-02" in ok(
+    assert "bail expires 02 Feb 2027" in out
+    assert "6-months, expires 02 May 2027" in ok(
         "case", "extend-bail", case, "--authorised-by", "Supt B"
     )
     ok(
@@ -135,7 +135,7 @@ def test_a_case_from_received_to_charged(
     assert prepared["exhibits"][0]["exhibit_ref"] == "EX-1" and prepared["audit"]["intact"]
     monkeypatch.delenv("FOOTPRINT_USER")
     preview = ok("figures", "--operation", "Op Case", "--as-of", "2026-12-01")
-    assert "E23000001" in preview and "[c]" in preview and "preview only" in preview
+    assert "Metropolitan Police" in preview and "[c]" in preview and "preview only" in preview
     published = ok(
         "figures", "--operation", "Op Case", "--publish", "--out", str(tmp_path / "release")
     )

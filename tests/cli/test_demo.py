@@ -44,4 +44,4 @@ def test_demo_data_loads_an_operation_once(
     again = runner.invoke(app, ["demo-data"])
     assert again.exit_code == 0 and "already loaded" in again.output
     figures = runner.invoke(app, ["figures", "--operation", "Operation Demo"])
-    assert figures.exit_code == 0 and "E23000001" in figures.output
+    assert figures.exit_code == 0 and "Metropolitan Police" in figures.output

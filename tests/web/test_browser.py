@@ -15,7 +15,8 @@ import pytest
 import uvicorn
 
 from footprint.clock import service_day
-from footprint.operations.cases import get_case
+from footprint.operations.bail import start_bail
+from footprint.operations.cases import advance_case, get_case
 from footprint.security.actor import Actor
 from footprint.security.credentials import set_password
 from footprint.security.roles import Role
@@ -360,3 +361,39 @@ def test_the_coordinator_releases_figures_and_sees_the_packages_overdue(
     page.click("form.filters button")  # type: ignore[attr-defined]
     assert "due=awaiting" in page.url  # type: ignore[attr-defined]
     _shot(page, "21-packages-filtered")
+
+
+def test_a_wrong_day_is_refused_beside_its_form_and_bail_is_listed_to_review(
+    page: object, served: str, site: Site
+) -> None:
+    investigator = username(GMP, Role.INVESTIGATOR)
+    case_id = site.cases[GMP][1]
+    _sign_in(page, served, investigator)
+    page.goto(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
+    searches = "form[action$='/searches']"
+    page.fill(f"{searches} input[name=address]", "9 Example Close")  # type: ignore[attr-defined]
+    page.fill(f"{searches} input[name=searched_on]", "2099-01-01")  # type: ignore[attr-defined]
+    page.click(f"{searches} button[type=submit]")  # type: ignore[attr-defined]
+    refusal = page.locator("p.field-error").inner_text()  # type: ignore[attr-defined]
+    assert "searched_on" in refusal and "in the future" in refusal, refusal
+    typed = page.input_value(f"{searches} input[name=address]")  # type: ignore[attr-defined]
+    day = page.input_value(f"{searches} input[name=searched_on]")  # type: ignore[attr-defined]
+    assert (typed, day) == ("9 Example Close", "2099-01-01")
+    assert "Searched 9 Example Close" not in page.locator("main").inner_text()  # type: ignore[attr-defined]
+    _shot(page, "22-future-day-refused-as-typed")
+    actor = Actor(investigator, GMP, frozenset({Role.INVESTIGATOR}))
+    for step in (
+        "researching",
+        "warrant-applied",
+        "warrant-granted",
+        "search-executed",
+        "arrested",
+    ):
+        advance_case(site.db, actor, case_id, step)
+    start_bail(site.db, actor, case_id, service_day(), ["reside-at-address"], "Insp A Smith")
+    page.goto(f"{served}/bail?within=100")  # type: ignore[attr-defined]
+    row = page.locator(f"main table tr:has(a[href='/cases/{case_id}'])")  # type: ignore[attr-defined]
+    assert "Greater Manchester" in row.inner_text() and "superintendent" in row.inner_text()
+    _shot(page, "23-bail-due")
+    row.locator("a").click()
+    page.wait_for_url(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]

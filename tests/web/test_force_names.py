@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from footprint.geo.forces import COORDINATOR_CODE, organisation_name
+from footprint.geo.forces import COORDINATOR_CODE, named, organisation_name
 from footprint.security.roles import Role
-from footprint.web.rendering import named
 from tests.operations.cases_setup import MET
 from tests.web.site import Site, browser, username
 

@@ -106,6 +106,25 @@ def test_only_the_coordinators_people_change_the_national_sets(site: Site) -> No
     assert no_name.status_code == 422 and "set_name" in no_name.text
 
 
+def test_a_refused_import_comes_back_inline_as_it_was_typed(site: Site) -> None:
+    client = browser(site, IMPORTER)
+    typed = {"set_name": "seized-2026", "pdq_radius": "20", "category": "A", "ignore": "true"}
+    refused = client.post(
+        "/hash-sets/import",
+        data=typed | {"scheme": "no-such-scheme", "csrf_token": csrf_token(client)},
+        files={"file": ("new.json", _vics(2), "application/json")},
+    )
+    assert refused.status_code == 422
+    assert "Not recorded: scheme: &#39;no-such-scheme&#39; is not one of" in refused.text
+    assert '<nav aria-label="Main">' in refused.text  # the page itself, not an error page
+    assert 'value="seized-2026"' in refused.text and 'value="20"' in refused.text
+    assert "<option selected>A</option>" in refused.text
+    assert 'name="ignore" value="true" checked' in refused.text
+    assert not list((site.settings.var_dir / "uploads").iterdir())  # nothing written
+    listed = client.get("/api/v1/hash-sets").json()
+    assert "seized-2026" not in {s["name"] for s in listed}
+
+
 def test_an_upload_from_nobody_is_refused_before_a_byte_is_read(site: Site) -> None:
     """The body is never asked for: the answer comes from the headers alone."""
     import asyncio

@@ -16,6 +16,7 @@ from rich.table import Table
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import console, err_console, fail
 from footprint.clock import service_day, uk_day, uk_time
+from footprint.geo.forces import named, organisation_name
 from footprint.operations import cases, device_scans
 from footprint.operations.bail import bail_expiring, extend_bail, start_bail
 from footprint.operations.case_file import case_file, case_file_html
@@ -49,7 +50,7 @@ def _day(value: str | None, name: str) -> date:
 def _print_case(view: CaseView) -> None:
     steps = ", ".join(view.allowed_next) or "none"
     console.print(
-        f"case {view.id}: subject {view.subject_id}, {view.force}, [bold]{view.state}[/]"
+        f"case {view.id}: subject {view.subject_id}, {named(view.force)}, [bold]{view.state}[/]"
         f" (next: {steps})"
     )
 
@@ -78,7 +79,7 @@ def case_list(
         table.add_row(
             str(view.id),
             str(view.subject_id),
-            view.force,
+            named(view.force),
             view.state,
             view.risk_band or "",
             uk_day(view.opened_at) if view.opened_at else "",
@@ -269,7 +270,7 @@ def case_bail(
             db, current_actor(db), case_id, _day(start, "--start"), conditions, authorised_by
         )
     _print_case(view)
-    console.print(f"bail expires {view.bail[-1]['expires_on']}")
+    console.print(f"bail expires {uk_day(view.bail[-1]['expires_on'])}")
 
 
 @case_app.command("bail-conditions")
@@ -292,7 +293,8 @@ def case_extend_bail(
     with open_database() as db:
         view = extend_bail(db, current_actor(db), case_id, authorised_by, until)
     bail = view.bail[-1]
-    console.print(f"case {view.id}: bail at {bail['stage']}, expires {bail['expires_on']}")
+    expires = uk_day(bail["expires_on"])
+    console.print(f"case {view.id}: bail at {bail['stage']}, expires {expires}")
 
 
 @case_app.command("bail-due")
@@ -304,8 +306,8 @@ def case_bail_due(days: int = typer.Option(BAIL_REVIEW_DAYS, "--days")) -> None:
     for item in due:
         table.add_row(
             str(item.case_id),
-            item.force,
-            str(item.expires_on),
+            named(item.force),
+            uk_day(item.expires_on),
             str(item.days_left),
             item.stage,
             item.next_authority,
@@ -391,7 +393,7 @@ def figures_command(
                 str(r.id),
                 uk_time(r.published_at),
                 r.published_by,
-                r.as_of.isoformat(),
+                uk_day(r.as_of),
                 "yes" if r.rounded else "no",
                 r.sha256,
             )
@@ -409,7 +411,8 @@ def figures_command(
         )
     table = Table("force", *SHORT_HEADERS)
     for row in result.table.as_rows():
-        table.add_row(str(row["row"]), *[escape(str(row[m])) for m in MEASURES])
+        force = "All forces" if row["row"] == "total" else organisation_name(str(row["row"]))
+        table.add_row(force, *[escape(str(row[m])) for m in MEASURES])
     Console(width=max(console.width, 140)).print(table)  # 13 columns: never squash them
     for warning in result.warnings:
         console.print(f"[yellow]differencing:[/] {warning}")

@@ -13,6 +13,7 @@ from rich.table import Table
 from footprint.cli.admin import current_actor, open_database
 from footprint.cli.common import ExitCode, console, fail, settings, show_skipped
 from footprint.clock import uk_time
+from footprint.geo.forces import named
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import RiskView, assess_subject, current_risk, override_risk
 from footprint.operations.package_list import PACKAGE_ORDERS, PackageFilter, list_packages
@@ -145,7 +146,7 @@ def _print_risk(view: RiskView) -> None:
         if view.override_reason
         else ""
     )
-    deadline = f"{view.deadline:%Y-%m-%d %H:%M} UTC"
+    deadline = uk_time(view.deadline)
     console.print(f"subject {view.subject_id}: {view.band}{override}; act by {deadline}")
     for reason in view.reasons:
         console.print(f"  {reason}")
@@ -195,8 +196,8 @@ packages_app = typer.Typer(help="Intelligence packages to forces.", no_args_is_h
 
 def _print_package(view: PackageView) -> None:
     console.print(
-        f"package {view.id}: subject {view.subject_id} -> {view.force}, {view.status}, "
-        f"act by {view.deadline:%Y-%m-%d %H:%M} UTC"
+        f"package {view.id}: subject {view.subject_id} -> {named(view.force)}, {view.status}, "
+        f"act by {uk_time(view.deadline)}"
     )
 
 
@@ -232,7 +233,13 @@ def package_list(
         deadline = uk_time(row.deadline) + (" [red]overdue[/]" if row.overdue else "")
         case = f"{row.case_id} ({row.case_state})" if row.case_id else "not acknowledged"
         table.add_row(
-            str(row.id), str(row.subject_id), row.force, row.status, row.risk_band, deadline, case
+            str(row.id),
+            str(row.subject_id),
+            named(row.force),
+            row.status,
+            row.risk_band,
+            deadline,
+            case,
         )
     console.print(table)
 

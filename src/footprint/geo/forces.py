@@ -43,3 +43,10 @@ def organisation_name(code: str | None) -> str:
     if not code:
         return ""
     return _names().get(code, code)
+
+
+def named(code: str | None) -> str:
+    """An organisation as people read it, "Metropolitan Police (E23000001)": the name first,
+    the code kept for those who search by it (pages, the CLI)."""
+    name = organisation_name(code)
+    return f"{name} ({code})" if code and name != code else code or ""

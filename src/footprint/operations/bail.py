@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from footprint.operations.case_view import (
@@ -140,6 +140,15 @@ class BailDue:
 LAST_DAY = "last_day"  # bound: the last expiry day the query lists
 
 
+def _due_within(coordinator: bool) -> list[Any]:
+    """Active bail ending by the bound last day, held by the reader."""
+    return [
+        Bail.active.is_(True),
+        Bail.expires_on <= bindparam(LAST_DAY),
+        *held_by(Bail.force_id, coordinator),
+    ]
+
+
 def _bail_due_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
     latest_extension = (
         select(BailExtension.stage)
@@ -156,14 +165,27 @@ def _bail_due_query(coordinator: bool) -> Select[*tuple[Any, ...]]:
             latest_extension.label("extended_to"),
         )
         .join(Organisation, Organisation.id == Bail.force_id)
-        .where(Bail.active.is_(True), Bail.expires_on <= bindparam(LAST_DAY))
-        .where(*held_by(Bail.force_id, coordinator))
+        .where(*_due_within(coordinator))
         .order_by(Bail.expires_on, Bail.case_id)
     )
 
 
 # built once for the coordinator and once for a force: dashboards and the API ask all the time
 BAIL_DUE = {coordinator: _bail_due_query(coordinator) for coordinator in (True, False)}
+BAIL_DUE_COUNT = {
+    coordinator: select(func.count()).select_from(Bail).where(*_due_within(coordinator))
+    for coordinator in (True, False)
+}
+
+
+def count_bail_due(
+    db: Database, actor: Actor, today: date, within_days: int = BAIL_REVIEW_DAYS
+) -> int:
+    """How many of the reader's active bail end within the window (or already have): a count,
+    which names no case, so it is not a read to audit."""
+    bounds = reader_bounds(actor, 0, None, **{LAST_DAY: review_due_by(today, within_days)})
+    with db.read_only() as session:
+        return int(session.execute(BAIL_DUE_COUNT[actor.is_coordinator], bounds).scalar_one())
 
 
 def bail_expiring(

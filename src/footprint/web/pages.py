@@ -18,7 +18,7 @@ from footprint.clock import service_day
 from footprint.errors import message_for, status_for
 from footprint.geo.forces import police_forces
 from footprint.operations import packages
-from footprint.operations.bail import bail_expiring
+from footprint.operations.bail import bail_expiring, count_bail_due
 from footprint.operations.figures import (
     MEASURES,
     compute_figures,
@@ -53,6 +53,7 @@ Csrf = Annotated[str | None, Form(alias=CSRF_FIELD)]
 RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]  # rows to skip in a list
 PAGE = 100  # rows per page of a list
+DASHBOARD_ROWS = 10  # the most urgent of each list on a dashboard; the rest a link away
 DASHBOARD_AGE = timedelta(minutes=1)  # dashboard counts may be this old (recounted after)
 SIGN_IN_COOKIE = "footprint_sign_in"  # double-submit token for the sign-in form itself
 
@@ -155,8 +156,8 @@ def dashboard(
     names, chosen = operations_of(request, caller, operation)
     day = service_day()
     figures = compute_figures(db, actor, chosen, day, DASHBOARD_AGE) if chosen else None
-    overview = packages.package_overview(db, actor, max_age=DASHBOARD_AGE)
-    bail = bail_expiring(db, actor, day, limit=PAGE + 1)
+    overview = packages.package_overview(db, actor, limit=DASHBOARD_ROWS, max_age=DASHBOARD_AGE)
+    bail = bail_expiring(db, actor, day, limit=DASHBOARD_ROWS)
     charts = []
     if figures is not None and actor.is_coordinator:
         for measure, title in (("packages_issued", "Packages issued"), ("arrests", "Arrests")):
@@ -185,8 +186,34 @@ def dashboard(
         progress_chart=progress_chart,
         overview=overview,
         bail=bail,
+        bail_count=count_bail_due(db, actor, day),
         bail_days=BAIL_REVIEW_DAYS,
+    )
+
+
+@router.get("/bail")
+def bail_page(
+    request: Request,
+    caller: PageCaller,
+    within: Annotated[int, Query(ge=0, le=366)] = BAIL_REVIEW_DAYS,
+    offset: Offset = 0,
+) -> Response:
+    """Every active bail the reader holds that ends within the window (or has), soonest first:
+    the supervisor's review list, a page at a time."""
+    db, day = database(request), service_day()
+    due = bail_expiring(db, caller.actor, day, within, offset, PAGE + 1)
+    return render(
+        request,
+        "bail.html",
+        caller,
+        bail=due[:PAGE],
+        count=count_bail_due(db, caller.actor, day, within),
+        within=within,
+        windows=sorted({7, BAIL_REVIEW_DAYS, 28, within}),
+        query=urlencode({"within": within}),
+        offset=offset,
         page=PAGE,
+        more=len(due) > PAGE,
     )
 
 

@@ -10,20 +10,13 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
 from footprint.clock import uk_day, uk_time
-from footprint.geo.forces import organisation_name
+from footprint.geo.forces import named
 from footprint.security.permissions import allows
 from footprint.web.callers import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("footprint.web") / "templates"))
 # which forms a page offers: the services' own permission table (`may(viewer.actor, "...")`)
 templates.env.globals["may"] = allows
-
-
-def named(code: str | None) -> str:
-    """An organisation as people read it, "Metropolitan Police (E23000001)": the name first,
-    the code kept for those who search by it."""
-    name = organisation_name(code)
-    return f"{name} ({code})" if code and name != code else code or ""
 
 
 templates.env.filters["named"] = named
