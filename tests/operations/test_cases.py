@@ -28,7 +28,7 @@ from footprint.operations.service import OperationError
 from footprint.security.actor import AccessDenied, Actor
 from footprint.security.roles import Role
 from footprint.store import Database
-from footprint.store.models import AuditEntry, Case, SeizedDevice
+from footprint.store.models import AuditEntry, Case, IntelPackage, SeizedDevice
 from tests.operations.cases_setup import (
     GMP,
     KENT,
@@ -56,6 +56,11 @@ def test_acknowledging_a_package_opens_a_received_case(database: Database, case_
     assert case.allowed_next == ["researching", "transferred"]
     assert case.history[0]["to"] == "received"
     assert [c.id for c in list_cases(database, supervisor(MET))] == [case_id]
+    with database.unit_of_work() as session:  # the package's sort keys, kept on its case
+        row = session.get_one(Case, case_id)
+        package = session.get_one(IntelPackage, row.package_id)
+        assert (row.risk_band, row.deadline) == (package.risk_band, package.deadline)
+    assert case.risk_band == package.risk_band
 
 
 def test_invalid_transition_is_refused_with_the_allowed_steps(

@@ -13,6 +13,8 @@ from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from footprint.operations.bail import BAIL_DUE
+from footprint.operations.cases import _case_list
+from footprint.operations.listing import Order
 from footprint.security.reference_data import prepare_database
 from footprint.store import Database
 from footprint.synthetic.case_load import fill_cases
@@ -92,3 +94,48 @@ def test_a_forces_bail_due_walks_its_index_on_sqlite(tmp_path: Path) -> None:
     db.dispose()
     assert "ix_bail_force_due" in plan
     assert "TEMP B-TREE" not in plan  # read in expiry order, stopping at the page's end
+
+
+def test_cases_keep_their_packages_band_and_deadline_through_the_migration(
+    tmp_path: Path,
+) -> None:
+    with fresh_database_url(tmp_path) as url:
+        db = Database(url)
+        fill_cases(db, "Op Keys", 300, date(2026, 11, 1))
+        _migrate(db, "0026", down=True)  # cases without the keys, as before 0027
+        _migrate(db, "head")  # copies each package's band and deadline onto its case
+        with db.engine.connect() as connection:
+            pairs = connection.execute(
+                text(
+                    "SELECT cases.risk_band, p.risk_band, cases.deadline, p.deadline FROM cases "
+                    "JOIN intel_packages p ON p.id = cases.package_id"
+                )
+            ).all()
+        indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("cases")}
+        db.dispose()
+    assert len(pairs) == 300
+    assert all(band == kept and deadline == due for band, kept, deadline, due in pairs)
+    assert indexes["ix_cases_force_deadline"] == ["force_id", "deadline", "id"]
+
+
+def test_a_forces_case_list_sorts_without_reading_packages(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path}/plan.db")
+    prepare_database(db)
+    for key in ("risk", "deadline"):
+        query = _case_list(False, Order(key, key == "risk"), frozenset({"band", "open"}))
+        assert "intel_packages" not in str(query.compile(dialect=db.engine.dialect))
+    compiled = _case_list(False, Order("deadline", False), frozenset()).compile(
+        dialect=db.engine.dialect
+    )
+    bound = compiled.construct_params({"force": "E23000001", "offset": 0, "limit": 100})
+    with db.engine.connect() as connection:
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}",
+                tuple(bound[name] for name in compiled.positiontup or ()),
+            )
+        )
+    db.dispose()
+    assert "ix_cases_force_deadline" in plan
+    assert "TEMP B-TREE" not in plan  # read in deadline order, stopping at the page's end

@@ -397,3 +397,10 @@ def test_a_wrong_day_is_refused_beside_its_form_and_bail_is_listed_to_review(
     _shot(page, "23-bail-due")
     row.locator("a").click()
     page.wait_for_url(f"{served}/cases/{case_id}")  # type: ignore[attr-defined]
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
+    for printed in (f"/cases/{case_id}", f"/packages/{site.packages[GMP][1]}"):
+        page.goto(f"{served}{printed}")  # type: ignore[attr-defined]
+        assert not page.locator('nav[aria-label="Main"]').is_visible()  # type: ignore[attr-defined]
+        assert not page.locator("main form").first.is_visible()  # type: ignore[attr-defined]
+        assert page.locator("main h1").is_visible()  # type: ignore[attr-defined]
+    _shot(page, "24-package-printed")

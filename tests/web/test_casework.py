@@ -46,7 +46,14 @@ def test_my_tasks_lists_mine_and_one_is_marked_done_there(site: Site) -> None:
     assert "head teacher seen" in finished and f"by {INVESTIGATOR}" in finished
     assert audited(site.db, "case.task-done", INVESTIGATOR, site.cases[MET][1])
     again = client.post(f"/tasks/{task_id}/done", data=form)
-    assert again.status_code == 409 and "already done" in again.text and NAV in again.text
+    assert again.status_code == 409 and NAV in again.text
+    assert "My tasks" in again.text and "Not recorded: " in again.text  # the list, and why
+    assert "already done" in again.text
+    # from the case page, refused: the case again, its other open task's form untouched
+    from_case = form | {"back": "case", "case_id": str(site.cases[MET][1])}
+    refused = client.post(f"/tasks/{task_id}/done", data=from_case)
+    assert refused.status_code == 409 and f"<h1>Case {site.cases[MET][1]} " in refused.text
+    assert "already done" in refused.text
 
 
 def test_only_those_who_oversee_look_at_someone_elses_tasks(site: Site) -> None:

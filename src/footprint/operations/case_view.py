@@ -28,7 +28,6 @@ from footprint.store.models import (
     CaseTask,
     Charge,
     ChildSafeguarded,
-    IntelPackage,
     Operation,
     Organisation,
     PropertySearch,
@@ -153,7 +152,7 @@ def charging_summary(devices: list[dict[str, Any]]) -> dict[str, int]:
     return totals
 
 
-def case_summary(case: Case, risk_band: str | None = None) -> CaseView:
+def case_summary(case: Case) -> CaseView:
     return summary_of(
         case.id,
         case.package_id,
@@ -164,11 +163,11 @@ def case_summary(case: Case, risk_band: str | None = None) -> CaseView:
         case.registered_sex_offender,
         case.officer,
         case.opened_at,
-        risk_band,
+        case.risk_band,
     )
 
 
-# a case as lists show it: with the package's risk band, which the list is sorted by
+# a case as lists show it: with its package's risk band (kept on the case), which lists sort by
 SUMMARY_COLUMNS = (
     Case.id,
     Case.package_id,
@@ -179,7 +178,7 @@ SUMMARY_COLUMNS = (
     Case.registered_sex_offender,
     Case.officer,
     Case.opened_at,
-    IntelPackage.risk_band,
+    Case.risk_band,
 )
 
 
@@ -248,12 +247,11 @@ def case_view(session: Session, case: Case) -> CaseView:
         "recorded_by",
         *WITHDRAWAL,
     )
-    band = session.scalar(select(IntelPackage.risk_band).where(IntelPackage.id == case.package_id))
     tasks = case_rows(
         session, CaseTask, case.id, "title", "owner", "due_on", "done_at", "done_by", "done_note"
     )
     return replace(
-        case_summary(case, band),
+        case_summary(case),
         officers=case_rows(
             session, CaseAssignment, case.id, "officer", "assigned_at", "assigned_by", "reason"
         ),

@@ -84,6 +84,8 @@ def open_case(session: Session, actor: Actor, package: IntelPackage) -> Case:
         if "position_of_trust" in factors
         else None,
         registered_sex_offender="registered_sex_offender" in factors,
+        risk_band=package.risk_band,
+        deadline=package.deadline,
     )
     session.add(case)
     session.flush()
@@ -414,22 +416,21 @@ def _case_list(coordinator: bool, order: Order, filters: frozenset[str]) -> Sele
     query = (
         select(*SUMMARY_COLUMNS)
         .join(Organisation, Organisation.id == Case.force_id)
-        .join(IntelPackage, IntelPackage.id == Case.package_id)
         .where(*held_by(Case.force_id, coordinator))
     )
     where = {
         "state": Case.state == bindparam("state"),
         "officer": Case.officer == bindparam("officer"),
         "force": Organisation.code == bindparam("force_code"),
-        "band": IntelPackage.risk_band == bindparam("band"),
+        "band": Case.risk_band == bindparam("band"),
         "open": Case.state.in_(sorted(OPEN_STATES)),
     }
     query = query.where(*(where[name] for name in sorted(filters)))
     columns = {
         "case": Case.id,
         "opened": Case.opened_at,
-        "risk": band_rank(IntelPackage.risk_band),
-        "deadline": IntelPackage.deadline,
+        "risk": band_rank(Case.risk_band),  # the package's, kept on the case: no join
+        "deadline": Case.deadline,
         "officer": Case.officer,
         "state": Case.state,
     }

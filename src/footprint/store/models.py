@@ -366,6 +366,9 @@ class Case(Base):
     """A force's investigation of one subject, opened when the force acknowledges the package."""
 
     __tablename__ = "cases"
+    __table_args__ = (  # a force's cases, soonest deadline first (migration 0027)
+        Index("ix_cases_force_deadline", "force_id", "deadline", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("intel_packages.id"), index=True)
@@ -380,6 +383,10 @@ class Case(Base):
     registered_sex_offender: Mapped[bool] = mapped_column(default=False)
     # the officer in charge (a username of the force); history in case_assignments
     officer: Mapped[str | None] = mapped_column(String(80), index=True)
+    # its package's, frozen at issue: kept here so that the case list sorts without a join
+    # (migration 0027; None only for a package that had none)
+    risk_band: Mapped[str | None] = mapped_column(String(16))
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     force: Mapped[Organisation] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id")

@@ -97,7 +97,7 @@ def _batch(
         package = (package_id, subject_id, force, "acknowledged", band, snapshot, deadline)
         rows[IntelPackage].append((*package, issued, "synthetic", issued, "synthetic"))
         case = (case_id, package_id, subject_id, operation_id, force, state, issued)
-        rows[Case].append((*case, "synthetic", False, False))
+        rows[Case].append((*case, "synthetic", False, False, band, deadline))
         before = None
         for step, to_state in enumerate(PATHS[state]):
             when = issued + timedelta(days=step)
@@ -147,6 +147,8 @@ COLUMNS: dict[type, tuple[str, ...]] = {
         "opened_by",
         "position_of_trust",
         "registered_sex_offender",
+        "risk_band",
+        "deadline",
     ),
     CaseEvent: ("case_id", "from_state", "to_state", "at", "by"),
     Bail: (
