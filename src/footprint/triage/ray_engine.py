@@ -62,8 +62,19 @@ def connect(address: str | None, workers: int) -> Any:
                 configure_logging=False,
             )
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise RayUnavailable(f"cannot join the Ray cluster at {address}: {exc}") from None
+        raise RayUnavailable(f"cannot join the Ray cluster at {address}: {exc}{_hint()}") from None
     return ray
+
+
+def _hint() -> str:
+    """Ray sends its token to an address named explicitly only in token mode: the usual reason a
+    driver is refused by a cluster `ray start` began with token authentication."""
+    if os.environ.get("RAY_AUTH_MODE", "").lower() == "token":
+        return ""
+    return (
+        ". If the cluster uses token authentication (Ray's default), set RAY_AUTH_MODE=token "
+        "with the cluster's token in RAY_AUTH_TOKEN or ~/.ray/auth_token"
+    )
 
 
 def batches(files: list[EvidenceFile]) -> Iterator[list[EvidenceFile]]:
