@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -76,21 +77,23 @@ def test_bail_carries_its_cases_force_and_is_indexed_by_force_then_expiry(tmp_pa
     assert indexes["ix_bail_force_due"] == ["force_id", "active", "expires_on", "case_id"]
 
 
+def _plan(db: Database, statement: Any, values: dict[str, Any]) -> str:
+    """SQLite's query plan for a statement built once, with these values bound."""
+    compiled = statement.compile(dialect=db.engine.dialect)
+    bound = compiled.construct_params(values)
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}",
+            tuple(bound[name] for name in compiled.positiontup or ()),
+        )
+        return " ".join(str(row[-1]) for row in rows)
+
+
 def test_a_forces_bail_due_walks_its_index_on_sqlite(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path}/plan.db")
     prepare_database(db)
-    compiled = BAIL_DUE[False].compile(dialect=db.engine.dialect)  # as a force asks
-    bound = compiled.construct_params(
-        {"force": "E23000001", "last_day": date(2026, 12, 1), "offset": 0, "limit": 100}
-    )
-    with db.engine.connect() as connection:
-        plan = " ".join(
-            str(row[-1])
-            for row in connection.exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {compiled}",
-                tuple(bound[name] for name in compiled.positiontup or ()),
-            )
-        )
+    bound = {"force": "E23000001", "last_day": date(2026, 12, 1), "offset": 0, "limit": 100}
+    plan = _plan(db, BAIL_DUE[False], bound)  # as a force asks
     db.dispose()
     assert "ix_bail_force_due" in plan
     assert "TEMP B-TREE" not in plan  # read in expiry order, stopping at the page's end
@@ -124,18 +127,8 @@ def test_a_forces_case_list_sorts_without_reading_packages(tmp_path: Path) -> No
     for key in ("risk", "deadline"):
         query = _case_list(False, Order(key, key == "risk"), frozenset({"band", "open"}))
         assert "intel_packages" not in str(query.compile(dialect=db.engine.dialect))
-    compiled = _case_list(False, Order("deadline", False), frozenset()).compile(
-        dialect=db.engine.dialect
-    )
-    bound = compiled.construct_params({"force": "E23000001", "offset": 0, "limit": 100})
-    with db.engine.connect() as connection:
-        plan = " ".join(
-            str(row[-1])
-            for row in connection.exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {compiled}",
-                tuple(bound[name] for name in compiled.positiontup or ()),
-            )
-        )
+    by_deadline = _case_list(False, Order("deadline", False), frozenset())
+    plan = _plan(db, by_deadline, {"force": "E23000001", "offset": 0, "limit": 100})
     db.dispose()
     assert "ix_cases_force_deadline" in plan
     assert "TEMP B-TREE" not in plan  # read in deadline order, stopping at the page's end

@@ -67,9 +67,11 @@ def _digest_in_parallel(read_ahead: list[bytes], stream: BinaryIO, chunk_bytes: 
             hashers.size += len(chunk)
             for lane in lanes:
                 lane.feed(chunk)
-    finally:
-        for lane in lanes:
-            lane.finish()  # also when a read failed: no thread is left behind
+    finally:  # every lane finished, also when a read failed: no thread is left behind
+        failures = [lane.finish() for lane in lanes]
+    for failure in failures:
+        if failure is not None:
+            raise failure
     return hashers.result()
 
 
@@ -98,17 +100,17 @@ class _Lane:
                 try:
                     for digest in self._digests:
                         digest.update(chunk)
-                except BaseException as exc:  # raised again by finish, in the reading thread
+                except BaseException as exc:  # raised in the reading thread once all are joined
                     self._failure = exc
 
     def feed(self, chunk: bytes) -> None:
         self._queue.put(chunk)
 
-    def finish(self) -> None:
+    def finish(self) -> BaseException | None:
+        """Stopped and joined; what made it fail, if anything (raised by the caller)."""
         self._queue.put(None)
         self._thread.join()
-        if self._failure is not None:
-            raise self._failure
+        return self._failure
 
 
 def digest_bytes(data: bytes) -> FileDigests:

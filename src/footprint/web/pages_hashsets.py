@@ -67,8 +67,6 @@ def import_hash_set(
     def start() -> int:
         if scheme and scheme not in scheme_choices():
             raise Invalid(f"scheme: {scheme!r} is not one of {', '.join(scheme_choices())}")
-        if not set_name.strip():  # before the upload is written
-            raise Invalid("set_name: name the set to import into")
         options = ImportOptions(
             scheme=scheme or None,
             kind=SetKind.IGNORE if ignore else None,
