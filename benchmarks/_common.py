@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import sys
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,23 @@ from footprint.security.reference_data import prepare_database
 from footprint.store import Database
 
 RESULTS = Path(__file__).resolve().parent / "results"
+LOAD_AT_START = os.getloadavg()[0]  # the machine is shared: each result says how busy it was
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One row of the table in docs/performance.md: footprint against its anchor, same run.
+
+    `ratio` is footprint's speed over the anchor's (higher is better); `met` is decided by the
+    script that measured it, against the target it states (None: a figure with no target)."""
+
+    work: str
+    anchor: str
+    anchor_figure: str
+    footprint_figure: str
+    ratio: float
+    target: str
+    met: bool | None
 
 
 def fresh_database(url: str, reset: bool) -> Database:
@@ -39,23 +59,31 @@ def peak_child_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def report(name: str, figures: dict[str, Any]) -> Path:
-    """Print the figures, one per line, and write them as JSON."""
+def report(name: str, figures: dict[str, Any], comparisons: list[Comparison] | None = None) -> Path:
+    """Print the figures, one per line, and write them as JSON (with the table rows, if any)."""
     width = max(len(key) for key in figures)
     for key, value in figures.items():
         print(f"{key:>{width}}: {value}")
-    return write_results(name, figures)
+    for row in comparisons or []:
+        verdict = {True: "met", False: "NOT met", None: "no target"}[row.met]
+        print(f"{row.work}: {row.ratio}x {row.anchor} (target {row.target}): {verdict}")
+    return write_results(name, figures, comparisons)
 
 
-def write_results(name: str, figures: dict[str, Any]) -> Path:
+def write_results(
+    name: str, figures: dict[str, Any], comparisons: list[Comparison] | None = None
+) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     payload = {
         "benchmark": name,
         "python": sys.version.split()[0],
-        "machine": platform.machine(),
-        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": datetime.now(UTC).date().isoformat(),
+        "load": f"{LOAD_AT_START:.1f}-{os.getloadavg()[0]:.1f}",
+        "command": " ".join([f"benchmarks/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
         **figures,
+        "comparisons": [asdict(row) for row in comparisons or []],
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"results written to {path}")

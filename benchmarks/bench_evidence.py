@@ -26,12 +26,13 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import pytsk3
 
-from _common import peak_rss_mib, report
+from _common import Comparison, peak_rss_mib, report
 from footprint.evidence import EvidenceFile, read_locator, walk_evidence
 from footprint.hashsets import KnownHashStore, SetKind
 from footprint.signals import digest_bytes
@@ -243,7 +244,44 @@ def main() -> None:
         if not args.skip_ray:
             figures.update(ray_figures(work, args.ray_images))
     figures["peak_rss_mib_driver"] = round(peak_rss_mib(), 1)
-    report("evidence", figures)
+    report("evidence", figures, evidence_rows(figures))
+
+
+def evidence_rows(f: dict[str, Any]) -> list[Comparison]:
+    rows = [
+        Comparison(
+            f"disk image scan, {f['image_mb']} MiB ext4, {f['files']} files, "
+            f"{f['footprint_workers']} workers, with PDQ",
+            "pytsk3 walk-and-digest loop (no PDQ)",
+            f"{f['anchor_pytsk3_mb_per_second']} MB/s",
+            f"{f['footprint_mb_per_second']} MB/s",
+            f["ratio_vs_pytsk3"],
+            ">= 0.8x",
+            f["ratio_vs_pytsk3"] >= 0.8,
+        ),
+        Comparison(
+            f"video, {f['video']}, one frame a second hashed",
+            "PyAV decoding every frame",
+            f"{f['anchor_decode_only_frames_per_second']} frames/s",
+            f"{f['footprint_vpdq_frames_per_second']} frames/s",
+            f["ratio_vs_decode_only"],
+            "none set",
+            None,
+        ),
+    ]
+    if "ray_scaling_1_to_2" in f:
+        rows.append(
+            Comparison(
+                f"Ray engine, {f['ray_images']} images",
+                "the same scan on 1 Ray worker",
+                f"{f['ray_1_worker_files_per_second']} files/s",
+                f"{f['ray_2_workers_files_per_second']} files/s on 2",
+                f["ray_scaling_1_to_2"],
+                "none set",
+                None,
+            )
+        )
+    return rows
 
 
 if __name__ == "__main__":

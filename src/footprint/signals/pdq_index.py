@@ -79,13 +79,15 @@ class IndexTables:
         if hashes.ndim != 2 or hashes.shape[1] != HASH_BYTES or len(hashes) != len(ids):
             raise ValueError("hashes must be (N, 32) uint8 with one id per row")
         hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
-        words = hashes.view(">u2").astype(np.int64)  # (N, 16) chunk values
-        order = np.ascontiguousarray(np.argsort(words, axis=0, kind="stable").T, dtype=np.int32)
-        counts = np.stack(
-            [np.bincount(words[:, c], minlength=1 << CHUNK_BITS) for c in range(CHUNKS)]
-        )
+        words = hashes.view(">u2")  # (N, 16) chunk values, a view
+        order = np.empty((CHUNKS, len(hashes)), dtype=np.int32)
         offsets = np.zeros((CHUNKS, (1 << CHUNK_BITS) + 1), dtype=np.int64)
-        np.cumsum(counts, axis=1, out=offsets[:, 1:])
+        # One chunk at a time, as native uint16: numpy's stable sort of 16-bit keys is a radix
+        # sort (10 M hashes: 50 s -> ~10 s), and the temporaries are one column's, not all 16.
+        for chunk in range(CHUNKS):
+            column = words[:, chunk].astype(np.uint16)
+            order[chunk] = np.argsort(column, kind="stable")
+            np.cumsum(np.bincount(column, minlength=1 << CHUNK_BITS), out=offsets[chunk, 1:])
         return cls(hashes, np.asarray(ids, dtype=np.int64), order, offsets)
 
 
