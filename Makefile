@@ -48,7 +48,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_matching.py --records 10000000 --queries 1000 \
 		--anchor-queries 100 --brute-queries 10
 	$(BIN)/python benchmarks/bench_digests.py
-	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_scan.py --corpus var/bench/scan-corpus
 	$(BIN)/python benchmarks/bench_store.py --records 1000000
 	cd benchmarks && ../$(BIN)/python bench_evidence.py
 	$(BIN)/python benchmarks/bench_hashing.py
