@@ -1,4 +1,4 @@
-"""PDQ perceptual hashes through Meta's C++ implementation (the `pdqhash` binding).
+"""PDQ perceptual hashes, bit for bit Meta's C++ (`pdq_fast`, checked against `pdqhash`).
 
 The reference pipeline, which known-hash sets are built with, is: Pillow full-resolution decode,
 ``convert("RGB")``, no EXIF transpose, then PDQ. The *exact* decode path is that pipeline bit for
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
-import pdqhash
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 from footprint.signals.errors import ErrorCode, SignalError
+from footprint.signals.pdq_fast import pdq_bits
 
 pillow_heif.register_heif_opener()
 # footprint enforces its own, configurable pixel limit (see `pixel_limit`), so Pillow's global
@@ -140,7 +140,7 @@ def normalise_to_rgb(image: Image.Image) -> Image.Image:
 
 
 def pdq_of_image(image: Image.Image) -> PdqHash:
-    bits, quality = pdqhash.compute(np.asarray(normalise_to_rgb(image)))
+    bits, quality = pdq_bits(np.asarray(normalise_to_rgb(image)))
     return PdqHash(bits_to_hex(bits), int(quality))
 
 

@@ -23,7 +23,6 @@ from typing import Any, BinaryIO, ClassVar
 
 import av
 import numpy as np
-import pdqhash
 
 from footprint.signals.errors import ErrorCode, SignalError
 from footprint.signals.kinds import (
@@ -36,6 +35,7 @@ from footprint.signals.kinds import (
 )
 from footprint.signals.media import is_video
 from footprint.signals.pdq import PDQ_HEX_DIGITS
+from footprint.signals.pdq_fast import pdq_bits
 from footprint.signals.pdq_index import HASH_BYTES, PdqIndex
 
 SECONDS_PER_HASH = 1.0  # vPDQ's default sampling: one frame a second
@@ -150,7 +150,7 @@ def _fitted(width: int, height: int) -> tuple[int, int]:
 def hash_video(stream: BinaryIO, seconds_per_hash: float = SECONDS_PER_HASH) -> list[Frame]:
     frames = []
     for number, seconds, pixels in sampled_frames(stream, seconds_per_hash):
-        bits, quality = pdqhash.compute(pixels)
+        bits, quality = pdq_bits(pixels)
         pdq = np.packbits(bits.astype(np.uint8)).tobytes().hex()
         frames.append(Frame(number, int(quality), pdq, round(seconds, 3)))
         if len(frames) >= MAX_FRAMES:
