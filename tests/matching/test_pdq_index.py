@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footprint.signals.pdq_index import PdqIndex, brute_force_radius, hashes_from_hex
+from footprint.signals.pdq_index import (
+    IndexTables,
+    PdqIndex,
+    brute_force_radius,
+    hashes_from_hex,
+)
 
 
 def flip_bits(base: np.ndarray, rng: np.random.Generator, flips: int) -> np.ndarray:
@@ -82,3 +89,33 @@ def test_hex_round_trip() -> None:
     assert array.shape == (3, 32)
     assert [row.tobytes().hex() for row in array] == values
     assert hashes_from_hex([]).shape == (0, 32)
+
+
+def test_tables_opened_from_disk_answer_as_brute_force_on_both_paths(tmp_path: Path) -> None:
+    """A store opens its index as memory maps: the probe (radius 31) and the compiled scan of
+    every hash (radius 63, what the fast path's near-known check asks) read them in place."""
+    hashes = clustered(7, 6, 40, 60)
+    ids = np.arange(len(hashes), dtype=np.int64) * 3
+    tables = IndexTables.build(hashes, ids)
+    saved = []
+    for name in ("hashes", "ids", "order", "offsets"):
+        np.save(tmp_path / f"{name}.npy", getattr(tables, name))
+        saved.append((name, tmp_path / f"{name}.npy"))
+    index = PdqIndex.from_tables(IndexTables.load(saved))
+    assert isinstance(index.tables.hashes, np.memmap)
+    rng = np.random.default_rng(8)
+    for row in range(0, len(hashes), 17):
+        query = flip_bits(hashes[row], rng, int(rng.integers(0, 30)))
+        for radius in (31, 47, 63, 80):
+            assert index.query(query, radius) == brute_force_radius(hashes, ids, query, radius)
+
+
+def test_more_near_hashes_than_the_scan_first_makes_room_for() -> None:
+    """The compiled scan keeps 64 hits, then looks again with room for all of them."""
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 256, 32, dtype=np.uint8)
+    hashes = np.array([flip_bits(base, rng, int(rng.integers(0, 60))) for _ in range(300)])
+    ids = np.arange(300, dtype=np.int64)
+    found = PdqIndex(hashes, ids).query(base, 63)
+    assert len(found) == 300
+    assert found == brute_force_radius(hashes, ids, base, 63)
