@@ -187,6 +187,7 @@ def main() -> None:
         started = time.perf_counter()
         paths = make_corpus(corpus, args.files, args.workers)
         generate_s = time.perf_counter() - started
+        corpus_mb = sum(p.stat().st_size for p in paths) / 1e6
         md5s, pdqs = known_set(paths, np.random.default_rng(2026))
         write_vics(work / "known.json", md5s, pdqs)
         store = KnownHashStore(work / "hs.sqlite")
@@ -206,7 +207,7 @@ def main() -> None:
     figures = {
         "files": files,
         "images": sum(p.suffix in (".jpg", ".png") for p in paths),
-        "corpus_mb": round(sum(p.stat().st_size for p in paths) / 1e6) if args.corpus else None,
+        "corpus_mb": round(corpus_mb),
         "generate_seconds": round(generate_s, 1),
         "known_pdq_hashes": len(pdqs),
         "anchor_seconds": round(anchor_s, 1),
