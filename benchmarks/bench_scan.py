@@ -192,8 +192,8 @@ def main() -> None:
         write_vics(work / "known.json", md5s, pdqs)
         store = KnownHashStore(work / "hs.sqlite")
         import_file(store, work / "known.json", "known", ImportOptions())
-
         store.close()
+        # footprint first: its half-folder scan also loads the compiled PDQ from numba's cache
         _, _, half_peak = in_child(work, [corpus / "a"], "scan-half", args.workers)
         ours, footprint_s, full_peak = in_child(
             work, [corpus / "a", corpus / "b"], "scan", args.workers

@@ -113,3 +113,22 @@ def test_any_size_and_content_as_pdqhash(rows: int, cols: int, seed: int, smooth
 
 def test_window_size_is_the_cpp_rule() -> None:
     assert [window_size(n) for n in (5, 127, 128, 129, 256, 257, 4032)] == [1, 1, 1, 2, 2, 3, 32]
+
+
+def test_an_alpha_channel_is_ignored_as_pdqhash_ignores_it() -> None:
+    rgba = np.asarray(benign_image(5, (300, 200)).convert("RGBA")).copy()
+    rgba[:, :, 3] = np.random.default_rng(5).integers(0, 256, rgba.shape[:2], dtype=np.uint8)
+    assert _ours(rgba) == _reference(rgba) == _reference(np.ascontiguousarray(rgba[:, :, :3]))
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.zeros((100, 100), dtype=np.uint8),  # greyscale: no channels
+        np.zeros((100, 100, 2), dtype=np.uint8),  # LA
+        np.zeros((100, 100, 3), dtype=np.float32),  # not bytes
+    ],
+)
+def test_an_array_the_compiled_loops_cannot_read_is_refused(array: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="needs an"):
+        pdq_bits(array)

@@ -297,11 +297,15 @@ def _bits_of(block: np.ndarray, dct: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def pdq_bits(rgb: np.ndarray) -> tuple[np.ndarray, int]:
-    """(256 bits, quality) of an (H, W, 3) uint8 RGB array, as `pdqhash.compute` returns them."""
+    """(256 bits, quality) of an (H, W, 3) uint8 RGB array, as `pdqhash.compute` returns them
+    (a fourth channel, alpha, is ignored as pdqhash ignores it)."""
+    if rgb.ndim != 3 or rgb.shape[2] < 3 or rgb.dtype != np.uint8:
+        # the compiled loops read three bytes a pixel: anything else would be read out of bounds
+        raise ValueError(f"PDQ needs an (H, W, 3) uint8 array, not {rgb.dtype} {rgb.shape}")
     rows, cols = rgb.shape[0], rgb.shape[1]
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return np.zeros(256, dtype=np.uint8), 0
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    rgb = np.ascontiguousarray(rgb[:, :, :3])
     # Scratch allocated by numpy, not inside the compiled code: numpy asks the kernel for huge
     # pages on large arrays, and a 12 MP luma plane filled 4x quicker (68 -> 18 ms) for it.
     luma = np.empty((rows, cols), dtype=np.float32)
