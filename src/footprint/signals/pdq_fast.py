@@ -19,7 +19,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
+
+from footprint.signals.compiled import compiled
 
 MIN_HASHABLE_DIM = 5
 JAROSZ_PASSES = 2
@@ -44,7 +45,7 @@ def window_size(old: int, new: int = 64) -> int:
     return (old + 2 * new - 1) // (2 * new)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _luma(rgb: np.ndarray, out: np.ndarray) -> None:
     """pdqhash's luma: R*0.299 + G*0.587 + B*0.114 in float64, rounded to float32. Read as one
     flat run of bytes so that the loop vectorises."""
@@ -57,7 +58,7 @@ def _luma(rgb: np.ndarray, out: np.ndarray) -> None:
         luma[p] = np.float32((red + green) + blue)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _box_row(src: np.ndarray, dst: np.ndarray, window: int) -> None:
     """box1DFloat over one row: a running float32 sum, divided by the window it covers."""
     length = src.shape[0]
@@ -85,7 +86,7 @@ def _box_row(src: np.ndarray, dst: np.ndarray, window: int) -> None:
         oi += 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _box_rows(src: np.ndarray, dst: np.ndarray, window: int) -> None:
     """_box_row over every row, four rows side by side: each row's sum is a chain of dependent
     adds, so four independent chains keep the CPU busy (measured 3x one row at a time). The
@@ -143,7 +144,7 @@ def _box_rows(src: np.ndarray, dst: np.ndarray, window: int) -> None:
         _box_row(src[row], dst[row], window)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _box_cols(src: np.ndarray, dst: np.ndarray, window: int) -> None:
     """box1DFloat down each column, every column's sum advanced one row at a time."""
     rows, cols = src.shape
@@ -187,7 +188,7 @@ def _box_cols(src: np.ndarray, dst: np.ndarray, window: int) -> None:
         oi += 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _quality(block: np.ndarray) -> int:
     total = 0
     hundred, scale = np.float32(100.0), np.float32(255.0)
@@ -200,7 +201,7 @@ def _quality(block: np.ndarray) -> int:
     return min(total // 90, 100)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _dct16(block: np.ndarray, dct: np.ndarray) -> np.ndarray:
     middle = np.empty((16, 64), dtype=np.float32)
     for i in range(16):
@@ -219,7 +220,7 @@ def _dct16(block: np.ndarray, dct: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _torben(values: np.ndarray) -> Any:  # a float32
     n = values.size
     low = values[0]
@@ -257,7 +258,7 @@ def _torben(values: np.ndarray) -> Any:  # a float32
     return min_above
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _filtered_block(
     rgb: np.ndarray, luma: np.ndarray, spare: np.ndarray, row_window: int, col_window: int
 ) -> np.ndarray:
@@ -284,7 +285,7 @@ def _filtered_block(
     return block
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _bits_of(block: np.ndarray, dct: np.ndarray) -> tuple[np.ndarray, int]:
     quality = _quality(block)
     coefficients = _dct16(block, dct).ravel()

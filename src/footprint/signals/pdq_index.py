@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
+
+from footprint.signals.compiled import compiled
 
 HASH_BYTES = 32
 CHUNKS = 16
@@ -72,7 +74,7 @@ def _ctpop(typingctx: Any, word: Any) -> Any:
 _popcount: Any = intrinsic(_ctpop)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _scan_all(
     words: np.ndarray, query: np.ndarray, radius: int, rows: np.ndarray, distances: np.ndarray
 ) -> int:
