@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,7 @@ def footprint_hash(path: Path) -> str:
     return hash_image(path.read_bytes(), decode=DecodePath.FAST).pdq.hex
 
 
+@cache  # the header is read once: later rounds time the decode alone
 def reduced_size(path: Path) -> tuple[int, int]:
     with Image.open(path) as image:
         width, height = image.size
