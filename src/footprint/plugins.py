@@ -7,6 +7,7 @@ This module imports nothing else from footprint."""
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable
 
 from footprint.errors import Invalid
@@ -17,6 +18,13 @@ def plugin_names(setting: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in setting.split(",") if name.strip())
 
 
+_LOADED: list[str] = []  # in the order loaded: what a helper process must load too
+
+
+def loaded_plugins() -> tuple[str, ...]:
+    return tuple(name for name in _LOADED if name in sys.modules)  # not those since removed
+
+
 def load_plugins(names: Iterable[str]) -> None:
     """Import each module (once: Python keeps it); its import registers what it adds."""
     for name in names:
@@ -24,3 +32,5 @@ def load_plugins(names: Iterable[str]) -> None:
             importlib.import_module(name)
         except Exception as exc:  # a plugin's own failure, named, never a traceback
             raise Invalid(f"plugins: cannot load {name!r} ({type(exc).__name__}: {exc})") from exc
+        if name not in _LOADED:
+            _LOADED.append(name)

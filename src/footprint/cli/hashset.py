@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.progress import (
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from footprint.cli.admin import audit_outside, current_actor, open_database
@@ -26,6 +34,27 @@ from footprint.hashsets.service import export_set_for, import_files
 from footprint.operations.known_records import correct_record, read_record
 
 app = typer.Typer(help="Known-hash sets: import, list and export.", no_args_is_help=True)
+
+
+# How many records a file holds is not known until it is read: a running count and the time.
+IMPORT_COLUMNS = (
+    SpinnerColumn(),
+    TextColumn("{task.description}"),
+    TextColumn("{task.completed:,.0f} records written"),
+    TimeElapsedColumn(),
+)
+
+
+def _counter(progress: Progress) -> Callable[[Path, int], None]:
+    """One line per file, its count of records written kept up to date."""
+    tasks: dict[Path, TaskID] = {}
+
+    def advance(path: Path, written: int) -> None:
+        if path not in tasks:
+            tasks[path] = progress.add_task(f"importing {path.name}", total=None)
+        progress.update(tasks[path], completed=written)
+
+    return advance
 
 
 def _print_report(report: ImportReport) -> None:
@@ -92,8 +121,10 @@ def import_(
     try:
         with open_database() as db:
             actor = current_actor(db)
-            with console.status(f"importing into {set_name}..."):
-                reports = import_files(actor, store, files, set_name, options, _print_report)
+            with Progress(*IMPORT_COLUMNS, console=err_console, transient=True) as progress:
+                reports = import_files(
+                    actor, store, files, set_name, options, _print_report, _counter(progress)
+                )
         _audit_imports(set_name, reports)
     finally:
         store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -11,26 +12,26 @@ import ijson
 
 from footprint.errors import RecordError
 from footprint.hashsets.formats import ExportContext, ImportOptions, chosen_format, hashset_format
-from footprint.hashsets.model import ImportReport, KnownHash
-from footprint.hashsets.store import KnownHashStore
+from footprint.hashsets.model import ImportReport
+from footprint.hashsets.reading import read_batches
+from footprint.hashsets.store import KnownHashStore, PreparedBatch
 from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 
-PROGRESS_EVERY = 5_000  # records between progress reports
+BYTES_PER_RECORD = 100  # roughly, in the usual formats: how many records a file holds
 # what a file that cannot be read raises: the import fails whole, naming the file and reason
 _UNREADABLE = (RecordError, ijson.JSONError, ValueError, OSError, UnicodeError, csv.Error)
 
 
-def _counting(
-    records: Iterator[KnownHash],
-    report: ImportReport,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[KnownHash]:
-    for count, record in enumerate(records, 1):
-        report.categories[str(record.category)] += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
+def _reporting(
+    batches: Iterator[PreparedBatch], progress: Callable[[int], None] | None
+) -> Iterator[PreparedBatch]:
+    count = 0
+    for batch in batches:
+        yield batch
+        count += len(batch[0])
+        if progress is not None:
             progress(count)
-        yield record
 
 
 def import_file(
@@ -41,7 +42,7 @@ def import_file(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import one file into a set in one transaction: all of its good records, or nothing.
-    `progress` hears the number of records read so far, every few thousand."""
+    `progress` hears the number of records written so far, every few thousand."""
     fmt = chosen_format(path, options)
     report = ImportReport(source=str(path), format=fmt.name)
     kind = options.kind or fmt.implied_kind
@@ -50,8 +51,9 @@ def import_file(
         try:  # the set is made in the same transaction: a failed import leaves no empty set
             set_id = store.ensure_set(set_name, kind, options.pdq_radius)
             before, changes = store.count(set_id), store.db.total_changes
-            records = _counting(fmt.read(path, report, options), report, progress)
-            written = store.write_records(set_id, records)
+            batches = _reporting(read_batches(fmt, path, report, options), progress)
+            with store.bulk_load(path.stat().st_size // BYTES_PER_RECORD):
+                written = store.write_prepared(set_id, batches)
             added = store.count(set_id) - before
             report.imported, report.merged = added, written - added
             _withdraw(store, set_id, report)
@@ -105,13 +107,15 @@ def import_files(
     set_name: str,
     options: ImportOptions,
     on_file: Callable[[ImportReport], None] | None = None,
+    progress: Callable[[Path, int], None] | None = None,
 ) -> list[ImportReport]:
     """Import files for a person: changing the known sets needs the permission (checked before
-    anything is read or written)."""
+    anything is read or written). `progress` hears each file's records written so far."""
     require(actor, Action.HASHSET_IMPORT, f"set {set_name}")
     reports = []
     for path in paths:
-        report = import_file(store, path, set_name, options)
+        written = None if progress is None else functools.partial(progress, path)
+        report = import_file(store, path, set_name, options, written)
         reports.append(report)
         if on_file:
             on_file(report)

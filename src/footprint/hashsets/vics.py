@@ -133,11 +133,14 @@ def media_to_known(
 ) -> KnownHash:
     if not isinstance(media, dict):
         raise RecordError("Media", f"expected an object, got {type(media).__name__}")
-    media = {_CANONICAL.get(str(k).lower(), str(k)): v for k, v in media.items()}
+    extra: dict[str, Any] = {}
+    if not media.keys() <= _CORE_FIELDS:  # most files name only core fields, as VICS spells them
+        media = {_CANONICAL.get(str(k).lower(), str(k)): v for k, v in media.items()}
+        extra = {k: v for k, v in media.items() if k not in _CORE_FIELDS}
     md5 = normalise_hex(media.get("MD5"), "md5")
     record = KnownHash(signals={"md5": md5} if md5 else {}, photodna=_text(media.get("PhotoDNA")))
     record.record_id = _text(media.get("MediaID"))
-    record.extra = {k: v for k, v in media.items() if k not in _CORE_FIELDS}
+    record.extra = extra
     _set_signal(record, "sha1", _optional_hex(media.get("SHA1"), "sha1", report, number))
     _read_alternative_hashes(record, media.get("AlternativeHashes"), report, number)
     if not record.has_any_hash():  # VICS keys on MD5; a record with another hash still matches
