@@ -142,3 +142,22 @@ def test_broken_xml_is_refused_whole(tmp_path: Path, store: KnownHashStore) -> N
     report = import_file(store, path, "n", ImportOptions())
     assert report.error is not None and "not well-formed XML" in report.error
     assert report.imported == 0 and "n" not in store.versions()
+
+
+def test_many_withdrawals_go_in_one_pass_and_an_id_naming_two_records_takes_both(
+    tmp_path: Path, store: KnownHashStore
+) -> None:
+    entries = [ncmec_image(f"e{n}", md5=md5_of(n)) for n in range(1, 1200)]
+    entries.append(ncmec_image("e5", md5=md5_of(5000)))  # the same id on a second hash
+    import_file(store, _write(tmp_path, ncmec_entries(entries), "a.xml"), "n", ImportOptions())
+    withdrawn = [f"e{n}" for n in range(1, 1200, 2)] + ["gone1", "gone2"]
+    update = ncmec_entries([], deleted=withdrawn, deleted_at="2026-10-24T15:30:00Z")
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    report = import_file(store, _write(tmp_path, update, "b.xml"), "n", ImportOptions())
+    store.db.set_trace_callback(None)
+    assert report.removed == 600 + 1  # e5's second record too
+    assert [w.reason for w in report.warnings] == ["2 withdrawn entries were not in the set"]
+    assert {r.record_id for r in records_of(store, "n")} == {f"e{n}" for n in range(2, 1200, 2)}
+    lookups = [s for s in statements if "record_id IN" in s]
+    assert len(lookups) == 1  # one pass over the set, not one per id

@@ -82,9 +82,8 @@ def _withdraw(store: KnownHashStore, set_id: int, report: ImportReport) -> None:
     """Remove the records the file withdrew (NCMEC's deleted entries), only those that came from
     the same source scheme; say how many it named that the set did not hold."""
     scheme = report.header.get("scheme")  # an id is the source's own: another's may coincide
-    report.removed = sum(store.remove_records(set_id, i, scheme) for i in report.removals)
-    if len(report.removals) > report.removed:
-        missing = len(report.removals) - report.removed
+    report.removed, missing = store.remove_named(set_id, report.removals, scheme)
+    if missing:
         report.warn(0, "deleted", f"{missing} withdrawn entries were not in the set")
 
 

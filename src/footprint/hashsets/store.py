@@ -464,11 +464,27 @@ class KnownHashStore:
         """Delete the set's records with this record id (from this source scheme, when named),
         and their signals, inside the caller's transaction (the set's version must move on: its
         saved indexes name the version)."""
-        ids = self.record_ids_of(set_id, record_id, source_scheme)
-        for row in ids:
-            self.db.execute("DELETE FROM known_signals WHERE hash_id = ?", (row,))
-            self.db.execute("DELETE FROM known_hashes WHERE id = ?", (row,))
-        return len(ids)
+        return self.remove_named(set_id, [record_id], source_scheme)[0]
+
+    def remove_named(
+        self, set_id: int, record_ids: Sequence[str], source_scheme: str | None = None
+    ) -> tuple[int, int]:
+        """As `remove_records`, for many record ids in one pass over the set (record ids are
+        not indexed: one pass each took a second per id at 10^7 records); returns how many
+        records went and how many of the ids named none."""
+        query = (
+            "SELECT id, record_id FROM known_hashes WHERE set_id = ? "
+            "AND record_id IN (SELECT value FROM json_each(?))"
+        )
+        params: list[Any] = [set_id, json.dumps(list(record_ids))]
+        if source_scheme is not None:
+            query += " AND source_scheme = ?"
+            params.append(source_scheme)
+        rows = self.db.execute(query, params).fetchall()
+        doomed = [(row[0],) for row in rows]
+        self.db.executemany("DELETE FROM known_signals WHERE hash_id = ?", doomed)
+        self.db.executemany("DELETE FROM known_hashes WHERE id = ?", doomed)
+        return len(doomed), len(set(record_ids) - {row[1] for row in rows})
 
     def correct_record(
         self, hash_id: int, changes: dict[str, Any], changed_by: str, reason: str
