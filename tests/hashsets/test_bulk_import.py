@@ -253,3 +253,13 @@ def test_opening_a_matcher_reads_only_the_kinds_signals_not_every_record(tmp_pat
         for query in reads:
             steps = [r[3] for r in known.db.execute("EXPLAIN QUERY PLAN " + query)]
             assert "known_signals_value (kind=?)" in steps[0], (query, steps)
+
+
+def test_an_import_that_withdraws_nothing_does_not_walk_the_set(tmp_path: Path) -> None:
+    source = write_hashset(tmp_path / "set.json", [media(n) for n in range(1, 20)])
+    statements: list[str] = []
+    with KnownHashStore(tmp_path / "store.sqlite") as known:
+        known.db.set_trace_callback(statements.append)
+        assert import_file(known, source, "set", ImportOptions()).imported == 19
+        known.db.set_trace_callback(None)
+    assert statements and not [s for s in statements if "record_id IN" in s]
