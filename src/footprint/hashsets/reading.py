@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from multiprocessing.connection import Connection
@@ -115,6 +116,7 @@ def _helper(
     expected: tuple[str, list[str]],
 ) -> None:
     die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle: it kills us
     try:
         fmt = _registered(fmt_name) if _loaded(plugins) else None
         if fmt is None or _what_reads(fmt) != expected:
