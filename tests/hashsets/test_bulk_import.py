@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
@@ -95,7 +96,7 @@ def test_what_fails_in_the_helper_fails_the_import_whole(
 
 
 def _has_signal_index(path: Path) -> bool:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'known_signals_value'")
         return found.fetchone() is not None
 

@@ -396,10 +396,11 @@ class KnownHashStore:
         """Upsert prepared batches inside the caller's transaction."""
         insert = _INSERT.format(set_id=int(set_id))  # a literal: no tuple rebuilt per row
         written = 0
+        highest = self._highest_id()  # only these inserts add rows while the batches go in
         for rows, signals in batches:
-            before = self._highest_id()
             self.db.executemany(insert, rows)
-            if self._highest_id() == before + len(rows):
+            before, highest = highest, self._highest_id()
+            if highest == before + len(rows):
                 # Every key was new. SQLite gives a new row max(id) + 1, so they took the
                 # next ids in order (this import holds the writers' lock). Asking for each
                 # record's id instead had doubled the import.
