@@ -29,6 +29,7 @@ from footprint.hashsets import store as store_module
 from footprint.hashsets.formats import (
     ExportContext,
     HashSetFormat,
+    chosen_format,
     register_hashset_format,
     unregister_hashset_format,
 )
@@ -37,7 +38,7 @@ from footprint.plugins import load_plugins
 from footprint.security.actor import Actor
 from footprint.security.roles import Role
 from tests.hashsets.conftest import records_of
-from tests.hashsets.vics_samples import PDQ_A, media, write_case, write_hashset
+from tests.hashsets.vics_samples import PDQ_A, md5_of, media, write_case, write_hashset
 
 
 def _messy_items() -> list[dict[str, Any]]:
@@ -73,7 +74,8 @@ def test_a_file_read_in_the_helper_imports_what_reading_it_here_imports(
         monkeypatch.setattr(reading, "HELPER_MIN_BYTES", 0)
         helped, records_helped = _import(tmp_path, f"helped-{source.stem}", source)
         assert helped.as_dict() == here.as_dict()
-        assert records_helped == records_here
+        # the same records; a large file's go in key order (test_a_large_file_...)
+        assert sorted(records_helped, key=repr) == sorted(records_here, key=repr)
         assert here.imported == 38 and here.merged == 1 and len(here.skipped) == 1
         assert {w.field for w in here.warnings} >= {"sha1", "Category"}
 
@@ -93,6 +95,20 @@ def test_what_fails_in_the_helper_fails_the_import_whole(
         assert import_file(known, good, "set", ImportOptions()).imported == 29
         assert _has_signal_index(known.path)
         assert known.open_matcher(["set"])[0].exact.lookup("md5", f"{7:032x}")
+
+
+def test_a_bulk_load_gives_back_its_cache_and_sorter_threads(tmp_path: Path) -> None:
+    """Both settings are the connection's: a matcher opened after an import must not keep an
+    import's half-gigabyte cache or the sorter's threads."""
+    with KnownHashStore(tmp_path / "store.sqlite") as known:
+        setting = lambda name: known.db.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+        known.db.execute("BEGIN IMMEDIATE")
+        with known.bulk_load(store_module.BULK_RECORDS):
+            assert setting("cache_size") == -store_module.BULK_CACHE_KIB
+            assert setting("threads") == store_module.SORT_THREADS
+        known.db.execute("ROLLBACK")
+        assert setting("cache_size") == -store_module.CACHE_KIB
+        assert setting("threads") == 0
 
 
 def _has_signal_index(path: Path) -> bool:
@@ -186,13 +202,14 @@ _RECORDS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
-@given(first=_RECORDS, second=_RECORDS, batch=st.integers(1, 6))
+@settings(max_examples=60, deadline=None)
+@given(first=_RECORDS, second=_RECORDS, batch=st.integers(1, 6), in_key_order=st.booleans())
 def test_each_signal_lands_on_its_own_record(
     tmp_path_factory: pytest.TempPathFactory,
     first: list[tuple[int, int | None, int | None]],
     second: list[tuple[int, int | None, int | None]],
     batch: int,
+    in_key_order: bool,
 ) -> None:
     expected: dict[str, dict[str, str]] = {}  # md5 -> signals: the first value of each kind
     folder = tmp_path_factory.mktemp("batches")
@@ -204,9 +221,39 @@ def test_each_signal_lands_on_its_own_record(
                 merged = expected.setdefault(record.signals["md5"], {})
                 for kind, value in record.signals.items():
                     merged.setdefault(kind, value)
-            known.write_prepared(set_id, store_module.prepare_batches(records, batch))
+            batches = store_module.prepare_batches(records, batch, in_key_order)
+            known.write_prepared(set_id, batches)
         stored = {r.signals["md5"]: r.signals for r in records_of(known, "set")}
     assert stored == expected
+
+
+def test_a_large_files_batches_go_in_key_order_and_a_duplicate_still_merges_into_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "HELPER_MIN_BYTES", 0)  # a large file, read here
+    monkeypatch.setattr(reading, "LARGE_BATCH", 4)
+    items = [media(n) for n in range(10, 0, -1)]  # keys falling: every batch is reordered
+    items.insert(2, media(8, Series="first", MediaSize=1))  # before record 8, same batch
+    items.append(media(8, Series="later"))  # in another batch: merges, fills nothing
+    source = write_hashset(tmp_path / "set.json", items)
+    options = ImportOptions()
+    fmt = chosen_format(source, options)
+    report = ImportReport(str(source), fmt.name)
+    batches = list(reading.read_batches(fmt, source, report, options, in_helper=False))
+    assert [[row[1] for row in rows] for rows, _ in batches] == [  # the MediaIDs
+        ["8", "8", "9", "10"],
+        ["4", "5", "6", "7"],
+        ["1", "2", "3", "8"],
+    ]
+    assert [row[9] for row in batches[0][0][:2]] == ["first", None]  # the file's first, first
+    with KnownHashStore(tmp_path / "store.sqlite") as known:
+        set_id = known.ensure_set("set", SetKind.KNOWN)
+        assert known.write_prepared(set_id, batches) == 12
+        records = records_of(known, "set")
+    assert [r.record_id for r in records] == ["8", "9", "10", "4", "5", "6", "7", "1", "2", "3"]
+    eight = records[0]
+    assert eight.series == "first" and eight.extra["MediaSize"] == 1
+    assert eight.signals == {"md5": md5_of(8)}
 
 
 def _record(key: int, sha1: int | None, sha256: int | None) -> KnownHash:

@@ -10,6 +10,7 @@ this process, and whatever it raises is raised here, so the import rolls back as
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import signal
@@ -22,12 +23,14 @@ from typing import Any
 from footprint.errors import Invalid, RecordError
 from footprint.hashsets.formats import HashSetFormat, ImportOptions, hashset_format
 from footprint.hashsets.model import ImportReport, KnownHash
-from footprint.hashsets.store import PreparedBatch, prepare_batches
+from footprint.hashsets.store import LARGE_BATCH, PreparedBatch, prepare_batches
 from footprint.plugins import load_plugins, loaded_plugins
 from footprint.processes import die_with_parent
 from footprint.signals import signal_kinds
 
-HELPER_MIN_BYTES = 32 * 2**20  # smaller files are read here: a helper takes ~0.5 s to start
+# Smaller files are read here (a helper takes ~0.5 s to start) in the usual batches; larger
+# ones in large batches in key order (store.prepare_batches), wherever they are read.
+HELPER_MIN_BYTES = 32 * 2**20
 
 
 def read_batches(
@@ -40,18 +43,20 @@ def read_batches(
     """The file's records in batches, ready for `KnownHashStore.write_prepared`; `report`
     hears what the reader reports (skips, warnings, header, categories) by the time the last
     batch is out. `in_helper`: None decides by the file's size."""
-    if in_helper is None:
-        in_helper = path.stat().st_size >= HELPER_MIN_BYTES
-    if in_helper:
-        yield from _from_helper(fmt, path, report, options)
+    large = path.stat().st_size >= HELPER_MIN_BYTES
+    if large if in_helper is None else in_helper:
+        yield from _from_helper(fmt, path, report, options, large)
     else:
-        yield from _prepared(fmt, path, report, options)
+        yield from _prepared(fmt, path, report, options, large)
 
 
 def _prepared(
-    fmt: HashSetFormat, path: Path, report: ImportReport, options: ImportOptions
+    fmt: HashSetFormat, path: Path, report: ImportReport, options: ImportOptions, large: bool
 ) -> Iterator[PreparedBatch]:
-    return prepare_batches(_counted(fmt.read(path, report, options), report))
+    records = _counted(fmt.read(path, report, options), report)
+    if large:
+        return prepare_batches(records, LARGE_BATCH, in_key_order=True)
+    return prepare_batches(records)
 
 
 def _counted(records: Iterable[KnownHash], report: ImportReport) -> Iterator[KnownHash]:
@@ -68,11 +73,11 @@ def _what_reads(fmt: HashSetFormat) -> tuple[str, list[str]]:
 
 
 def _from_helper(
-    fmt: HashSetFormat, path: Path, report: ImportReport, options: ImportOptions
+    fmt: HashSetFormat, path: Path, report: ImportReport, options: ImportOptions, large: bool
 ) -> Iterator[PreparedBatch]:
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe(duplex=False)
-    args = (theirs, fmt.name, path, options, loaded_plugins(), _what_reads(fmt))
+    args = (theirs, fmt.name, path, options, large, loaded_plugins(), _what_reads(fmt))
     helper = context.Process(target=_helper, args=args, daemon=True)
     helper.start()
     theirs.close()
@@ -80,7 +85,7 @@ def _from_helper(
         kind, value = _receive(ours, helper)
         while kind != "done":
             if kind == "unavailable":
-                yield from _prepared(fmt, path, report, options)
+                yield from _prepared(fmt, path, report, options, large)
                 return
             if kind == "error":
                 raise value
@@ -112,10 +117,12 @@ def _helper(
     fmt_name: str,
     path: Path,
     options: ImportOptions,
+    large: bool,
     plugins: tuple[str, ...],
     expected: tuple[str, list[str]],
 ) -> None:
     die_with_parent()
+    gc.set_threshold(100_000, 50, 100)  # it makes 10^8 tuples, few of them garbage
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle: it kills us
     try:
         fmt = _registered(fmt_name) if _loaded(plugins) else None
@@ -124,7 +131,7 @@ def _helper(
             return
         conn.send(("ready", None))
         report = ImportReport(str(path), fmt_name)
-        for batch in _prepared(fmt, path, report, options):
+        for batch in _prepared(fmt, path, report, options, large):
             conn.send(("batch", batch))
         conn.send(("done", report))
     except Exception as exc:  # raised in the importing process, which rolls back
