@@ -101,7 +101,10 @@ def test_a_bulk_load_gives_back_its_cache_and_sorter_threads(tmp_path: Path) -> 
     """Both settings are the connection's: a matcher opened after an import must not keep an
     import's half-gigabyte cache or the sorter's threads."""
     with KnownHashStore(tmp_path / "store.sqlite") as known:
-        setting = lambda name: known.db.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+
+        def setting(name: str) -> int:
+            return int(known.db.execute(f"PRAGMA {name}").fetchone()[0])
+
         known.db.execute("BEGIN IMMEDIATE")
         with known.bulk_load(store_module.BULK_RECORDS):
             assert setting("cache_size") == -store_module.BULK_CACHE_KIB
