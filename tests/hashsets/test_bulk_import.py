@@ -33,6 +33,7 @@ from footprint.hashsets.formats import (
     register_hashset_format,
     unregister_hashset_format,
 )
+from footprint.hashsets.service import INDEXING, WRITING
 from footprint.hashsets.store import BATCH
 from footprint.plugins import load_plugins
 from footprint.security.actor import Actor
@@ -272,7 +273,7 @@ def test_an_import_reports_each_files_records_written_as_it_goes(tmp_path: Path)
     analyst = Actor("nat.analyst", "NCA", frozenset({Role.ANALYST}))
     small = write_hashset(tmp_path / "small.json", [media(n) for n in range(1, 4)])
     large = write_hashset(tmp_path / "large.json", [media(n) for n in range(1, BATCH * 2 + 10)])
-    heard: list[tuple[str, int]] = []
+    heard: list[tuple[str, int, str]] = []
     with KnownHashStore(tmp_path / "store.sqlite") as known:
         import_files(
             analyst,
@@ -280,13 +281,15 @@ def test_an_import_reports_each_files_records_written_as_it_goes(tmp_path: Path)
             [small, large],
             "set",
             ImportOptions(),
-            progress=lambda path, written: heard.append((path.name, written)),
+            progress=lambda path, written, stage: heard.append((path.name, written, stage)),
         )
     assert heard == [
-        ("small.json", 3),
-        ("large.json", BATCH),
-        ("large.json", BATCH * 2),
-        ("large.json", BATCH * 2 + 9),
+        ("small.json", 3, WRITING),
+        ("small.json", 3, INDEXING),
+        ("large.json", BATCH, WRITING),
+        ("large.json", BATCH * 2, WRITING),
+        ("large.json", BATCH * 2 + 9, WRITING),
+        ("large.json", BATCH * 2 + 9, INDEXING),
     ]
 
 

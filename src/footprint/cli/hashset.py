@@ -45,14 +45,16 @@ IMPORT_COLUMNS = (
 )
 
 
-def _counter(progress: Progress) -> Callable[[Path, int], None]:
-    """One line per file, its count of records written kept up to date."""
+def _counter(progress: Progress) -> Callable[[Path, int, str], None]:
+    """One line per file, its count of records written and what the import is doing (the
+    indexes built at its end) kept up to date."""
     tasks: dict[Path, TaskID] = {}
 
-    def advance(path: Path, written: int) -> None:
+    def advance(path: Path, written: int, stage: str) -> None:
+        description = f"{stage} {path.name}"
         if path not in tasks:
-            tasks[path] = progress.add_task(f"importing {path.name}", total=None)
-        progress.update(tasks[path], completed=written)
+            tasks[path] = progress.add_task(description, total=None)
+        progress.update(tasks[path], completed=written, description=description)
 
     return advance
 

@@ -19,19 +19,23 @@ from footprint.security.actor import Actor
 from footprint.security.permissions import Action, require
 
 BYTES_PER_RECORD = 100  # roughly, in the usual formats: how many records a file holds
+# What an import is doing, as its progress hears it: writing records, then (every record
+# written) building the set's indexes, which at 10^7 records takes half a minute.
+WRITING, INDEXING = "importing", "indexing"
+Progress = Callable[[int, str], None]
 # what a file that cannot be read raises: the import fails whole, naming the file and reason
 _UNREADABLE = (RecordError, ijson.JSONError, ValueError, OSError, UnicodeError, csv.Error)
 
 
 def _reporting(
-    batches: Iterator[PreparedBatch], progress: Callable[[int], None] | None
+    batches: Iterator[PreparedBatch], progress: Progress | None
 ) -> Iterator[PreparedBatch]:
     count = 0
     for batch in batches:
         yield batch
         count += len(batch[0])
         if progress is not None:
-            progress(count)
+            progress(count, WRITING)
 
 
 def import_file(
@@ -39,10 +43,11 @@ def import_file(
     path: Path,
     set_name: str,
     options: ImportOptions,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import one file into a set in one transaction: all of its good records, or nothing.
-    `progress` hears the number of records written so far, every few thousand."""
+    `progress` hears the number of records written so far, every few thousand, and what the
+    import is doing (WRITING, then INDEXING once every record is written)."""
     fmt = chosen_format(path, options)
     report = ImportReport(source=str(path), format=fmt.name)
     kind = options.kind or fmt.implied_kind
@@ -54,6 +59,8 @@ def import_file(
             batches = _reporting(read_batches(fmt, path, report, options), progress)
             with store.bulk_load(path.stat().st_size // BYTES_PER_RECORD):
                 written = store.write_prepared(set_id, batches)
+                if progress is not None:  # the signal index is built as this block ends
+                    progress(written, INDEXING)
             added = store.count(set_id) - before
             report.imported, report.merged = added, written - added
             _withdraw(store, set_id, report)
@@ -106,10 +113,11 @@ def import_files(
     set_name: str,
     options: ImportOptions,
     on_file: Callable[[ImportReport], None] | None = None,
-    progress: Callable[[Path, int], None] | None = None,
+    progress: Callable[[Path, int, str], None] | None = None,
 ) -> list[ImportReport]:
     """Import files for a person: changing the known sets needs the permission (checked before
-    anything is read or written). `progress` hears each file's records written so far."""
+    anything is read or written). `progress` hears each file's records written so far and
+    what its import is doing (see `import_file`)."""
     require(actor, Action.HASHSET_IMPORT, f"set {set_name}")
     reports = []
     for path in paths:

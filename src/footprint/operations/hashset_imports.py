@@ -93,7 +93,8 @@ def import_upload(
     """The import itself, in the contained child process (processes.run_contained)."""
     store = KnownHashStore(store_path)
     try:
-        report = import_file(store, upload, set_name, options, progress)
+        # the job shows a count of records written; the import's stage is not shown
+        report = import_file(store, upload, set_name, options, lambda n, _stage: progress(n))
     finally:
         store.close()
     return {
