@@ -50,6 +50,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_digests.py
 	$(BIN)/python benchmarks/bench_scan.py --corpus var/bench/scan-corpus
 	$(BIN)/python benchmarks/bench_store.py --records 1000000
+	$(BIN)/python benchmarks/bench_store.py --records 10000000 --no-floor
 	cd benchmarks && ../$(BIN)/python bench_evidence.py
 	$(BIN)/python benchmarks/bench_hashing.py
 	$(BIN)/python benchmarks/table.py
