@@ -44,7 +44,9 @@ def read_batches(
     hears what the reader reports (skips, warnings, header, categories) by the time the last
     batch is out. `in_helper`: None decides by the file's size."""
     large = path.stat().st_size >= HELPER_MIN_BYTES
-    if large if in_helper is None else in_helper:
+    if in_helper is None:
+        in_helper = large
+    if in_helper:
         yield from _from_helper(fmt, path, report, options, large)
     else:
         yield from _prepared(fmt, path, report, options, large)

@@ -20,7 +20,7 @@ from footprint.security.permissions import Action, require
 
 BYTES_PER_RECORD = 100  # roughly, in the usual formats: how many records a file holds
 # What an import is doing, as its progress hears it: writing records, then (every record
-# written) building the set's indexes, which at 10^7 records takes half a minute.
+# written) building the set's indexes, which at 10^7 records takes some 20 seconds.
 WRITING, INDEXING = "importing", "indexing"
 Progress = Callable[[int, str], None]
 # what a file that cannot be read raises: the import fails whole, naming the file and reason

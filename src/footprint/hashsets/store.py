@@ -194,9 +194,9 @@ def prepare_batches(
     records: Iterable[KnownHash], size: int = BATCH, in_key_order: bool = False
 ) -> Iterator[PreparedBatch]:
     """`in_key_order`: each batch's records sorted by dedupe key (stably: a duplicate still
-    merges into the one before it in the file), so that the key index takes them in order.
-    At 10^7 records that writes a tenth faster; the records' ids then follow the batch's
-    key order instead of the file's, which only an export's order shows."""
+    merges into the one before it in the file), so that the key index takes them in order
+    (10^7 records: the writer's CPU 171 s -> 158 s). The records' ids then follow each
+    batch's key order instead of the file's, which only an export's order shows."""
     ordered = list(signal_kinds())  # looked up once, not per record
     kinds = {kind.name: kind for kind in ordered}
     rows: list[RecordRow] = []
