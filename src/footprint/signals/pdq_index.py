@@ -1,14 +1,19 @@
 """Exact PDQ radius search in Hamming space.
 
-``PdqIndex`` is a multi-index hash (Norouzi et al.): the 256 bits are cut into 16 chunks of 16
-bits. If two hashes are within distance r, at least one chunk differs in at most r // 16 bits
-(pigeonhole), so probing every chunk value within that many bit flips finds every true neighbour;
-candidates are then verified at full length, in a compiled loop that asks the memory for each
-candidate's hash a few candidates ahead (software prefetch: the candidates lie at random
-places in the hashes, and waiting for each in turn halved the speed). A radius so wide that
-probing would cost more (over 47 bits) compares every hash instead, in one compiled pass.
-Either way the result is exactly what brute force returns, which ``brute_force_radius`` stays
-in the code to prove (tests/matching).
+``PdqIndex`` is a multi-index hash (Norouzi et al.): the 256 bits are cut into m chunks of b
+bits. If two hashes are within distance r, at least one chunk differs in at most r // m bits
+(pigeonhole; bits left over when b does not divide 256 only lower the chunks' sum), so probing
+every chunk value within that many bit flips finds every true neighbour. Candidates are then
+verified at full length. Both steps are compiled loops that ask the memory for what they will
+read a few steps ahead (software prefetch): the tables' entries and the candidates' hashes lie
+at random places, and waiting for each in turn halved the speed.
+
+The chunk length follows the set's size (``chunk_bits_for``): 16 chunks of 16 bits up to about
+2.5 M hashes, 11 of 23 bits at 10 M, where a radius-31 query then probes 3,000 table entries
+and checks 3,600 candidates instead of probing 272 and checking 41,500. Where probing would cost
+more than comparing every hash (a small set, or a wide radius) the index compares every hash,
+in one compiled pass. Either way the result is exactly what brute force returns, which
+``brute_force_radius`` stays in the code to prove (tests/matching).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
+from math import comb
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +37,22 @@ from footprint.signals.compiled import compiled
 cgutils: Any = numba_cgutils  # numba's code-generation helpers are untyped
 
 HASH_BYTES = 32
-CHUNKS = 16
-CHUNK_BITS = 16
-# How many candidates ahead the verifying loop asks the memory for a candidate's hash: each one
-# is a cache miss at a random place in the hashes, and the CPU keeps about ten in flight. At
-# 10 M hashes (41,500 candidates a query) measured 720 q/s with none, 1,190 at 8, 1,480 at 16,
-# 1,610 at 20, 1,700 at 24.
+HASH_BITS = 256
+SMALL_CHUNK_BITS = 16  # 16 chunks of 16 bits: small sets, and every index saved before 2026-12
+LARGEST_CHUNK_BITS = 23  # 2^23 offsets a chunk (32 MB each), for sets of 10^7 and more
+DESIGN_RADIUS = 31  # the radius a set's layout is chosen for (ThreatExchange's, the default)
+# What one step of a query costs, in ns, measured at 10 M hashes on the development machine
+# (2 cores): looking up one probe's run in the tables (two passes, each a cache miss ahead of
+# time), checking one candidate's hash, comparing one hash in the full scan (35 ms at 10 M).
+# They choose the layout and whether to probe; they never change a result.
+PROBE_NS = 40.0
+CANDIDATE_NS = 11.5
+SCAN_NS = 3.5
+# How many steps ahead the loops ask the memory for what they will read: each read is a cache
+# miss at a random place, and the CPU keeps about ten in flight. Checking candidates at 10 M
+# hashes (41,500 a query) measured 720 q/s with none, 1,190 at 8, 1,480 at 16, 1,700 at 24.
 PREFETCH_AHEAD = 24
-# Beyond this many flips per chunk probing costs more than comparing every hash (_scan_all),
-# measured at 100 k, 1 M and 10 M hashes: at radius 63 (three flips) the scan is 4-9x quicker
-# (10 M: 35 against 136 ms a query), at radius 47 (two) the two are within 1.5x either way.
-MAX_FLIPS_PER_CHUNK = 2
+PROBE_AHEAD = 16
 
 
 def hashes_from_hex(hex_values: list[str]) -> np.ndarray:
@@ -139,33 +150,65 @@ def _scan_all(
 
 
 @compiled
-def _candidate_count(offsets: np.ndarray, chunk_values: np.ndarray, masks: np.ndarray) -> int:
-    """How many rows the probes name, repeats included (each chunk's value, flipped by each
-    mask)."""
-    count = 0
-    for chunk in range(chunk_values.shape[0]):
-        for mask in masks:
-            value = chunk_values[chunk] ^ mask
-            count += offsets[chunk, value + 1] - offsets[chunk, value]
-    return count
-
-
-@compiled
-def _gather_candidates(
-    order: np.ndarray,
+def _probe_runs(
     offsets: np.ndarray,
     chunk_values: np.ndarray,
     masks: np.ndarray,
-    rows: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> int:
+    """Where each probe's run of rows lies in its chunk's `order` (probe k: chunk k // masks,
+    the chunk's value flipped by mask k % masks); returns how many rows they name in all."""
+    per_chunk = masks.shape[0]
+    probes = starts.shape[0]
+    total = 0
+    for k in range(probes):
+        ahead = k + PROBE_AHEAD
+        if ahead < probes:
+            chunk = ahead // per_chunk
+            _prefetch(offsets[chunk], chunk_values[chunk] ^ masks[ahead % per_chunk])
+        chunk = k // per_chunk
+        value = chunk_values[chunk] ^ masks[k % per_chunk]
+        starts[k] = offsets[chunk, value]
+        ends[k] = offsets[chunk, value + 1]
+        total += ends[k] - starts[k]
+    return total
+
+
+@compiled
+def _gather_runs(
+    order: np.ndarray, starts: np.ndarray, ends: np.ndarray, per_chunk: int, rows: np.ndarray
 ) -> None:
-    """The rows the probes name, into `rows` (sized by _candidate_count): runs read in order."""
+    """The rows of every probe's run, into `rows` (sized by _probe_runs; may repeat a row)."""
+    probes = starts.shape[0]
     at = 0
-    for chunk in range(chunk_values.shape[0]):
-        for mask in masks:
-            value = chunk_values[chunk] ^ mask
-            for position in range(offsets[chunk, value], offsets[chunk, value + 1]):
-                rows[at] = order[chunk, position]
-                at += 1
+    for k in range(probes):
+        ahead = k + PROBE_AHEAD
+        if ahead < probes and starts[ahead] < ends[ahead]:
+            _prefetch(order[ahead // per_chunk], starts[ahead])
+        chunk_order = order[k // per_chunk]
+        for position in range(starts[k], ends[k]):
+            rows[at] = chunk_order[position]
+            at += 1
+
+
+@compiled
+def _count_keys(keys: np.ndarray, offsets: np.ndarray) -> None:
+    """How many rows have each key, at the place after the key's (a running sum of `offsets`
+    then gives where each key's run starts)."""
+    for row in range(keys.shape[0]):
+        offsets[keys[row] + 1] += 1
+
+
+@compiled
+def _counting_sort(keys: np.ndarray, offsets: np.ndarray, order: np.ndarray) -> None:
+    """Row numbers in order of their key, rows of one key in row order (stable): each key's
+    run starts where `offsets` says."""
+    next_place = offsets[:-1].copy()
+    for row in range(keys.shape[0]):
+        key = keys[row]
+        order[next_place[key]] = row
+        next_place[key] += 1
 
 
 @compiled
@@ -197,22 +240,106 @@ def _keep_within(
 
 
 @cache
-def _flip_masks(max_flips: int) -> np.ndarray:
+def _flip_masks(bits: int, max_flips: int) -> np.ndarray:
     masks = [0]
     for flips in range(1, max_flips + 1):
-        for bits in combinations(range(CHUNK_BITS), flips):
-            masks.append(sum(1 << b for b in bits))
+        for flipped in combinations(range(bits), flips):
+            masks.append(sum(1 << b for b in flipped))
     return np.array(masks, dtype=np.int64)
+
+
+def chunks_of(bits: int) -> int:
+    return HASH_BITS // bits
+
+
+def probe_count(bits: int, radius: int) -> int:
+    """How many table entries a query at this radius probes with chunks of this length."""
+    flips = radius // chunks_of(bits)
+    return chunks_of(bits) * sum(comb(bits, i) for i in range(min(flips, bits) + 1))
+
+
+def probe_cost_ns(count: int, bits: int, radius: int) -> float:
+    """The expected time of a probed query: the probes, and the candidates they name (each
+    probe names count / 2^bits rows on average)."""
+    probes = probe_count(bits, radius)
+    return probes * PROBE_NS + probes * count / (1 << bits) * CANDIDATE_NS
+
+
+def probing_pays(count: int, bits: int, radius: int) -> bool:
+    """Whether probing is expected to take under half the time of comparing every hash (the
+    half allows for the model's error): at 10 M hashes, radius 31 and 47 probe and 63 does not;
+    a set of a few thousand hashes is compared whole."""
+    if radius // chunks_of(bits) > bits:
+        return False
+    return 2 * probe_cost_ns(count, bits, radius) < SCAN_NS * count
+
+
+def chunk_bits_for(count: int) -> int:
+    """The chunk length that answers radius-31 queries soonest for a set of this size."""
+    lengths = range(SMALL_CHUNK_BITS, LARGEST_CHUNK_BITS + 1)
+    return min(lengths, key=lambda bits: (probe_cost_ns(count, bits, DESIGN_RADIUS), bits))
+
+
+def chunk_keys(hashes: np.ndarray, bits: int, chunk: int) -> np.ndarray:
+    """Each hash's value of one chunk: bits [chunk * bits, (chunk + 1) * bits) of the 256,
+    the first bit the most significant of the first byte (16-bit chunks: big-endian pairs)."""
+    keys = np.empty(len(hashes), dtype=np.uint32)
+    _chunk_column(np.ascontiguousarray(hashes, dtype=np.uint8), chunk * bits, bits, keys)
+    return keys
+
+
+@compiled
+def _chunk_column(hashes: np.ndarray, first: int, bits: int, keys: np.ndarray) -> None:
+    """chunk_keys without temporaries: the chunk's bytes (at most 4 for 23 bits) read as one
+    big-endian number, shifted and masked."""
+    first_byte, last_byte = first // 8, (first + bits - 1) // 8
+    shift = (last_byte + 1) * 8 - (first + bits)
+    mask = (1 << bits) - 1
+    for row in range(hashes.shape[0]):
+        value = 0
+        for byte in range(first_byte, last_byte + 1):
+            value = (value << 8) | hashes[row, byte]
+        keys[row] = (value >> shift) & mask
+
+
+def query_chunk_values(query: bytes, bits: int) -> np.ndarray:
+    """The query's value of every chunk (as chunk_keys, for one hash)."""
+    value = int.from_bytes(query, "big")
+    mask = (1 << bits) - 1
+    shifts = [HASH_BITS - (chunk + 1) * bits for chunk in range(chunks_of(bits))]
+    return np.array([(value >> shift) & mask for shift in shifts], dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
 class IndexTables:
-    """What a built index consists of; saved beside a hash set so opening it is a memory map."""
+    """What a built index consists of; saved beside a hash set so opening it is a memory map.
+    The chunk length is what the tables' shapes say (tables saved with 16-bit chunks and int64
+    offsets, as every index was before 2026-12, open as they are)."""
 
     hashes: np.ndarray  # (N, 32) uint8
     ids: np.ndarray  # (N,) int64
-    order: np.ndarray  # (16, N) int32: row numbers sorted by each chunk's value
-    offsets: np.ndarray  # (16, 65537) int64: where each chunk value starts in `order`
+    order: np.ndarray  # (m, N) int32: row numbers sorted by each chunk's value
+    offsets: np.ndarray  # (m, 2^b + 1) int32: where each chunk value starts in `order`
+
+    def __post_init__(self) -> None:
+        count = len(self.ids)
+        values = self.offsets.shape[1] - 1 if self.offsets.ndim == 2 else 0
+        bits = values.bit_length() - 1
+        if (
+            self.hashes.shape != (count, HASH_BYTES)
+            or values < 2
+            or values != 1 << bits
+            or self.offsets.shape[0] != chunks_of(bits)
+            or self.order.shape != (chunks_of(bits), count)
+        ):
+            raise ValueError(
+                f"index tables do not fit together: hashes {self.hashes.shape}, ids ({count},),"
+                f" order {self.order.shape}, offsets {self.offsets.shape}"
+            )
+
+    @property
+    def chunk_bits(self) -> int:
+        return int(self.offsets.shape[1] - 1).bit_length() - 1
 
     @classmethod
     def load(cls, paths: Iterable[tuple[str, str | Path]]) -> IndexTables:
@@ -220,19 +347,28 @@ class IndexTables:
         return cls(**{name: np.load(path, mmap_mode="r") for name, path in paths})
 
     @classmethod
-    def build(cls, hashes: np.ndarray, ids: np.ndarray) -> IndexTables:
+    def build(
+        cls, hashes: np.ndarray, ids: np.ndarray, chunk_bits: int | None = None
+    ) -> IndexTables:
+        """The tables for these hashes, with chunks of `chunk_bits` (by default what suits the
+        set's size: chunk_bits_for)."""
         if hashes.ndim != 2 or hashes.shape[1] != HASH_BYTES or len(hashes) != len(ids):
             raise ValueError("hashes must be (N, 32) uint8 with one id per row")
+        bits = chunk_bits_for(len(hashes)) if chunk_bits is None else chunk_bits
+        if not SMALL_CHUNK_BITS <= bits <= LARGEST_CHUNK_BITS:
+            raise ValueError(
+                f"chunks of {bits} bits: from {SMALL_CHUNK_BITS} to {LARGEST_CHUNK_BITS}"
+            )
         hashes = np.ascontiguousarray(hashes, dtype=np.uint8)
-        words = hashes.view(">u2")  # (N, 16) chunk values, a view
-        order = np.empty((CHUNKS, len(hashes)), dtype=np.int32)
-        offsets = np.zeros((CHUNKS, (1 << CHUNK_BITS) + 1), dtype=np.int64)
-        # One chunk at a time, as native uint16: numpy's stable sort of 16-bit keys is a radix
-        # sort (10 M hashes: 50 s -> 7 s), and the temporaries are one column's, not all 16.
-        for chunk in range(CHUNKS):
-            column = words[:, chunk].astype(np.uint16)
-            order[chunk] = np.argsort(column, kind="stable")
-            np.cumsum(np.bincount(column, minlength=1 << CHUNK_BITS), out=offsets[chunk, 1:])
+        order = np.empty((chunks_of(bits), len(hashes)), dtype=np.int32)
+        offsets = np.zeros((chunks_of(bits), (1 << bits) + 1), dtype=np.int32)
+        # One chunk at a time, so the temporaries are one column's: a counting sort, since the
+        # offsets are counted anyway (10 M hashes: 11 chunks of 23 bits in about 4 s).
+        for chunk in range(chunks_of(bits)):
+            keys = chunk_keys(hashes, bits, chunk)
+            _count_keys(keys, offsets[chunk])
+            np.cumsum(offsets[chunk], out=offsets[chunk])
+            _counting_sort(keys, offsets[chunk], order[chunk])
         return cls(hashes, np.asarray(ids, dtype=np.int64), order, offsets)
 
 
@@ -252,41 +388,48 @@ class PdqIndex:
         self.tables = tables
         self.hashes = tables.hashes
         self.ids = tables.ids
-        # 8 bytes a gather; a plain array over the same memory (the tables may be memory maps)
-        self._words = np.asarray(np.ascontiguousarray(tables.hashes).view(np.uint64))
-        self._flat_words = self._words.reshape(-1)
-        # plain arrays over the tables' memory (numba reads ndarrays, not memory-map objects)
+        self.chunk_bits = tables.chunk_bits
+        # plain arrays over the tables' memory (they may be memory maps, which numba does not
+        # take); the hashes as uint64 words, 4 a hash
+        self._words = np.asarray(np.ascontiguousarray(tables.hashes).view(np.uint64)).reshape(-1)
         self._order = np.asarray(tables.order)
         self._offsets = np.asarray(tables.offsets)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def query(self, query: np.ndarray | str, radius: int) -> list[tuple[int, int]]:
-        """Every (id, distance) within radius, sorted by distance then id."""
+    def query(
+        self, query: np.ndarray | str, radius: int, *, probe: bool | None = None
+    ) -> list[tuple[int, int]]:
+        """Every (id, distance) within radius, sorted by distance then id. `probe` chooses the
+        method (by default the quicker by the cost model; the tests hold both to brute force)."""
         if isinstance(query, str):
             query = np.frombuffer(bytes.fromhex(query), dtype=np.uint8)
         if len(self.ids) == 0 or radius < 0:
             return []
-        flips = radius // CHUNKS
-        if flips > MAX_FLIPS_PER_CHUNK:
+        query = np.ascontiguousarray(query, dtype=np.uint8)
+        if probe is None:
+            probe = self.probing_pays(radius)
+        if not probe:
             return self._scan(query, radius)
-        rows = self._candidates(query, flips)
+        rows = self._candidates(query, radius // chunks_of(self.chunk_bits))
         distances = np.empty(len(rows), dtype=np.int64)
-        query_words = np.ascontiguousarray(query, dtype=np.uint8).view(np.uint64)
-        kept = _keep_within(self._flat_words, query_words, radius, rows, distances)
+        kept = _keep_within(self._words, query.view(np.uint64), radius, rows, distances)
         # a row can be a candidate through several chunks: dedupe the few hits, not every candidate
         hit_rows, first = np.unique(rows[:kept], return_index=True)
         found = zip(self.ids[hit_rows].tolist(), distances[first].tolist(), strict=True)
         return _nearest_first(found)
 
+    def probing_pays(self, radius: int) -> bool:
+        return probing_pays(len(self.ids), self.chunk_bits, radius)
+
     def _scan(self, query: np.ndarray, radius: int) -> list[tuple[int, int]]:
         """Every hash compared, compiled: what a radius too wide to probe for costs least."""
-        query_words = np.ascontiguousarray(query, dtype=np.uint8).view(np.uint64)
-        words, room = self._flat_words, 64
+        query_words = query.view(np.uint64)
+        room = 64
         while True:  # a second pass only when more than `room` hashes are that near
             rows, distances = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
-            found = _scan_all(words, query_words, radius, rows, distances)
+            found = _scan_all(self._words, query_words, radius, rows, distances)
             if found <= room:
                 break
             room = found
@@ -295,8 +438,11 @@ class PdqIndex:
 
     def _candidates(self, query: np.ndarray, flips: int) -> np.ndarray:
         """Rows sharing a chunk value within `flips` bits of the query's (may repeat)."""
-        chunk_values = np.ascontiguousarray(query, dtype=np.uint8).view(">u2").astype(np.int64)
-        masks = _flip_masks(flips)
-        rows = np.empty(_candidate_count(self._offsets, chunk_values, masks), dtype=np.int64)
-        _gather_candidates(self._order, self._offsets, chunk_values, masks, rows)
+        chunk_values = query_chunk_values(query.tobytes(), self.chunk_bits)
+        masks = _flip_masks(self.chunk_bits, flips)
+        starts = np.empty(len(chunk_values) * len(masks), dtype=np.int64)
+        ends = np.empty_like(starts)
+        total = _probe_runs(self._offsets, chunk_values, masks, starts, ends)
+        rows = np.empty(total, dtype=np.int64)
+        _gather_runs(self._order, starts, ends, len(masks), rows)
         return rows
