@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
+from footprint.signals.pdq_index import IndexTables
 from tests.hashsets.vics_samples import PDQ_A, media, write_hashset
 
 NEAR_A = "f8f8f0cee0f4a84f06370a2a038f63f0b36e26d596621e1d33e6b39c4e9c9b22"
@@ -42,6 +43,34 @@ def test_pdq_tables_are_saved_per_version_and_reopened(tmp_path: Path) -> None:
     matcher, _ = reopened.open_matcher(["s"])
     assert [m.record_id for m in matcher.match({"pdq": [NEAR_A]}).matches] == ["99", "1"]
     reopened.close()
+
+
+def test_saved_tables_in_another_layout_or_damaged_are_built_again(tmp_path: Path) -> None:
+    """Tables saved with the chunk length of another size of set (as every large set's were
+    before the length followed the size), or left unreadable, are built again on open."""
+    rng = np.random.default_rng(4)
+    noise = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex() for _ in range(30)]
+    items = [pdq_media(1, PDQ_A)] + [pdq_media(n + 2, h) for n, h in enumerate(noise)]
+    store = KnownHashStore(tmp_path / "hs.sqlite")
+    import_file(store, write_hashset(tmp_path / "a.json", items), "s", ImportOptions())
+    offsets_path = store.sidecar_dir / "set1.v1.offsets.npy"
+    order_path = store.sidecar_dir / "set1.v1.order.npy"
+    assert np.load(offsets_path).shape == (16, (1 << 16) + 1)  # 31 hashes: 16-bit chunks
+    hashes = np.load(store.sidecar_dir / "set1.v1.hashes.npy")
+    other = IndexTables.build(hashes, np.load(store.sidecar_dir / "set1.v1.ids.npy"), 17)
+    np.save(offsets_path, other.offsets)
+    np.save(order_path, other.order)
+    matcher, _ = store.open_matcher(["s"])
+    assert np.load(offsets_path).shape == (16, (1 << 16) + 1)
+    assert [(m.record_id, m.distance) for m in matcher.match({"pdq": [NEAR_A]}).matches] == [
+        ("1", 2)
+    ]
+
+    offsets_path.write_bytes(b"not a table")
+    matcher, _ = store.open_matcher(["s"])
+    assert np.load(offsets_path).shape == (16, (1 << 16) + 1)
+    assert [m.record_id for m in matcher.match({"pdq": [NEAR_A]}).matches] == ["1"]
+    store.close()
 
 
 def test_a_store_written_with_a_column_per_kind_opens_with_its_signals_as_rows(

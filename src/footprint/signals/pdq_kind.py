@@ -19,7 +19,7 @@ from footprint.signals.kinds import (
 )
 from footprint.signals.media import is_image
 from footprint.signals.pdq import PDQ_HEX_DIGITS, hamming_distance, hash_image
-from footprint.signals.pdq_index import HASH_BYTES, IndexTables, PdqIndex
+from footprint.signals.pdq_index import HASH_BYTES, IndexTables, PdqIndex, chunk_bits_for
 
 DEFAULT_PDQ_RADIUS = 31  # ThreatExchange's recommended match distance
 INDEX_TABLES = ("hashes", "ids", "order", "offsets")
@@ -65,9 +65,10 @@ class PdqKind(SignalKind):
         return {name: folder / f"{stem}.{name}.npy" for name in INDEX_TABLES}
 
     def saved_tables(self, rows: IndexRows, folder: Path, stem: str) -> list[tuple[str, Path]]:
-        """Build the index once per set version and save its tables as .npy files."""
+        """Build the index once per set version and save its tables as .npy files; build it
+        again where they are missing, unreadable or laid out for another size of set."""
         paths = self.table_paths(folder, stem)
-        if not all(p.exists() for p in paths.values()):
+        if not _saved_as_chosen(paths):
             ids, values = rows()
             hashes = np.frombuffer(b"".join(values), dtype=np.uint8).reshape(-1, HASH_BYTES)
             tables = IndexTables.build(hashes, np.array(ids, dtype=np.int64))
@@ -77,6 +78,22 @@ class PdqKind(SignalKind):
                 np.save(tmp, getattr(tables, name))
                 tmp.replace(path)
         return list(paths.items())
+
+
+def _saved_as_chosen(paths: dict[str, Path]) -> bool:
+    """Whether every table is saved and in the chunk length the set's size calls for now:
+    tables saved before the length followed the size (16-bit chunks for every set) are built
+    again once, where a large set answers sooner with longer chunks."""
+    if not all(p.exists() for p in paths.values()):
+        return False
+    try:
+        ids = np.load(paths["ids"], mmap_mode="r")
+        offsets = np.load(paths["offsets"], mmap_mode="r")
+    except (OSError, ValueError):
+        return False
+    if offsets.ndim != 2:
+        return False
+    return int(offsets.shape[1] - 1).bit_length() - 1 == chunk_bits_for(len(ids))
 
 
 PDQ = register_signal_kind(PdqKind())
