@@ -43,11 +43,13 @@ LARGEST_CHUNK_BITS = 23  # 2^23 offsets a chunk (32 MB each), for sets of 10^7 a
 DESIGN_RADIUS = 31  # the radius a set's layout is chosen for (ThreatExchange's, the default)
 # What one step of a query costs, in ns, measured at 10 M hashes on the development machine
 # (2 cores): looking up one probe's run in the tables (two passes, each a cache miss ahead of
-# time), checking one candidate's hash, comparing one hash in the full scan (35 ms at 10 M).
-# They choose the layout and whether to probe; they never change a result.
+# time), checking one candidate's hash, comparing one hash in the full scan (10.5 ms at 10 M).
+# They choose the layout and whether to probe; they never change a result. The model's time
+# of a probed query came within 40% of the measured at 10 M, 16- and 23-bit chunks, radius
+# 31-63 (docs/performance.md).
 PROBE_NS = 40.0
 CANDIDATE_NS = 11.5
-SCAN_NS = 3.5
+SCAN_NS = 1.05
 # How many steps ahead the loops ask the memory for what they will read: each read is a cache
 # miss at a random place, and the CPU keeps about ten in flight. Checking candidates at 10 M
 # hashes (41,500 a query) measured 720 q/s with none, 1,190 at 8, 1,480 at 16, 1,700 at 24.
@@ -266,12 +268,12 @@ def probe_cost_ns(count: int, bits: int, radius: int) -> float:
 
 
 def probing_pays(count: int, bits: int, radius: int) -> bool:
-    """Whether probing is expected to take under half the time of comparing every hash (the
-    half allows for the model's error): at 10 M hashes, radius 31 and 47 probe and 63 does not;
-    a set of a few thousand hashes is compared whole."""
+    """Whether probing is expected to take less time than comparing every hash: at 10 M
+    hashes, radius 31 to 47 probe and 55 and over do not; a set of a few thousand hashes is
+    compared whole."""
     if radius // chunks_of(bits) > bits:
         return False
-    return 2 * probe_cost_ns(count, bits, radius) < SCAN_NS * count
+    return probe_cost_ns(count, bits, radius) < SCAN_NS * count
 
 
 def chunk_bits_for(count: int) -> int:
