@@ -151,6 +151,30 @@ def test_tables_that_do_not_fit_together_are_refused() -> None:
         IndexTables.build(hashes, tables.ids, chunk_bits=24)
 
 
+def test_damaged_tables_are_refused_not_read_out_of_bounds() -> None:
+    """The compiled loops read without bounds checks: a table whose offsets run backwards or
+    past the end, or whose order names a row that does not exist, raises instead."""
+    hashes = clustered(9, 4, 30, 20)
+    ids = np.arange(len(hashes), dtype=np.int64)
+    tables = IndexTables.build(hashes, ids, chunk_bits=16)
+    query = flip_bits(hashes[0], np.random.default_rng(9), 3)
+    value = int(hashes[0].view(">u2")[0])  # chunk 0's probe at distance 0 reads this run
+    backwards = tables.offsets.copy()
+    backwards[0, value + 1] = backwards[0, value] - 1
+    past_the_end = tables.offsets.copy()
+    past_the_end[0, value + 1] = len(ids) + 5
+    wrong_row = tables.order.copy()
+    wrong_row[0, tables.offsets[0, value]] = len(ids) + 1000
+    for order, offsets, reason in (
+        (tables.order, backwards, "offset out of order"),
+        (tables.order, past_the_end, "offset out of order"),
+        (wrong_row, tables.offsets, "row number out of range"),
+    ):
+        damaged = PdqIndex.from_tables(IndexTables(hashes, ids, order, offsets))
+        with pytest.raises(ValueError, match=reason):
+            damaged.query(query, 31, probe=True)
+
+
 def test_layout_and_method_follow_the_cost_model() -> None:
     assert [chunk_bits_for(n) for n in (0, 1_000, 100_000, 1_000_000)] == [16, 16, 16, 16]
     assert chunk_bits_for(10_000_000) == 23
