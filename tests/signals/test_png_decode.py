@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from footprint.signals import SignalError, hash_image
+from footprint.signals import SignalError, hash_image, pdq
 from footprint.signals.errors import ErrorCode
 from footprint.signals.pdq import _decoded, _is_plain_png, _open, bits_to_hex
 from footprint.synthetic.images import benign_image
@@ -124,6 +124,16 @@ def test_other_pngs_stay_with_pillow(image: Image.Image) -> None:
     image.save(buffer, "PNG")
     data = buffer.getvalue()
     assert not _is_plain_png(_open(data, 10**8), data)
+    assert hash_image(data).pdq.hex == reference_hash(data)
+
+
+def test_very_large_png_stays_with_pillow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above LIBSPNG_MAX_PIXELS Pillow decodes alone, so the peak is Pillow's own."""
+    data = png_of(np.asarray(benign_image(18, (64, 48))), "RGB", 6)
+    assert _is_plain_png(_open(data, 10**8), data)
+    monkeypatch.setattr(pdq, "LIBSPNG_MAX_PIXELS", 64 * 48 - 1)
+    assert not _is_plain_png(_open(data, 10**8), data)
+    assert _decoded(_open(data, 10**8), data, metadata=False).format == "PNG"  # Pillow's
     assert hash_image(data).pdq.hex == reference_hash(data)
 
 

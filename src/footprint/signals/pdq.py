@@ -247,6 +247,9 @@ def _rgb(pixels: np.ndarray) -> np.ndarray:
 
 
 PNG_PLAIN_COLOUR_TYPES = (0, 2, 6)  # grey, RGB, RGBA (libspng does not give grey + alpha)
+# libspng's pixels are copied into a Pillow image, so both are held for a moment (1.75x
+# Pillow's own peak); beyond this size Pillow decodes alone, as the pixel limit allows far more.
+LIBSPNG_MAX_PIXELS = 50_000_000
 
 
 def _is_plain_png(image: Image.Image, data: bytes) -> bool:
@@ -256,6 +259,8 @@ def _is_plain_png(image: Image.Image, data: bytes) -> bool:
     whose scaling of them the hash sets were built with. libspng checks the chunks' CRCs and the
     zlib stream's Adler-32 as Pillow does, so a damaged file fails in both."""
     if image.format != "PNG" or len(data) < 29 or data[12:16] != b"IHDR":
+        return False
+    if image.size[0] * image.size[1] > LIBSPNG_MAX_PIXELS:
         return False
     depth, colour, interlace = data[24], data[25], data[28]
     image_data = data.find(b"IDAT")
