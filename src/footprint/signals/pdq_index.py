@@ -276,8 +276,8 @@ def probe_cost_ns(count: int, bits: int, radius: int) -> float:
 
 def probing_pays(count: int, bits: int, radius: int) -> bool:
     """Whether probing is expected to take less time than comparing every hash: at 10 M
-    hashes, radius 31 to 47 probe and 55 and over do not; a set of a few thousand hashes is
-    compared whole."""
+    hashes, radius 31 to 47 probe and 55 and over do not; at radius 31 a set of under about
+    20,000 hashes is compared whole."""
     if radius // chunks_of(bits) > bits:
         return False
     return probe_cost_ns(count, bits, radius) < SCAN_NS * count
