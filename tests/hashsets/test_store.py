@@ -70,6 +70,12 @@ def test_saved_tables_in_another_layout_or_damaged_are_built_again(tmp_path: Pat
     matcher, _ = store.open_matcher(["s"])
     assert np.load(offsets_path).shape == (16, (1 << 16) + 1)
     assert [m.record_id for m in matcher.match({"pdq": [NEAR_A]}).matches] == ["1"]
+
+    ids_path = store.sidecar_dir / "set1.v1.ids.npy"
+    np.save(ids_path, np.load(ids_path)[:-1])  # tables that no longer fit together
+    matcher, _ = store.open_matcher(["s"])
+    assert len(np.load(ids_path)) == 31
+    assert [m.record_id for m in matcher.match({"pdq": [NEAR_A]}).matches] == ["1"]
     store.close()
 
 

@@ -81,19 +81,17 @@ class PdqKind(SignalKind):
 
 
 def _saved_as_chosen(paths: dict[str, Path]) -> bool:
-    """Whether every table is saved and in the chunk length the set's size calls for now:
-    tables saved before the length followed the size (16-bit chunks for every set) are built
-    again once, where a large set answers sooner with longer chunks."""
+    """Whether every table is saved, the tables fit together, and they have the chunk length
+    the set's size calls for now: tables saved before the length followed the size (16-bit
+    chunks for every set) are built again once, where a large set answers sooner with longer
+    chunks. Opening them is a memory map: nothing is read but their headers."""
     if not all(p.exists() for p in paths.values()):
         return False
     try:
-        ids = np.load(paths["ids"], mmap_mode="r")
-        offsets = np.load(paths["offsets"], mmap_mode="r")
+        tables = IndexTables.load(paths.items())
     except (OSError, ValueError):
         return False
-    if offsets.ndim != 2:
-        return False
-    return int(offsets.shape[1] - 1).bit_length() - 1 == chunk_bits_for(len(ids))
+    return tables.chunk_bits == chunk_bits_for(len(tables.ids))
 
 
 PDQ = register_signal_kind(PdqKind())
