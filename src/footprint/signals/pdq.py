@@ -232,7 +232,7 @@ def _decoded(image: Image.Image, data: bytes, *, metadata: bool) -> Image.Image:
     if not metadata and _is_plain_png(image, data):
         try:
             return Image.fromarray(_rgb(imagecodecs.spng_decode(data)), "RGB")
-        except imagecodecs.SpngError:
+        except (RuntimeError, ValueError):  # imagecodecs.SpngError is a RuntimeError
             pass  # Pillow decodes it next, and names the fault if it finds one too
     _load(image)
     return image
