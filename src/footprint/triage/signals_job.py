@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,8 @@ from footprint.triage.outputs import empty_finding
 # Files up to this size are read once into memory for digests and decoding together; larger
 # ones are digested streaming and, being far larger than any still image, not decoded.
 IN_MEMORY_LIMIT = 256 * 1024 * 1024
+# How many near-known answers a worker keeps (a hash and the scan's sets: about 200 bytes each).
+NEAR_ANSWERS_KEPT = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +74,15 @@ def near_known(options: SignalOptions) -> NearKnown | None:
     """Whether a hash is within a set's radius plus the drift margin of one of its hashes."""
     if not options.known_pdq:
         return None
-    indexes = _indexes(options.known_pdq)
+    return partial(_is_near, options.known_pdq)
 
-    def near(hex_hash: str) -> bool:
-        query = np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8)
-        return any(index.query(query, radius + DRIFT_MARGIN) for index, radius in indexes)
 
-    return near
+@lru_cache(maxsize=NEAR_ANSWERS_KEPT)
+def _is_near(known: tuple[KnownPdq, ...], hex_hash: str) -> bool:
+    """Kept per worker: at radius + 32 each set's index compares every hash (about 10 ms for
+    10 M), and seized media hold the same picture many times over."""
+    query = np.frombuffer(bytes.fromhex(hex_hash), dtype=np.uint8)
+    return any(index.query(query, radius + DRIFT_MARGIN) for index, radius in _indexes(known))
 
 
 def image_options(options: SignalOptions) -> ImageOptions:
