@@ -126,6 +126,18 @@ _prefetch: Any = intrinsic(_prefetch_item)
 
 
 @compiled
+def _distance(words: np.ndarray, row: int, q0: int, q1: int, q2: int, q3: int) -> int:
+    """Hamming distance from the query (its four words) to hash `row` of the flat words."""
+    at = 4 * row
+    return int(
+        _popcount(words[at] ^ q0)
+        + _popcount(words[at + 1] ^ q1)
+        + _popcount(words[at + 2] ^ q2)
+        + _popcount(words[at + 3] ^ q3)
+    )
+
+
+@compiled
 def _scan_all(
     words: np.ndarray, query: np.ndarray, radius: int, rows: np.ndarray, distances: np.ndarray
 ) -> int:
@@ -136,13 +148,7 @@ def _scan_all(
     q0, q1, q2, q3 = query[0], query[1], query[2], query[3]
     found = 0
     for row in range(words.shape[0] // 4):
-        at = 4 * row
-        distance = (
-            _popcount(words[at] ^ q0)
-            + _popcount(words[at + 1] ^ q1)
-            + _popcount(words[at + 2] ^ q2)
-            + _popcount(words[at + 3] ^ q3)
-        )
+        distance = _distance(words, row, q0, q1, q2, q3)
         if distance <= radius:
             if found < rows.shape[0]:
                 rows[found] = row
@@ -234,13 +240,7 @@ def _keep_within(
         row = rows[k]
         if row < 0 or row >= hashes:
             raise ValueError("PDQ index tables damaged: a row number out of range")
-        at = 4 * row
-        distance = (
-            _popcount(words[at] ^ q0)
-            + _popcount(words[at + 1] ^ q1)
-            + _popcount(words[at + 2] ^ q2)
-            + _popcount(words[at + 3] ^ q3)
-        )
+        distance = _distance(words, row, q0, q1, q2, q3)
         if distance <= radius:
             rows[kept] = row  # kept <= k: this candidate has been read already
             distances[kept] = distance
