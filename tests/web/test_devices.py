@@ -65,6 +65,9 @@ def test_examiners_see_blurred_thumbnails_and_reveal_with_one_click(site: Site) 
     assert page.status_code == 200 and 'alt="blurred greyscale thumbnail"' in page.text
     plain = client.get(_scan_url(site))
     assert "<img" not in plain.text  # no imagery unless asked for
+    summary = machine(site, EXAMINER).get(f"/api/v1{_scan_url(site)}/scan").json()["summary"]
+    a = summary["matched_by_category"]["A"]
+    assert f"{a['distinct']} distinct; still {a['still']['files']}, moving 0;" in plain.text
     index = int(page.text.split("/findings/")[1].split("/")[0])
     blurred = _picture(client.get(f"{_scan_url(site)}/findings/{index}/thumbnail").content)
     revealed = client.get(f"{_scan_url(site)}/findings/{index}?reveal=true")

@@ -137,9 +137,18 @@ def _exhibits(session: Session, view: CaseView) -> list[dict[str, Any]]:
                     str(c): int((device["scan_counts"] or {}).get(str(c), 0))
                     for c in CHARGING_CATEGORIES
                 },
+                "images_detail": _detail(device.get("scan_breakdown")),
             }
         )
     return exhibits
+
+
+def _detail(breakdown: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Per charging category: distinct contents, still and moving images (files and distinct)
+    and deleted files; None for a scan linked before footprint kept the breakdown."""
+    if not breakdown:
+        return None
+    return {str(c): breakdown.get(str(c)) for c in CHARGING_CATEGORIES}
 
 
 def _withdrawn(view: CaseView) -> list[dict[str, Any]]:

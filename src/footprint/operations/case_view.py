@@ -243,6 +243,7 @@ def case_view(session: Session, case: Case) -> CaseView:
         "seized_on",
         "scan_dir",
         "scan_counts",
+        "scan_breakdown",
         "scan_summary_sha256",
         "recorded_by",
         *WITHDRAWAL,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, case, cast, delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from footprint.hashsets.grading import FileGrade
@@ -18,7 +18,7 @@ from footprint.hashsets.model import SEVERITY
 from footprint.operations.scoping import held_by
 from footprint.store.models import Case, GradingVoteRow, ScanFile, SeizedDevice
 from footprint.triage.outputs import FINDINGS, iter_findings, signals_of
-from footprint.triage.report import file_category
+from footprint.triage.report import FORMS, file_category
 
 COUNTED = (FileGrade.MATCHED, FileGrade.SETTLED)  # a file whose category stands
 
@@ -48,6 +48,7 @@ def scan_file_row(device_id: int, index: int, finding: dict[str, Any]) -> ScanFi
         media_type=finding.get("media_type"),
         md5=signals.get("md5"),
         pdq=signals.get("pdq"),
+        deleted="deleted" in (finding.get("flags") or []),
         grade_status=str(FileGrade.QUEUED),
         graded_at=datetime.now(UTC),
     )
@@ -79,15 +80,60 @@ def take_scan_files(session: Session, device: SeizedDevice, scan_dir: Path) -> i
 
 def recount_device(session: Session, device: SeizedDevice) -> dict[str, int]:
     """The device's files per category whose category stands (matched and not rejected, or
-    settled by graders): what the charging summary adds up."""
+    settled by graders): what the charging summary adds up; and their breakdown."""
+    counted = (ScanFile.device_id == device.id, ScanFile.grade_status.in_(COUNTED))
     rows = session.execute(
-        select(ScanFile.category, func.count())
-        .where(ScanFile.device_id == device.id, ScanFile.grade_status.in_(COUNTED))
-        .group_by(ScanFile.category)
+        select(ScanFile.category, func.count()).where(*counted).group_by(ScanFile.category)
     )
     found = Counter({str(category): int(n) for category, n in rows if category})
     device.scan_counts = {str(category): found.get(str(category), 0) for category in SEVERITY}
+    device.scan_breakdown = _breakdown(session, counted)
     return device.scan_counts
+
+
+# one content: the same MD5; a row without one (none is expected) stands alone, as in the summary
+_CONTENT = distinct(func.coalesce(ScanFile.md5, cast(ScanFile.id, String)))
+# still (an image), moving (a video) or other, as the triage summary counts them
+_FORM = case(
+    (ScanFile.media_type.like("image/%"), "still"),
+    (ScanFile.media_type.like("video/%"), "moving"),
+    else_="other",
+)
+
+
+def _breakdown(session: Session, counted: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
+    """Per category: files and distinct contents (by MD5), per form, and the deleted files
+    (None where a file linked before footprint kept it is among them)."""
+    result: dict[str, dict[str, Any]] = {
+        str(c): {"files": 0, "distinct": 0, "deleted_files": 0} for c in SEVERITY
+    }
+    for entry in result.values():
+        entry.update({form: {"files": 0, "distinct": 0} for form in FORMS})
+    per_form = session.execute(
+        select(ScanFile.category, _FORM, func.count(), func.count(_CONTENT))
+        .where(*counted)
+        .group_by(ScanFile.category, _FORM)
+    )
+    for category, form, files, contents in per_form:
+        if category in result:
+            result[category][form] = {"files": int(files), "distinct": int(contents)}
+    whole = session.execute(
+        select(
+            ScanFile.category,
+            func.count(),
+            func.count(_CONTENT),
+            func.count(ScanFile.deleted),  # rows where it is known
+            func.sum(case((ScanFile.deleted.is_(True), 1), else_=0)),
+        )
+        .where(*counted)
+        .group_by(ScanFile.category)
+    )
+    for category, files, contents, known, deleted in whole:
+        if category in result:
+            entry = result[category]
+            entry["files"], entry["distinct"] = int(files), int(contents)
+            entry["deleted_files"] = int(deleted or 0) if known == files else None
+    return result
 
 
 def held_scan_files(coordinator: bool) -> Any:

@@ -475,6 +475,9 @@ class SeizedDevice(Withdrawable, Base):
     scan_dir: Mapped[str | None] = mapped_column(Text)
     scan_summary_sha256: Mapped[str | None] = mapped_column(String(64))
     scan_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    # per charging category: files, distinct, still/moving/other and deleted_files (None: a
+    # scan linked before footprint kept it)
+    scan_breakdown: Mapped[dict[str, dict[str, Any]] | None] = mapped_column(JSON)
 
     case: Mapped[Case] = relationship()
 
@@ -494,6 +497,7 @@ class ScanFile(GradedFile, Base):
     media_type: Mapped[str | None] = mapped_column(String(80))
     md5: Mapped[str | None] = mapped_column(String(32))
     pdq: Mapped[str | None] = mapped_column(String(64))
+    deleted: Mapped[bool | None] = mapped_column(Boolean)  # None: linked before it was kept
 
     device: Mapped[SeizedDevice] = relationship()
     votes: Mapped[list[GradingVoteRow]] = relationship(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,59 @@ def file_category(finding: dict[str, Any]) -> str | None:
     return str(worst) if worst else None
 
 
+def content_key(finding: dict[str, Any]) -> bytes | str:
+    """What makes two files one picture: the same MD5 (the key of VICS sets and of a device's
+    rows in the case, so the report and the case file count alike); a finding with no digest
+    stands alone."""
+    digest = (finding.get("signals") or {}).get("md5")
+    return bytes.fromhex(digest) if digest else finding["path"]
+
+
+def form_of(finding: dict[str, Any]) -> str:
+    """still (an image), moving (a video) or other: charges count still and moving images apart."""
+    media_type = finding.get("media_type") or ""
+    if media_type.startswith("image/"):
+        return "still"
+    return "moving" if is_video(media_type) else "other"
+
+
+FORMS = ("still", "moving", "other")
+
+
+@dataclass
+class CategoryTally:
+    """One category's matched files as a charging file counts them: files and distinct
+    contents (a picture saved three times, or inside an archive too, is one image), still and
+    moving apart, and how many of the files were deleted."""
+
+    files: Counter[str] = field(default_factory=Counter)  # form -> files
+    contents: dict[str, set[bytes | str]] = field(
+        default_factory=lambda: {form: set() for form in FORMS}
+    )
+    deleted: int = 0
+
+    def add(self, finding: dict[str, Any]) -> None:
+        form = form_of(finding)
+        self.files[form] += 1
+        self.contents[form].add(content_key(finding))
+        self.deleted += "deleted" in (finding.get("flags") or [])
+
+    def as_dict(self) -> dict[str, Any]:
+        forms = {f: {"files": self.files[f], "distinct": len(self.contents[f])} for f in FORMS}
+        return {
+            "files": sum(self.files.values()),
+            "distinct": len(set().union(*self.contents.values())),
+            **forms,
+            "deleted_files": self.deleted,
+        }
+
+
 def build_summary(
     findings_path: Path, sets: list[dict[str, Any]], elapsed: float, links_not_followed: int
 ) -> dict[str, Any]:
     per_category: Counter[str] = Counter()
+    tallies = {str(c): CategoryTally() for c in SEVERITY}
+    unknown: dict[str, set[bytes | str]] = {"still": set(), "moving": set()}
     match_kinds: Counter[str] = Counter()
     error_codes: Counter[str] = Counter()
     files = size = images = unknown_images = unknown_videos = suppressed = 0
@@ -49,11 +99,14 @@ def build_summary(
         category = file_category(finding)
         if category:
             per_category[category] += 1
+            tallies[category].add(finding)
             match_kinds.update({m["kind"] for m in finding["matches"]})
         elif is_image and not finding.get("error"):
             unknown_images += 1
+            unknown["still"].add(content_key(finding))
         elif is_video(finding.get("media_type") or "") and not finding.get("error"):
             unknown_videos += 1  # for grading, like an unknown image
+            unknown["moving"].add(content_key(finding))
         suppressed += bool(finding.get("suppressed_matches"))
     return {
         "files": files,
@@ -63,9 +116,11 @@ def build_summary(
         "errors_by_code": dict(sorted(error_codes.items())),
         "matched_files": sum(per_category.values()),
         "matched_files_by_category": {str(c): per_category.get(c, 0) for c in SEVERITY},
+        "matched_by_category": {c: t.as_dict() for c, t in tallies.items()},
         "matched_files_by_kind": dict(sorted(match_kinds.items())),
         "unknown_images": unknown_images,
         "unknown_videos": unknown_videos,
+        "unknown_distinct": {"images": len(unknown["still"]), "videos": len(unknown["moving"])},
         "suppressed_by_ignore_sets": suppressed,
         "symlinks_not_followed": links_not_followed,
         "files_flagged": dict(sorted(flagged.items())),
