@@ -49,6 +49,7 @@ bench: $(BENCH_STAMP)
 		--anchor-queries 100 --brute-queries 10
 	$(BIN)/python benchmarks/bench_digests.py
 	$(BIN)/python benchmarks/bench_scan.py --corpus var/bench/scan-corpus
+	cd benchmarks && ../$(BIN)/python bench_repeats.py
 	$(BIN)/python benchmarks/bench_store.py --records 1000000
 	$(BIN)/python benchmarks/bench_store.py --records 10000000 --no-floor
 	cd benchmarks && ../$(BIN)/python bench_evidence.py

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 START = "<!-- bench-table:start (benchmarks/table.py writes this part) -->"
 END = "<!-- bench-table:end -->"
 # The order: PDQ, search, digests, scan, import; then seized evidence.
-ORDER = ["pdq", "matching", "digests", "scan", "store", "evidence"]
+ORDER = ["pdq", "matching", "digests", "scan", "repeats", "store", "evidence"]
 COLUMNS = [
     "work",
     "anchor",

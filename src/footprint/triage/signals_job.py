@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from copy import deepcopy
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache, partial
 from typing import Any
 
@@ -55,6 +57,7 @@ class SignalOptions:
     pixel_limit: int = DEFAULT_PIXEL_LIMIT
     known_pdq: tuple[KnownPdq, ...] = ()  # the scan's sets, for the fast path's safeguard
     safeguard: bool = True  # off only in benchmarks, to measure what it costs and saves
+    reuse_contents: bool = True  # off only in benchmarks: each copy of a content decoded again
     plugins: tuple[str, ...] = ()  # modules each worker imports first (kinds, sources they add)
     video_seconds: float = SECONDS_PER_HASH  # one video frame hashed per this many seconds
 
@@ -129,19 +132,71 @@ def signals_for_file(item: EvidenceFile, options: SignalOptions) -> dict[str, An
         options.video_seconds,
     )
     queries: dict[str, list[str]] = {}
-    for kind in signal_kinds():
-        if digests.size == 0 and not kind.exact:
-            continue  # an empty file has digests (worth matching) and nothing else
-        computed = _compute(kind, content, finding)
-        if computed is not None:
-            finding["signals"][kind.name] = computed.value
-            if computed.detail:
-                finding["signal_details"][kind.name] = computed.detail
-            queries[kind.name] = computed.to_match()
+    kinds = list(signal_kinds())
+    _record(finding, queries, _signals_of(content, [k for k in kinds if k.exact]))
+    if digests.size:  # an empty file has digests (worth matching) and nothing else
+        worked_out = _content_signals(options, digests, content, [k for k in kinds if not k.exact])
+        _record(finding, queries, worked_out)
     finding["_query"] = queries
     if item.container:
         finding["evidence"] = _verified(item)
     return finding
+
+
+@dataclass(frozen=True, slots=True)
+class Worked:
+    """What some kinds made of one content: values, details, what to match, and the error
+    one of them met (the last, as the finding keeps one)."""
+
+    signals: dict[str, str]
+    details: dict[str, dict[str, Any]]
+    queries: dict[str, list[str]]
+    error: dict[str, Any] | None
+
+
+def _signals_of(content: Content, kinds: list[SignalKind]) -> Worked:
+    worked = Worked({}, {}, {}, None)
+    failure: dict[str, Any] = {}
+    for kind in kinds:
+        computed = _compute(kind, content, failure)
+        if computed is not None:
+            worked.signals[kind.name] = computed.value
+            if computed.detail:
+                worked.details[kind.name] = computed.detail
+            worked.queries[kind.name] = computed.to_match()
+    return replace(worked, error=failure.get("error"))
+
+
+def _record(finding: dict[str, Any], queries: dict[str, list[str]], worked: Worked) -> None:
+    finding["signals"].update(worked.signals)
+    finding["signal_details"].update(worked.details)
+    queries.update(worked.queries)
+    if worked.error is not None:
+        finding["error"] = worked.error
+
+
+# A seized device holds the same picture many times over (copies, backups, caches): a worker
+# decodes and hashes each content once and keeps the answer for the files that repeat it.
+CONTENTS_KEPT = 4096
+CONTENT_KEPT_BYTES = 16 * 1024  # a long video's frame hashes are worked out again, not kept
+_kept: OrderedDict[tuple[SignalOptions, str, int], Worked] = OrderedDict()
+
+
+def _content_signals(
+    options: SignalOptions, digests: FileDigests, content: Content, kinds: list[SignalKind]
+) -> Worked:
+    if not options.reuse_contents:
+        return _signals_of(content, kinds)
+    key = (options, digests.sha256, digests.size)
+    if key in _kept:
+        _kept.move_to_end(key)
+        return deepcopy(_kept[key])  # the finding's to change
+    worked = _signals_of(content, kinds)
+    if len(repr(worked)) <= CONTENT_KEPT_BYTES:
+        _kept[key] = deepcopy(worked)
+        if len(_kept) > CONTENTS_KEPT:
+            _kept.popitem(last=False)
+    return worked
 
 
 def _verified(item: EvidenceFile) -> dict[str, Any]:
@@ -154,6 +209,7 @@ def _verified(item: EvidenceFile) -> dict[str, Any]:
 
 
 def _compute(kind: SignalKind, content: Content, finding: dict[str, Any]) -> Computed | None:
+    """The kind's signal; a failure is put in `finding["error"]` and gives None."""
     try:
         return kind.compute(content)
     except SignalError as exc:
