@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 from footprint.cli.main import app
 from footprint.store import Database
 from footprint.store.models import AuditEntry
+from footprint.triage.service import ScanRequest, scan
+from footprint.triage.signals_job import SignalOptions
 from tests.hashsets.vics_samples import media, write_hashset
-from tests.triage.evidence_fixtures import build_case
+from tests.triage.evidence_fixtures import build_case, store_with_known
 
 runner = CliRunner()
 
@@ -119,3 +121,27 @@ def test_a_correction_from_the_cli_is_audited_and_shown_with_its_history(
     nothing = ["hashset", "correct", "national", "9", "--series", "x", "--reason", "r"]
     unknown = runner.invoke(app, nothing)
     assert unknown.exit_code == 2 and "no record '9' in set national" in unknown.output
+
+
+def test_a_scan_export_is_audited_and_an_unknown_user_gets_no_file(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = ["users", "add", "metexam", "--org", "E23000001", "--role", "forensic-examiner"]
+    assert runner.invoke(app, add).exit_code == 0
+    evidence, vics = build_case(tmp_path, known_count=1, unrelated=1)
+    store = store_with_known(tmp_path, vics)
+    scan(store, ScanRequest([evidence], ["known"], tmp_path / "scan", SignalOptions(), 1))
+    store.close()
+    target = tmp_path / "case.json"
+    export = ["scan-export", str(tmp_path / "scan"), "--out", str(target)]
+    monkeypatch.setenv("FOOTPRINT_USER", "nobody")
+    refused = runner.invoke(app, export)
+    assert refused.exit_code == 2 and "user 'nobody': unknown or inactive" in refused.output
+    assert not target.exists() and not target.with_name("case.json.partial").exists()
+    monkeypatch.setenv("FOOTPRINT_USER", "metexam")
+    done = runner.invoke(app, export)
+    assert done.exit_code == 0, done.output
+    [entry] = _entries(database_url, "scan.export")
+    assert (entry.actor, entry.record_id) == ("metexam", str(tmp_path / "scan"))
+    media = json.loads(target.read_text())["value"][0]["Media"]
+    assert entry.detail["records"] == len(media) and entry.detail["file"] == "case.json"

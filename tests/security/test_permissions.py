@@ -23,7 +23,7 @@ from footprint.hashsets.service import export_set_for, import_files
 from footprint.operations.allocation import allocate_operation, allocation_queue, assign_manually
 from footprint.operations.assessments import assess_subject, override_risk
 from footprint.operations.cases import advance_case
-from footprint.operations.device_scans import finding_thumbnail, record_device
+from footprint.operations.device_scans import export_device_scan, finding_thumbnail, record_device
 from footprint.operations.figures import publish_figures
 from footprint.operations.graded_files import cast_votes, decide_match, resolve_dispute
 from footprint.operations.grading import grade_operation
@@ -158,6 +158,9 @@ PROBES: dict[Action, Probe] = {
     Action.CASE_ASSIGN: lambda w, a: assign_officer(w.db, a, w.case_id, "sup-" + MET, "probe"),
     Action.DEVICE_RECORD: lambda w, a: record_device(
         w.db, a, w.case_id, f"EX-{next(_NAMES)}", "phone", date(2026, 10, 3)
+    ),
+    Action.DEVICE_EXPORT: lambda w, a: export_device_scan(
+        w.db, a, w.case_id, w.device_id, io.StringIO()
     ),
     Action.IMAGERY_VIEW: lambda w, a: finding_thumbnail(w.db, a, w.case_id, w.device_id, 0, False),
     Action.FIGURES_PUBLISH: lambda w, a: publish_figures(

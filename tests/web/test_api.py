@@ -172,7 +172,7 @@ def test_the_openapi_document_describes_every_api_route(site: Site) -> None:
     client = TestClient(site.app)
     document = client.get("/api/v1/openapi.json").json()
     api_paths = {route.path for route in all_routes() if route.path.startswith("/api/v1/")}
-    assert len(api_paths) == 56
+    assert len(api_paths) == 57
     assert set(document["paths"]) == api_paths
     assert client.get("/docs").status_code == 404  # the stock docs page would load a CDN
 

@@ -246,3 +246,47 @@ def test_a_device_is_recorded_and_its_scan_linked_from_the_case_page(site: Site)
     page = client.get(f"/cases/{case_id}")
     assert "withdrawn by" in page.text and "linked in error" in page.text and "PAGE-1" in page.text
     assert audited(site.db, "case.withdraw", EXAMINER, case_id)
+
+
+def test_a_devices_scan_exported_for_a_review_tool(site: Site) -> None:
+    client = browser(site, EXAMINER)
+    page = client.get(_scan_url(site))
+    assert f"{_scan_url(site)}/export?format=vics" in page.text
+    got = client.get(f"{_scan_url(site)}/export", params={"format": "vics"})
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    (case,) = got.json()["value"]
+    summary = machine(site, EXAMINER).get(f"/api/v1{_scan_url(site)}/scan").json()["summary"]
+    assert case["CaseNumber"] and case["TotalMediaFiles"] == len(case["Media"]) > 0
+    files = sum(len(m["MediaFiles"]) for m in case["Media"])
+    assert files == summary["matched_files"] + summary["unknown_images"]
+    assert audited(site.db, "case.scan-export", EXAMINER, site.cases[GMP][0])
+    matched = client.get(f"{_scan_url(site)}/export", params={"include": "matched"}).json()
+    assert {m["footprint:Category"] for m in matched["value"][0]["Media"]} <= {"A", "B", "C"}
+    assert client.get(f"{_scan_url(site)}/export", params={"format": "nsrl"}).status_code == 422
+    # the summary changed since it was linked: nothing goes out
+    summary_file = site.settings.scans_dir / GMP / SCAN / "summary.json"
+    kept = summary_file.read_bytes()
+    summary_file.write_bytes(kept + b" ")
+    try:
+        refused = client.get(f"{_scan_url(site)}/export")
+        assert refused.status_code == 409 and "re-examine" in refused.text
+    finally:
+        summary_file.write_bytes(kept)
+
+
+def test_only_caseworkers_and_examiners_export(site: Site) -> None:
+    for role, allowed in ((Role.INVESTIGATOR, True), (Role.AUDITOR, False)):
+        client = browser(site, username(GMP, role))
+        got = client.get(f"{_scan_url(site)}/export")
+        assert (got.status_code == 200) is allowed, (role, got.status_code)
+        page = client.get(_scan_url(site))
+        assert (f"{_scan_url(site)}/export?" in page.text) is allowed
+
+
+def test_the_api_exports_the_same_file(site: Site) -> None:
+    api = machine(site, EXAMINER).get(f"/api/v1{_scan_url(site)}/export", params={"format": "csv"})
+    page = browser(site, EXAMINER).get(f"{_scan_url(site)}/export", params={"format": "csv"})
+    assert api.status_code == page.status_code == 200
+    assert api.headers["content-type"].startswith("text/csv") and api.text == page.text
+    other = machine(site, username(MET, Role.FORENSIC_EXAMINER))
+    assert other.get(f"/api/v1{_scan_url(site)}/export").status_code == 404

@@ -6,7 +6,7 @@ import typer
 
 from footprint import __version__
 from footprint.cli import admin, case, demo, grade, hashset, operation, subjects, tasks
-from footprint.cli.scan import scan_command
+from footprint.cli.scan import scan_command, scan_export_command
 from footprint.cli.serve import serve_command
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ for group_name, group in GROUPS.items():
 app.command("allocate")(subjects.allocate)
 app.command("figures")(case.figures_command)
 app.command("scan")(scan_command)
+app.command("scan-export")(scan_export_command)
 app.command("demo")(demo.demo_command)
 app.command("demo-data")(demo.demo_data_command)
 app.command("serve")(serve_command)

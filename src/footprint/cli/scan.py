@@ -20,7 +20,9 @@ from rich.progress import (
 from footprint.cli.admin import audit_outside
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.hashsets import SetNotFound
+from footprint.hashsets.formats import hashset_formats
 from footprint.signals import DecodePath, Orientation
+from footprint.triage.export import ExportError, Included, export_scan
 from footprint.triage.scan import Progress as Advance
 from footprint.triage.scan import ScanError
 from footprint.triage.service import ENGINES, ScanRequest, scan
@@ -133,3 +135,51 @@ def scan_command(
     console.print_json(json.dumps(summary))
     if summary["errors"]:
         raise typer.Exit(int(ExitCode.FILE_ERRORS))
+
+
+def scan_export_command(
+    scan_dir: Path = typer.Argument(..., help="A finished scan's --out folder."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+    fmt: str = typer.Option(
+        "vics",
+        "--format",
+        help="Any writable hash-set format (vics: VICS 2.0; vics-1.3, icse, csv, pdq-list).",
+    ),
+    shape: str = typer.Option("case", help="VICS shape: case (what review tools load) or hashset."),
+    include: Included = typer.Option(
+        Included.MEDIA,
+        help="matched (files a known set matched), media (every image and video) or all.",
+    ),
+    case_number: str | None = typer.Option(
+        None, help="The VICS case's CaseNumber (default: the scan folder's name)."
+    ),
+) -> None:
+    """Export a finished scan for a review tool or the national database: one record per
+    distinct content (MD5) with every place it was found (path, name, deleted), its category
+    from the matches (none: uncategorised, for grading), its signals, size and type. Hashes
+    and paths only, never imagery. The file appears whole or not at all."""
+    writable = [f.name for f in hashset_formats() if f.writable]
+    if fmt not in writable:
+        fail(f"--format {fmt!r}: choose one of {', '.join(writable)}")
+    if shape not in ("hashset", "case"):
+        fail(f"--shape {shape!r}: choose hashset or case")
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as stream:
+            counts = export_scan(scan_dir, stream, fmt, shape, include, case_number)
+        audit_outside(  # before the file is there: an export refused by it never appears
+            "scan.export",
+            "scan",
+            str(scan_dir.resolve()),
+            format=fmt,
+            include=str(include),
+            records=counts.records,
+            files=counts.files,
+            file=out.name,
+        )
+        tmp.replace(out)
+    except ExportError as exc:
+        fail(str(exc))
+    finally:
+        tmp.unlink(missing_ok=True)
+    console.print(f"wrote {counts.records:,} contents ({counts.files:,} files) to {out}")

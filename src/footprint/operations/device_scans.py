@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from footprint.security.actor import Actor
 from footprint.security.permissions import Action, allows, require
 from footprint.store import Database
 from footprint.store.models import Case, SeizedDevice
+from footprint.triage.export import ExportCounts, Included, export_scan
 from footprint.triage.findings import FindingRow, Shown, finding_at, select_findings, thumbnail
 from footprint.triage.outputs import FINDINGS, SUMMARY, ScanOutputs, locator_of
 
@@ -52,6 +53,7 @@ class DeviceScanView:
     findings: list[FindingRow] = field(default_factory=list)
     matching: int = 0  # findings that pass the filters (the page holds at most `limit`)
     may_see_imagery: bool = False
+    may_export: bool = False  # the scan, for a review tool (export_device_scan)
 
 
 def record_device(
@@ -224,6 +226,7 @@ def _device_view(actor: Actor, device: SeizedDevice) -> DeviceScanView:
         device.description,
         Path(device.scan_dir).name if device.scan_dir else None,
         may_see_imagery=allows(actor, Action.IMAGERY_VIEW),
+        may_export=allows(actor, Action.DEVICE_EXPORT),
     )
 
 
@@ -235,6 +238,46 @@ def _summary(device: SeizedDevice) -> tuple[dict[str, Any], bool]:
     except OSError:
         return {}, False
     return json.loads(raw), hashlib.sha256(raw).hexdigest() == device.scan_summary_sha256
+
+
+def export_device_scan(
+    db: Database,
+    actor: Actor,
+    case_id: int,
+    device_id: int,
+    out: IO[str],
+    fmt: str = "vics",
+    include: Included = Included.MEDIA,
+) -> ExportCounts:
+    """The device's linked scan for a review tool (triage/export.py; a VICS case named after
+    the exhibit by default), audited under the case with what went out. A summary changed since
+    the scan was linked is refused: what would go out is not what was examined."""
+    with scoped_unit_of_work(db, actor, "case", case_id) as session:
+        _case, device = _device_of(session, actor, case_id, device_id)
+        require(actor, Action.DEVICE_EXPORT, f"case {case_id}")
+        if not device.scan_dir:
+            raise Conflict(f"device {device_id}: no scan linked to export")
+        if not _summary(device)[1]:
+            raise Conflict(
+                f"device {device_id}: the scan summary on disk no longer matches the digest "
+                "recorded when it was linked; re-examine before exporting"
+            )
+        counts = export_scan(
+            Path(device.scan_dir), out, fmt, include=include, case_number=device.exhibit_ref
+        )
+        audit.record(
+            session,
+            actor,
+            "case.scan-export",
+            "case",
+            case_id,
+            device=device_id,
+            format=fmt,
+            include=str(include),
+            records=counts.records,
+            files=counts.files,
+        )
+        return counts
 
 
 def device_scan(

@@ -52,6 +52,7 @@ class Action(StrEnum):
     CASE_RECORD = "case.record"
     CASE_ASSIGN = "case.assign"
     DEVICE_RECORD = "device.record"
+    DEVICE_EXPORT = "device.export"
     IMAGERY_VIEW = "imagery.view"
     FIGURES_PUBLISH = "figures.publish"
     HASHSET_IMPORT = "hashset.import"
@@ -113,6 +114,9 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.CASE_ASSIGN: Permission("choosing a case's officer in charge", _NONE, _SUPERVISOR),
     Action.DEVICE_RECORD: Permission(
         "recording a seized device", _NONE, _CASEWORKERS | {Role.FORENSIC_EXAMINER}
+    ),
+    Action.DEVICE_EXPORT: Permission(
+        "exporting a device's scan", _NONE, _CASEWORKERS | {Role.FORENSIC_EXAMINER}
     ),
     Action.IMAGERY_VIEW: Permission(
         "seeing imagery", _roles(Role.FORENSIC_EXAMINER), _roles(Role.FORENSIC_EXAMINER)

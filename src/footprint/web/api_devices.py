@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from footprint.operations import device_scans
@@ -18,10 +19,12 @@ from footprint.operations.device_scans import (
     link_named_scan,
     linkable_scans,
 )
+from footprint.triage.export import Included
 from footprint.triage.findings import Shown
 from footprint.web.answers import SerialisedRoute
 from footprint.web.api import ERRORS, CallerDep, CsrfHeader, Limit, Offset, RecordId
 from footprint.web.callers import database, require_csrf, settings
+from footprint.web.downloads import scan_export_file
 
 router = APIRouter(
     prefix="/api/v1", tags=["devices"], responses=ERRORS, route_class=SerialisedRoute
@@ -94,3 +97,19 @@ def scan(
     return device_scan(
         database(request), caller.actor, case_id, device_id, shown, category, text, offset, limit
     )
+
+
+@router.get("/cases/{case_id}/devices/{device_id}/export", response_class=FileResponse)
+def scan_export(
+    request: Request,
+    caller: CallerDep,
+    case_id: RecordId,
+    device_id: DeviceId,
+    fmt: Annotated[
+        str, Query(alias="format", max_length=16, description="vics, vics-1.3 or csv")
+    ] = "vics",
+    include: Included = Included.MEDIA,
+) -> FileResponse:
+    """The device's scan for a review tool: each distinct picture and video once, with every
+    place it was found and its category (audited; hashes and paths only)."""
+    return scan_export_file(database(request), caller.actor, case_id, device_id, fmt, include)

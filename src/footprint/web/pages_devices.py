@@ -21,9 +21,11 @@ from footprint.operations.device_scans import (
 )
 from footprint.security.actor import Actor
 from footprint.store import Database
+from footprint.triage.export import Included
 from footprint.triage.findings import Shown
 from footprint.triage.outputs import signal_rows
 from footprint.web.callers import Caller, database, settings
+from footprint.web.downloads import scan_export_file
 from footprint.web.pages import (
     PAGE,
     Csrf,
@@ -161,3 +163,16 @@ def finding_picture(
 ) -> Response:
     picture = finding_thumbnail(database(request), caller.actor, case_id, device_id, index, reveal)
     return Response(picture, media_type="image/png")
+
+
+@router.get("/cases/{case_id}/devices/{device_id}/export")
+def scan_export(
+    request: Request,
+    caller: PageCaller,
+    case_id: RecordId,
+    device_id: DeviceId,
+    fmt: Annotated[str, Query(alias="format", max_length=16)] = "vics",
+    include: Included = Included.MEDIA,
+) -> Response:
+    """The device's scan as a file for a review tool (audited)."""
+    return scan_export_file(database(request), caller.actor, case_id, device_id, fmt, include)

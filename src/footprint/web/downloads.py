@@ -1,0 +1,41 @@
+"""Files the web app hands over: a device's scan exported for a review tool."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from footprint.errors import Invalid
+from footprint.operations.device_scans import export_device_scan
+from footprint.security.actor import Actor
+from footprint.store import Database
+from footprint.triage.export import Included
+
+SCAN_EXPORTS = ("vics", "vics-1.3", "csv")  # what review tools load (ICSE carries no category)
+
+
+def scan_export_file(
+    db: Database, actor: Actor, case_id: int, device_id: int, fmt: str, include: Included
+) -> FileResponse:
+    """The device's scan (audited), written to a temporary file first, since a device's scan
+    may hold millions of files, and removed once sent."""
+    if fmt not in SCAN_EXPORTS:
+        raise Invalid(f"format: {fmt!r} is not one of {', '.join(SCAN_EXPORTS)}")
+    handle, name = tempfile.mkstemp(prefix="footprint-export-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            export_device_scan(db, actor, case_id, device_id, out, fmt, include)
+    except BaseException:
+        os.unlink(name)
+        raise
+    suffix = "csv" if fmt == "csv" else "json"
+    return FileResponse(
+        name,
+        media_type="text/csv" if suffix == "csv" else "application/json",
+        filename=f"case-{case_id}-device-{device_id}.{suffix}",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(os.unlink, name),
+    )
