@@ -5,7 +5,6 @@ these rows: a settled grade adds a file, a rejected match takes one away."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,14 +79,36 @@ def take_scan_files(session: Session, device: SeizedDevice, scan_dir: Path) -> i
 
 def recount_device(session: Session, device: SeizedDevice) -> dict[str, int]:
     """The device's files per category whose category stands (matched and not rejected, or
-    settled by graders): what the charging summary adds up; and their breakdown."""
-    counted = (ScanFile.device_id == device.id, ScanFile.grade_status.in_(COUNTED))
+    settled by graders): what the charging summary adds up; and their breakdown. One query,
+    since every grading decision on the device's files counts it again."""
     rows = session.execute(
-        select(ScanFile.category, func.count()).where(*counted).group_by(ScanFile.category)
+        select(
+            ScanFile.category,
+            _FORM,
+            func.count(),
+            func.count(_CONTENT),
+            func.count(ScanFile.deleted),  # rows where it is known
+            func.sum(case((ScanFile.deleted.is_(True), 1), else_=0)),
+        )
+        .where(ScanFile.device_id == device.id, ScanFile.grade_status.in_(COUNTED))
+        .group_by(ScanFile.category, _FORM)
     )
-    found = Counter({str(category): int(n) for category, n in rows if category})
-    device.scan_counts = {str(category): found.get(str(category), 0) for category in SEVERITY}
-    device.scan_breakdown = _breakdown(session, counted)
+    breakdown = _empty_breakdown()
+    for category, form, files, contents, known, deleted in rows:
+        if category not in breakdown:
+            continue
+        entry = breakdown[category]
+        entry[form] = {"files": int(files), "distinct": int(contents)}
+        # a content has one form (its type is read from its bytes): the forms' sums are the
+        # category's own
+        entry["files"] += int(files)
+        entry["distinct"] += int(contents)
+        if entry["deleted_files"] is not None:
+            entry["deleted_files"] = int(deleted or 0) + entry["deleted_files"]
+        if known != files:
+            entry["deleted_files"] = None  # files linked before deletion was kept are among them
+    device.scan_breakdown = breakdown
+    device.scan_counts = {c: int(entry["files"]) for c, entry in breakdown.items()}
     return device.scan_counts
 
 
@@ -101,39 +122,18 @@ _FORM = case(
 )
 
 
-def _breakdown(session: Session, counted: tuple[Any, ...]) -> dict[str, dict[str, Any]]:
-    """Per category: files and distinct contents (by MD5), per form, and the deleted files
-    (None where a file linked before footprint kept it is among them)."""
-    result: dict[str, dict[str, Any]] = {
-        str(c): {"files": 0, "distinct": 0, "deleted_files": 0} for c in SEVERITY
+def _empty_breakdown() -> dict[str, dict[str, Any]]:
+    """Per category (in SEVERITY's order): files, distinct contents (by MD5), each form's
+    files and distinct contents, and the deleted files."""
+    return {
+        str(c): {
+            "files": 0,
+            "distinct": 0,
+            **{form: {"files": 0, "distinct": 0} for form in FORMS},
+            "deleted_files": 0,
+        }
+        for c in SEVERITY
     }
-    for entry in result.values():
-        entry.update({form: {"files": 0, "distinct": 0} for form in FORMS})
-    per_form = session.execute(
-        select(ScanFile.category, _FORM, func.count(), func.count(_CONTENT))
-        .where(*counted)
-        .group_by(ScanFile.category, _FORM)
-    )
-    for category, form, files, contents in per_form:
-        if category in result:
-            result[category][form] = {"files": int(files), "distinct": int(contents)}
-    whole = session.execute(
-        select(
-            ScanFile.category,
-            func.count(),
-            func.count(_CONTENT),
-            func.count(ScanFile.deleted),  # rows where it is known
-            func.sum(case((ScanFile.deleted.is_(True), 1), else_=0)),
-        )
-        .where(*counted)
-        .group_by(ScanFile.category)
-    )
-    for category, files, contents, known, deleted in whole:
-        if category in result:
-            entry = result[category]
-            entry["files"], entry["distinct"] = int(files), int(contents)
-            entry["deleted_files"] = int(deleted or 0) if known == files else None
-    return result
 
 
 def held_scan_files(coordinator: bool) -> Any:
