@@ -20,6 +20,10 @@ def test_demo_runs_end_to_end_and_only_deletes_its_own_folder(tmp_path: Path) ->
     assert summary["unknown_images"] >= 8  # the unrelated holiday pictures at least
     assert summary["errors_by_code"] == {"empty": 1, "truncated": 1}
     assert "which edits still match" in result.output
+    (case,) = json.loads((workdir / "scan-vics-case.json").read_text())["value"]
+    files = sum(len(m["MediaFiles"]) for m in case["Media"])
+    assert case["CaseNumber"] == "DEMO-1"
+    assert files == summary["matched_files"] + summary["unknown_images"]
     again = runner.invoke(app, ["demo", "--workdir", str(workdir)])  # its own folder: rebuilt
     assert again.exit_code == 0
     foreign = tmp_path / "precious"

@@ -33,6 +33,7 @@ from footprint.synthetic.demo_operation import (
     load_demo_operation,
 )
 from footprint.synthetic.images import benign_image, edited_copies, encode
+from footprint.triage.export import export_scan
 from footprint.triage.outputs import FINDINGS, iter_findings
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
@@ -114,6 +115,14 @@ def demo_command(
             f"Edits in {', '.join(flat)} cannot match by PDQ: the original's PDQ quality is below "
             "50, so its hash is reported but never used (flat images would match everything)."
         )
+    console.rule("5. exported for a review tool")
+    exported = workdir / "scan-vics-case.json"
+    with exported.open("w", encoding="utf-8") as stream:
+        counts = export_scan(workdir / "scan", stream, case_number="DEMO-1")
+    console.print(
+        f"{counts.records} distinct pictures ({counts.files} files) written as a VICS 2.0 case "
+        f"to {exported}: what `footprint scan-export` writes for Griffeye and other VICS tools"
+    )
     err_console.print(f"report: {workdir / 'scan' / 'report.html'}")
 
 

@@ -11,6 +11,7 @@ starts, per content, so memory follows the number of contents, not what the find
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -98,6 +99,7 @@ def _places(findings: Path, include: Included) -> dict[str, list[int]]:
     return places
 
 
+_MD5 = re.compile("[0-9a-fA-F]{32}")
 # the fields a record is made of, as the scan writes them (null allowed)
 _SHAPES: dict[str, tuple[type, ...]] = {"media_type": (str,), "flags": (list,), "size": (int,)}
 
@@ -110,6 +112,8 @@ def _finding(line: bytes, number: int) -> dict[str, Any]:
         signals = signals_of(finding)
         if not all(isinstance(v, str) for v in signals.values()):
             raise ValueError("signals are not text")
+        if signals.get("md5") and not _MD5.fullmatch(signals["md5"]):
+            raise ValueError(f"md5 {signals['md5'][:40]!r} is not 32 hex digits")
         file_category(finding)  # its matches as the scan writes them
         for name, kinds in _SHAPES.items():
             if finding.get(name) is not None and not isinstance(finding[name], kinds):
