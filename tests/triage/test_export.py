@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from footprint.cli.main import app
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
+from footprint.triage import export
 from footprint.triage.export import ExportError, Included, export_scan
 from footprint.triage.service import ScanRequest, scan
 from footprint.triage.signals_job import SignalOptions
@@ -86,6 +87,21 @@ def test_each_content_once_with_every_place_it_was_found(scanned: Path, tmp_path
     assert read[known["signals"]["md5"]].signals["pdq"] == known["signals"]["pdq"]
     assert str(read[unknown["signals"]["md5"]].category) == "uncategorised"
     store.close()
+
+
+def test_progress_is_told_per_phase_to_the_end(
+    scanned: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 2)
+    told: list[tuple[str, int, int]] = []
+    counts = export_scan(scanned, io.StringIO(), progress=lambda *a: told.append(a))
+    reading = [t for t in told if t[0] == "reading"]
+    writing = [t for t in told if t[0] == "writing"]
+    size = (scanned / "findings.jsonl").stat().st_size
+    assert len(reading) > 2 and reading[-1] == ("reading", size, size)
+    assert [d for _, d, _ in reading] == sorted(d for _, d, _ in reading)
+    assert len(writing) > 2 and writing[-1] == ("writing", counts.records, counts.records)
+    assert told.index(reading[-1]) < told.index(writing[0])  # read whole, then written
 
 
 def test_matched_only_and_every_file(scanned: Path) -> None:

@@ -221,6 +221,10 @@ def test_a_device_is_recorded_and_its_scan_linked_from_the_case_page(site: Site)
         d for d in get_case(site.db, examiner, case_id).devices if d["exhibit_ref"] == "PAGE-1"
     ]
     assert Path(device["scan_dir"]).name == fresh and device["scan_counts"]
+    a = device["scan_breakdown"]["A"]
+    assert a["files"] == device["scan_counts"]["A"] > 0
+    case_page = client.get(f"/cases/{case_id}").text
+    assert f"A: {a['still']['files']} still, 0 moving, {a['distinct']} distinct" in case_page
     investigator_client = browser(site, username(GMP, Role.INVESTIGATOR))
     bad = investigator_client.post(
         f"/cases/{case_id}/bail/extend",

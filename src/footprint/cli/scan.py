@@ -12,6 +12,7 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -22,7 +23,7 @@ from footprint.cli.common import ExitCode, console, err_console, fail, open_stor
 from footprint.hashsets import SetNotFound
 from footprint.hashsets.formats import hashset_formats
 from footprint.signals import DecodePath, Orientation
-from footprint.triage.export import ExportError, Included, export_scan
+from footprint.triage.export import ExportError, ExportProgress, Included, export_scan
 from footprint.triage.scan import Progress as Advance
 from footprint.triage.scan import ScanError
 from footprint.triage.service import ENGINES, ScanRequest, scan
@@ -137,6 +138,21 @@ def scan_command(
         raise typer.Exit(int(ExitCode.FILE_ERRORS))
 
 
+EXPORT_COLUMNS = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
+
+
+def export_bar(progress: Progress) -> ExportProgress:
+    """A bar per phase: reading the findings (grouping copies), then writing the records."""
+    tasks: dict[str, TaskID] = {}
+
+    def tell(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task(phase, total=total)
+        progress.update(tasks[phase], completed=done, total=total)
+
+    return tell
+
+
 def scan_export_command(
     scan_dir: Path = typer.Argument(..., help="A finished scan's --out folder."),
     out: Path = typer.Option(..., "--out", help="File to write."),
@@ -165,8 +181,13 @@ def scan_export_command(
         fail(f"--shape {shape!r}: choose hashset or case")
     tmp = out.with_name(out.name + ".partial")
     try:
-        with tmp.open("w", encoding="utf-8") as stream:
-            counts = export_scan(scan_dir, stream, fmt, shape, include, case_number)
+        with (
+            tmp.open("w", encoding="utf-8") as stream,
+            Progress(*EXPORT_COLUMNS, console=err_console) as progress,
+        ):
+            counts = export_scan(
+                scan_dir, stream, fmt, shape, include, case_number, export_bar(progress)
+            )
         audit_outside(  # before the file is there: an export refused by it never appears
             "scan.export",
             "scan",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -44,6 +44,11 @@ class ExportCounts:
     files: int  # files they stand for
 
 
+# (phase, done, total): "reading" over the findings' bytes, then "writing" over the records
+ExportProgress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 1_000  # lines or records between two calls
+
+
 def export_scan(
     scan_dir: Path,
     out: IO[str],
@@ -51,17 +56,19 @@ def export_scan(
     shape: str = "case",
     include: Included = Included.MEDIA,
     case_number: str | None = None,
+    progress: ExportProgress | None = None,
 ) -> ExportCounts:
     """Write the scan's contents in a writable hash-set format (VICS 2.0 as a case, by default)."""
     writer = hashset_format(fmt)
     if not writer.writable:
         raise ExportError(f"format: {fmt!r} is read-only")
     findings = _finished(scan_dir)
-    places = _places(findings, include)
+    tell = progress or (lambda phase, done, total: None)
+    places = _places(findings, include, tell)
     name = case_number or scan_dir.resolve().name
     case = {"CaseNumber": name, "SourceApplicationName": "footprint"}
     context = ExportContext(name, len(places), {"cases": [case]}, {SOURCE_SCHEME}, shape)
-    written = writer.write(_records(findings, places), out, context)
+    written = writer.write(_records(findings, places, tell), out, context)
     return ExportCounts(written, sum(len(offsets) for offsets in places.values()))
 
 
@@ -83,11 +90,12 @@ def _wanted(finding: dict[str, Any], include: Included) -> bool:
     return include is Included.MEDIA and (media_type.startswith("image/") or is_video(media_type))
 
 
-def _places(findings: Path, include: Included) -> dict[str, list[int]]:
+def _places(findings: Path, include: Included, tell: ExportProgress) -> dict[str, list[int]]:
     """Per content (MD5), where its findings' lines start, in the order first seen. A line
     that is not a finding as the scan writes it stops the export, naming the line: the file
     was changed after the scan, and nothing half-read goes out."""
     places: dict[str, list[int]] = {}
+    total = findings.stat().st_size
     with findings.open("rb") as stream:
         offset = 0
         for number, line in enumerate(stream, start=1):
@@ -96,6 +104,9 @@ def _places(findings: Path, include: Included) -> dict[str, list[int]]:
                 if _wanted(finding, include):
                     places.setdefault(signals_of(finding)["md5"], []).append(offset)
             offset += len(line)
+            if number % PROGRESS_EVERY == 0:
+                tell("reading", offset, total)
+    tell("reading", total, total)
     return places
 
 
@@ -127,7 +138,9 @@ def _finding(line: bytes, number: int) -> dict[str, Any]:
     return finding
 
 
-def _records(findings: Path, places: dict[str, list[int]]) -> Iterator[KnownHash]:
+def _records(
+    findings: Path, places: dict[str, list[int]], tell: ExportProgress
+) -> Iterator[KnownHash]:
     with findings.open("rb") as stream:
         for number, offsets in enumerate(places.values(), start=1):
             copies = []
@@ -135,6 +148,9 @@ def _records(findings: Path, places: dict[str, list[int]]) -> Iterator[KnownHash
                 stream.seek(offset)
                 copies.append(json.loads(stream.readline()))
             yield _record(number, copies)
+            if number % PROGRESS_EVERY == 0:
+                tell("writing", number, len(places))
+    tell("writing", len(places), len(places))
 
 
 def _record(number: int, copies: list[dict[str, Any]]) -> KnownHash:
