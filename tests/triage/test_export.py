@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from footprint.cli.main import app
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
+from footprint.hashsets.schemes import parse_uk_codes
 from footprint.triage import export
 from footprint.triage.export import ExportError, Included, export_scan
 from footprint.triage.service import ScanRequest, scan
@@ -102,6 +103,34 @@ def test_progress_is_told_per_phase_to_the_end(
     assert [d for _, d, _ in reading] == sorted(d for _, d, _ in reading)
     assert len(writing) > 2 and writing[-1] == ("writing", counts.records, counts.records)
     assert told.index(reading[-1]) < told.index(writing[0])  # read whole, then written
+
+
+def test_with_the_deployments_uk_codes_categories_go_out_as_them(
+    scanned: Path, tmp_path: Path
+) -> None:
+    codes = parse_uk_codes("1=A,2=B,9=B,3=C,0=non-pertinent")
+    out = io.StringIO()
+    export_scan(scanned, out, include=Included.MATCHED, uk_codes=codes)
+    document = json.loads(out.getvalue())
+    assert "/2.0.xml/UK/$metadata#Cases" in document["@odata.context"]
+    media = document["value"][0]["Media"]
+    wanted = {"A": 1, "B": 2, "C": 3}  # B's lowest code
+    assert all(m["Category"] == wanted[m["footprint:Category"]] for m in media)
+    path = tmp_path / "uk.json"
+    path.write_text(out.getvalue())
+    store = KnownHashStore(tmp_path / "uk.sqlite")
+    report = import_file(store, path, "uk", ImportOptions(uk_codes=codes))
+    assert report.error is None and not report.skipped and report.imported == len(media)
+    read = {r.md5: str(r.category) for r in store.records(store.get_set("uk").id)}
+    assert read == {m["MD5"].lower(): m["footprint:Category"] for m in media}
+    store.close()
+    unknown = io.StringIO()  # a picture no set knows, and a category without a code: null
+    export_scan(scanned, unknown, uk_codes=parse_uk_codes("1=A"))
+    categories = {
+        m["footprint:Category"]: m["Category"]
+        for m in json.loads(unknown.getvalue())["value"][0]["Media"]
+    }
+    assert categories["A"] == 1 and categories["B"] is None and categories["uncategorised"] is None
 
 
 def test_matched_only_and_every_file(scanned: Path) -> None:

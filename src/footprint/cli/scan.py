@@ -22,6 +22,7 @@ from footprint.cli.admin import audit_outside
 from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
 from footprint.hashsets import SetNotFound
 from footprint.hashsets.formats import hashset_formats
+from footprint.hashsets.schemes import parse_uk_codes
 from footprint.signals import DecodePath, Orientation
 from footprint.triage.export import ExportError, ExportProgress, Included, export_scan
 from footprint.triage.scan import Progress as Advance
@@ -179,6 +180,10 @@ def scan_export_command(
         fail(f"--format {fmt!r}: choose one of {', '.join(writable)}")
     if shape not in ("hashset", "case"):
         fail(f"--shape {shape!r}: choose hashset or case")
+    try:
+        uk_codes = parse_uk_codes(settings().uk_category_codes)
+    except ValueError as exc:
+        fail(f"uk_category_codes: {exc}")
     tmp = out.with_name(out.name + ".partial")
     try:
         with (
@@ -186,7 +191,7 @@ def scan_export_command(
             Progress(*EXPORT_COLUMNS, console=err_console) as progress,
         ):
             counts = export_scan(
-                scan_dir, stream, fmt, shape, include, case_number, export_bar(progress)
+                scan_dir, stream, fmt, shape, include, case_number, export_bar(progress), uk_codes
             )
         audit_outside(  # before the file is there: an export refused by it never appears
             "scan.export",

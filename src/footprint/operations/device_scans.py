@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from footprint.errors import Conflict
-from footprint.hashsets.model import SEVERITY
+from footprint.hashsets.model import SEVERITY, UnifiedCategory
 from footprint.operations.case_view import (
     CaseView,
     add_to_case,
@@ -248,6 +249,7 @@ def export_device_scan(
     out: IO[str],
     fmt: str = "vics",
     include: Included = Included.MEDIA,
+    uk_codes: Mapping[int, UnifiedCategory] | None = None,
 ) -> ExportCounts:
     """The device's linked scan for a review tool (triage/export.py; a VICS case named after
     the exhibit by default), audited under the case with what went out. A summary changed since
@@ -263,7 +265,12 @@ def export_device_scan(
                 "recorded when it was linked; re-examine before exporting"
             )
         counts = export_scan(
-            Path(device.scan_dir), out, fmt, include=include, case_number=device.exhibit_ref
+            Path(device.scan_dir),
+            out,
+            fmt,
+            include=include,
+            case_number=device.exhibit_ref,
+            uk_codes=uk_codes,
         )
         audit.record(
             session,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -26,6 +26,7 @@ from footprint.triage.outputs import FINDINGS, ScanOutputs, signals_of
 from footprint.triage.report import file_category
 
 SOURCE_SCHEME = "footprint"  # the category is footprint's own (A, B, C ...), as in its exports
+UK_SCHEME = "uk"  # the deployment's VICS UK codes (hashsets/schemes.py)
 
 
 class ExportError(Invalid):
@@ -57,8 +58,12 @@ def export_scan(
     include: Included = Included.MEDIA,
     case_number: str | None = None,
     progress: ExportProgress | None = None,
+    uk_codes: Mapping[int, UnifiedCategory] | None = None,
 ) -> ExportCounts:
-    """Write the scan's contents in a writable hash-set format (VICS 2.0 as a case, by default)."""
+    """Write the scan's contents in a writable hash-set format (VICS 2.0 as a case, by default).
+    With the deployment's VICS UK codes (`uk_category_codes`), categories go out as those codes
+    under the UK scheme, as a UK review tool reads them (a category without a code as null);
+    without them, as footprint's own names."""
     writer = hashset_format(fmt)
     if not writer.writable:
         raise ExportError(f"format: {fmt!r} is read-only")
@@ -67,9 +72,35 @@ def export_scan(
     places = _places(findings, include, tell)
     name = case_number or scan_dir.resolve().name
     case = {"CaseNumber": name, "SourceApplicationName": "footprint"}
-    context = ExportContext(name, len(places), {"cases": [case]}, {SOURCE_SCHEME}, shape)
-    written = writer.write(_records(findings, places, tell), out, context)
+    scheme = _Scheme.of(uk_codes)
+    context = ExportContext(name, len(places), {"cases": [case]}, {scheme.name}, shape)
+    written = writer.write(_records(findings, places, tell, scheme), out, context)
     return ExportCounts(written, sum(len(offsets) for offsets in places.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheme:
+    """How categories go out: footprint's names, or the deployment's VICS UK codes."""
+
+    name: str
+    codes: dict[UnifiedCategory, int]
+
+    @classmethod
+    def of(cls, uk_codes: Mapping[int, UnifiedCategory] | None) -> _Scheme:
+        if not uk_codes:
+            return cls(SOURCE_SCHEME, {})
+        codes: dict[UnifiedCategory, int] = {}
+        for code, category in sorted(uk_codes.items()):
+            codes.setdefault(category, code)  # the lowest code of a category, if it has several
+        return cls(UK_SCHEME, codes)
+
+    def source_category(self, category: UnifiedCategory | None) -> str | None:
+        if category is None:
+            return None
+        if self.name == SOURCE_SCHEME:
+            return str(category)
+        code = self.codes.get(category)
+        return None if code is None else str(code)
 
 
 def _finished(scan_dir: Path) -> Path:
@@ -139,7 +170,7 @@ def _finding(line: bytes, number: int) -> dict[str, Any]:
 
 
 def _records(
-    findings: Path, places: dict[str, list[int]], tell: ExportProgress
+    findings: Path, places: dict[str, list[int]], tell: ExportProgress, scheme: _Scheme
 ) -> Iterator[KnownHash]:
     with findings.open("rb") as stream:
         for number, offsets in enumerate(places.values(), start=1):
@@ -147,13 +178,13 @@ def _records(
             for offset in offsets:
                 stream.seek(offset)
                 copies.append(json.loads(stream.readline()))
-            yield _record(number, copies)
+            yield _record(number, copies, scheme)
             if number % PROGRESS_EVERY == 0:
                 tell("writing", number, len(places))
     tell("writing", len(places), len(places))
 
 
-def _record(number: int, copies: list[dict[str, Any]]) -> KnownHash:
+def _record(number: int, copies: list[dict[str, Any]], scheme: _Scheme) -> KnownHash:
     """One content: its signals and matches from the first copy (the same bytes give the same),
     its category the most serious of the copies', every copy a media file."""
     first = copies[0]
@@ -161,8 +192,8 @@ def _record(number: int, copies: list[dict[str, Any]]) -> KnownHash:
     return KnownHash(
         record_id=str(number),
         signals=signals_of(first),
-        source_scheme=SOURCE_SCHEME,
-        source_category=str(category) if category else None,
+        source_scheme=scheme.name,
+        source_category=scheme.source_category(category),
         category=category or UnifiedCategory.UNCATEGORISED,
         extra={
             "MediaSize": first.get("size"),

@@ -112,4 +112,4 @@ def scan_export(
 ) -> FileResponse:
     """The device's scan for a review tool: each distinct picture and video once, with every
     place it was found and its category (audited; hashes and paths only)."""
-    return scan_export_file(database(request), caller.actor, case_id, device_id, fmt, include)
+    return scan_export_file(request, caller.actor, case_id, device_id, fmt, include)

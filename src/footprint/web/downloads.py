@@ -5,20 +5,22 @@ from __future__ import annotations
 import os
 import tempfile
 
+from fastapi import Request
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from footprint.errors import Invalid
+from footprint.hashsets.schemes import parse_uk_codes
 from footprint.operations.device_scans import export_device_scan
 from footprint.security.actor import Actor
-from footprint.store import Database
 from footprint.triage.export import Included
+from footprint.web.callers import database, settings
 
 SCAN_EXPORTS = ("vics", "vics-1.3", "csv")  # what review tools load (ICSE carries no category)
 
 
 def scan_export_file(
-    db: Database, actor: Actor, case_id: int, device_id: int, fmt: str, include: Included
+    request: Request, actor: Actor, case_id: int, device_id: int, fmt: str, include: Included
 ) -> FileResponse:
     """The device's scan (audited), written to a temporary file first, since a device's scan
     may hold millions of files, and removed once sent."""
@@ -27,7 +29,16 @@ def scan_export_file(
     handle, name = tempfile.mkstemp(prefix="footprint-export-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            export_device_scan(db, actor, case_id, device_id, out, fmt, include)
+            export_device_scan(
+                database(request),
+                actor,
+                case_id,
+                device_id,
+                out,
+                fmt,
+                include,
+                parse_uk_codes(settings(request).uk_category_codes),
+            )
     except BaseException:
         os.unlink(name)
         raise

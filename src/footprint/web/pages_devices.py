@@ -175,4 +175,4 @@ def scan_export(
     include: Included = Included.MEDIA,
 ) -> Response:
     """The device's scan as a file for a review tool (audited)."""
-    return scan_export_file(database(request), caller.actor, case_id, device_id, fmt, include)
+    return scan_export_file(request, caller.actor, case_id, device_id, fmt, include)
