@@ -145,7 +145,8 @@ def _exhibits(session: Session, view: CaseView) -> list[dict[str, Any]]:
 
 def _detail(breakdown: dict[str, Any] | None) -> dict[str, Any] | None:
     """Per charging category: distinct contents, still and moving images (files and distinct)
-    and deleted files; None for a scan linked before footprint kept the breakdown."""
+    and deleted files (None where not known for files linked before 0028); None for a device
+    with no scan linked."""
     if not breakdown:
         return None
     return {str(c): breakdown.get(str(c)) for c in CHARGING_CATEGORIES}

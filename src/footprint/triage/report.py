@@ -28,12 +28,12 @@ def file_category(finding: dict[str, Any]) -> str | None:
     return str(worst) if worst else None
 
 
-def content_key(finding: dict[str, Any]) -> bytes | str:
+def content_key(finding: dict[str, Any]) -> str:
     """What makes two files one picture: the same MD5 (the key of VICS sets and of a device's
     rows in the case, so the report and the case file count alike); a finding with no digest
     stands alone."""
     digest = (finding.get("signals") or {}).get("md5")
-    return bytes.fromhex(digest) if digest else finding["path"]
+    return f"md5:{str(digest).lower()}" if digest else f"path:{finding['path']}"
 
 
 def form_of(finding: dict[str, Any]) -> str:
@@ -54,9 +54,7 @@ class CategoryTally:
     moving apart, and how many of the files were deleted."""
 
     files: Counter[str] = field(default_factory=Counter)  # form -> files
-    contents: dict[str, set[bytes | str]] = field(
-        default_factory=lambda: {form: set() for form in FORMS}
-    )
+    contents: dict[str, set[str]] = field(default_factory=lambda: {form: set() for form in FORMS})
     deleted: int = 0
 
     def add(self, finding: dict[str, Any]) -> None:
@@ -80,7 +78,7 @@ def build_summary(
 ) -> dict[str, Any]:
     per_category: Counter[str] = Counter()
     tallies = {str(c): CategoryTally() for c in SEVERITY}
-    unknown: dict[str, set[bytes | str]] = {"still": set(), "moving": set()}
+    unknown: dict[str, set[str]] = {"still": set(), "moving": set()}
     match_kinds: Counter[str] = Counter()
     error_codes: Counter[str] = Counter()
     files = size = images = unknown_images = unknown_videos = suppressed = 0
