@@ -140,7 +140,7 @@ def attach_scan(
     may record on its case): its files become rows to act on, its counts the device's."""
     _refuse_second_exhibit(session, device, scan_dir.resolve())
     device.scan_dir, device.scan_summary_sha256 = str(scan_dir.resolve()), digest
-    files = take_scan_files(session, device, scan_dir)
+    taken = take_scan_files(session, device, scan_dir)
     audit.record(
         session,
         actor,
@@ -149,8 +149,9 @@ def attach_scan(
         device.case_id,
         device=device.id,
         summary=digest,
-        files_to_act_on=files,
+        files_to_act_on=taken.files,
         matched=counts,
+        carried=taken.carried,
     )
 
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from footprint.errors import Conflict, Invalid, NotFound
 from footprint.hashsets import negative_bank
-from footprint.hashsets.grading import FileGrade, MatchDecision, Resolution, settle
-from footprint.hashsets.model import GradingVote, UnifiedCategory
+from footprint.hashsets.grading import FileGrade, MatchDecision
+from footprint.hashsets.model import UnifiedCategory
 from footprint.hashsets.store import KnownHashStore
+from footprint.operations.grade_rows import GradedRow, bank_entry_name, settle_row
 from footprint.operations.scan_files import recount_device
 from footprint.operations.scoping import NotVisible, require_visible
 from footprint.security import audit
@@ -73,9 +74,6 @@ class FileRef:
     @property
     def record_type(self) -> str:
         return f"{self.origin}_file"
-
-
-GradedRow = ReferralFileRow | ScanFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,22 +158,6 @@ def grade_view(ref: FileRef, row: GradedRow) -> GradeView:
     return GradeView(str(ref), row.grade_status, row.category, row.match_decision, votes_of(row))
 
 
-def _settle(row: GradedRow, now: datetime) -> None:
-    """The file's grade from its votes and the latest resolution, by the rule."""
-    votes = [
-        GradingVote(v.grader, UnifiedCategory(v.category)) for v in row.votes if v.kind == "vote"
-    ]
-    resolutions = [v for v in row.votes if v.kind == "resolution"]
-    last = resolutions[-1] if resolutions else None
-    resolution = (
-        Resolution(last.grader, UnifiedCategory(last.category), last.reason or "") if last else None
-    )
-    grade = settle(votes, resolution)
-    row.grade_status = str(grade.status)
-    row.category = str(grade.category) if grade.category else None
-    row.graded_at = now
-
-
 def _changed(session: Session, *rows: GradedRow) -> None:
     """A device's counts follow its files' grades (the charging summary adds them up): each
     device touched is counted again once, however many of its files changed."""
@@ -224,7 +206,7 @@ def cast_votes(db: Database, actor: Actor, files: list[str], category: str) -> l
                     grader=actor.username, category=str(chosen), voted_at=now, kind="vote"
                 )
             )
-            _settle(row, now)
+            settle_row(row, now)
             rows.append(row)
             audit.record(
                 session,
@@ -259,7 +241,7 @@ def resolve_dispute(db: Database, actor: Actor, file: str, category: str, reason
                 reason=why,
             )
         )
-        _settle(row, now)
+        settle_row(row, now)
         _changed(session, row)
         audit.record(
             session,
@@ -275,7 +257,7 @@ def resolve_dispute(db: Database, actor: Actor, file: str, category: str, reason
 
 def bank_entry(ref: FileRef) -> str:
     """The file's record id in the negative bank."""
-    return f"{ref.origin}-file-{ref.id}"
+    return bank_entry_name(ref.origin, ref.id)
 
 
 def _file_signals(row: GradedRow) -> dict[str, str]:
@@ -321,8 +303,9 @@ def decide_match(
             mistaken_for = f"{row.match_set}/{row.match_record_id}"
             signals = _file_signals(row)
             _changed(session, row)
+            row.bank_entry = bank_entry(ref)
             session.flush()  # a database refusal comes before the bank is written
-            negative_bank.reject(store, bank_entry(ref), signals, why, actor.username, mistaken_for)
+            negative_bank.reject(store, row.bank_entry, signals, why, actor.username, mistaken_for)
         audit.record(
             session,
             actor,
@@ -352,8 +335,9 @@ def undo_decision(db: Database, store: KnownHashStore, actor: Actor, file: str) 
             row.grade_status, row.category = str(FileGrade.MATCHED), row.match_category
             row.graded_at = now
             _changed(session, row)
+            entry, row.bank_entry = row.bank_entry or bank_entry(ref), None
             session.flush()
-            negative_bank.withdraw(store, bank_entry(ref))
+            negative_bank.withdraw(store, entry)
         row.match_decision = row.decision_reason = row.decided_by = None
         row.decided_at = None
         audit.record(

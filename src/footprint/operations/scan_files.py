@@ -5,6 +5,8 @@ these rows: a settled grade adds a file, a rejected match takes one away."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,22 @@ from sqlalchemy.orm import Session
 
 from footprint.hashsets.grading import FileGrade
 from footprint.hashsets.model import SEVERITY
+from footprint.operations.carried_grades import carry, decided_before
 from footprint.operations.scoping import held_by
 from footprint.store.models import Case, GradingVoteRow, ScanFile, SeizedDevice
 from footprint.triage.outputs import FINDINGS, iter_findings, signals_of
 from footprint.triage.report import FORMS, file_category
 
 COUNTED = (FileGrade.MATCHED, FileGrade.SETTLED)  # a file whose category stands
+
+
+@dataclass(frozen=True, slots=True)
+class TakenFiles:
+    """A linked scan's rows: how many, and how many files took what people decided about their
+    content on the scan linked before (with the decided contents this scan does not hold)."""
+
+    files: int
+    carried: dict[str, int]
 
 
 def _gradable(finding: dict[str, Any]) -> bool:
@@ -60,21 +72,27 @@ def scan_file_row(device_id: int, index: int, finding: dict[str, Any]) -> ScanFi
     return row
 
 
-def take_scan_files(session: Session, device: SeizedDevice, scan_dir: Path) -> int:
-    """Replace the device's rows with those of the scan now linked (votes on the rows of a
-    scan linked before go with them: they were votes on that scan's files)."""
+def take_scan_files(session: Session, device: SeizedDevice, scan_dir: Path) -> TakenFiles:
+    """Replace the device's rows with those of the scan now linked; what people decided about a
+    content on the rows before is carried to its files in this scan (carried_grades.py)."""
+    decided = decided_before(session, device)
     old = select(ScanFile.id).where(ScanFile.device_id == device.id)
     session.execute(delete(GradingVoteRow).where(GradingVoteRow.scan_file_id.in_(old)))
     session.execute(delete(ScanFile).where(ScanFile.device_id == device.id))
-    rows = []
+    rows, carried, now = [], Counter[str](), datetime.now(UTC)
     for index, finding in enumerate(iter_findings(scan_dir / FINDINGS)):
         row = scan_file_row(device.id, index, finding)
-        if row is not None:
-            rows.append(row)
+        if row is None:
+            continue
+        if row.md5 in decided:
+            carried += carry(row, decided[row.md5], now)
+        rows.append(row)
     session.add_all(rows)
     session.flush()
     recount_device(session, device)
-    return len(rows)
+    found = {row.md5 for row in rows}
+    carried["contents_not_found"] = sum(1 for md5 in decided if md5 not in found)
+    return TakenFiles(len(rows), dict(carried))
 
 
 def recount_device(session: Session, device: SeizedDevice) -> dict[str, int]:

@@ -189,6 +189,8 @@ class GradedFile:
     decision_reason: Mapped[str | None] = mapped_column(String(400))
     decided_by: Mapped[str | None] = mapped_column(String(80))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # a rejection's entry in the negative bank; null: named from the file's own id (bank_entry)
+    bank_entry: Mapped[str | None] = mapped_column(String(80))
     # an examiner's flags (operations/new_material.py); new_material null: by the rule
     victim_identified: Mapped[bool | None] = mapped_column(Boolean)
     series: Mapped[str | None] = mapped_column(String(200))
