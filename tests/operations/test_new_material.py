@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from footprint.hashsets import ImportOptions, KnownHashStore, import_file
 from footprint.hashsets.model import UnifiedCategory
+from footprint.hashsets.schemes import parse_uk_codes
 from footprint.operations.graded_files import cast_votes
 from footprint.operations.grading import grade_operation
 from footprint.operations.intake import import_referrals
@@ -169,3 +170,23 @@ def test_new_material_goes_out_as_a_set_the_next_operation_matches_against(
             select(AuditEntry).where(AuditEntry.action == "new-material.export")
         ).all()
         assert entry.detail == {"format": fmt, "files": [f"referral:{graded['f3.jpg']}"]}
+
+
+def test_with_the_deployments_uk_codes_new_material_goes_out_as_them(
+    database: Database, graded: dict[str, int], tmp_path: Path
+) -> None:
+    _settle(database, graded["f3.jpg"], "B")
+    codes = parse_uk_codes("1=A,2=B,9=B,3=C")
+    out = io.StringIO()
+    assert export_new_material(database, analyst("g1"), out, "Op G", "vics", "case", codes) == 1
+    document = json.loads(out.getvalue())
+    assert "/2.0.xml/UK/$metadata#Cases" in document["@odata.context"]
+    (media,) = document["value"][0]["Media"]
+    assert media["Category"] == 2  # B's lowest code, as a UK review tool reads it
+    path = tmp_path / "uk.json"
+    path.write_text(out.getvalue())
+    with KnownHashStore(tmp_path / "national.sqlite") as store:
+        report = import_file(store, path, "uk", ImportOptions(uk_codes=codes))
+        assert (report.imported, report.skipped) == (1, [])
+        (record,) = store.records(store.get_set("uk").id)
+        assert (record.category, record.source_category) == (UnifiedCategory.B, "2")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from footprint.hashsets.model import ImportReport, UnifiedCategory
@@ -49,6 +50,7 @@ NCMEC_CATEGORIES: dict[str, UnifiedCategory] = {
     code: U.INDECENT_UNCATEGORISED for code in ("A1", "A2", "B1", "B2")
 }
 _BY_NAME = {c.value.lower(): c for c in UnifiedCategory}
+FOOTPRINT_SCHEME = "footprint"  # footprint's own category names, as in its exports
 
 
 def parse_uk_codes(text: str) -> dict[int, UnifiedCategory]:
@@ -159,3 +161,30 @@ def _code(text: str) -> int | None:
         return int(upper)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportScheme:
+    """How an export writes categories: footprint's own names (A, B, C ...), or the deployment's
+    VICS UK codes (`uk_category_codes`), as a UK review tool reads them."""
+
+    name: str  # the records' source scheme
+    codes: dict[UnifiedCategory, int]
+
+    @classmethod
+    def of(cls, uk_codes: Mapping[int, UnifiedCategory] | None) -> ExportScheme:
+        if not uk_codes:
+            return cls(FOOTPRINT_SCHEME, {})
+        codes: dict[UnifiedCategory, int] = {}
+        for code, category in sorted(uk_codes.items()):
+            codes.setdefault(category, code)  # the lowest code of a category, if it has several
+        return cls(str(Scheme.UK), codes)
+
+    def source_category(self, category: UnifiedCategory | None) -> str | None:
+        """The category as written; under the UK codes, null where it has no code."""
+        if category is None:
+            return None
+        if self.name == FOOTPRINT_SCHEME:
+            return str(category)
+        code = self.codes.get(category)
+        return None if code is None else str(code)

@@ -12,6 +12,7 @@ each file a record with its grade, its graders' votes and its flags.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,10 +25,11 @@ from footprint.errors import Invalid
 from footprint.hashsets.formats import ExportContext, hashset_format
 from footprint.hashsets.grading import FileGrade
 from footprint.hashsets.model import GradingVote, KnownHash, UnifiedCategory
+from footprint.hashsets.schemes import ExportScheme
+from footprint.operations.grade_rows import GradedRow
 from footprint.operations.graded_files import (
     REASON_CHARS,
     FileRef,
-    GradedRow,
     Origin,
     VoteView,
     files_unit_of_work,
@@ -259,9 +261,10 @@ def new_material(db: Database, actor: Actor, operation: str | None = None) -> li
     return found
 
 
-def _record(item: NewMaterialFile) -> KnownHash:
-    """A file as a known-hash record for the national database: its grade is footprint's, each
-    grader's standing vote goes with it."""
+def _record(item: NewMaterialFile, scheme: ExportScheme) -> KnownHash:
+    """A file as a known-hash record for the national database: its grade is footprint's
+    (written as the deployment's VICS UK code where it has them), each grader's standing vote
+    goes with it."""
     latest = {v.grader: v for v in item.votes if v.kind == "vote"}  # as the rule counts them
     votes = [
         GradingVote(v.grader, UnifiedCategory(v.category), v.voted_at.isoformat())
@@ -271,8 +274,8 @@ def _record(item: NewMaterialFile) -> KnownHash:
         record_id=item.file,
         signals=dict(item.signals),
         photodna=item.photodna,
-        source_scheme="footprint",
-        source_category=item.category,
+        source_scheme=scheme.name,
+        source_category=scheme.source_category(UnifiedCategory(item.category)),
         category=UnifiedCategory(item.category),
         victim_identified=item.victim_identified,
         series=item.series,
@@ -289,16 +292,19 @@ def export_new_material(
     operation: str | None = None,
     fmt: str = "vics",
     shape: str = "hashset",
+    uk_codes: Mapping[int, UnifiedCategory] | None = None,
 ) -> int:
-    """Write the new material in a writable hash-set format; audited with what went out."""
+    """Write the new material in a writable hash-set format; audited with what went out. With
+    the deployment's VICS UK codes, categories go out as those codes, as a UK tool reads them."""
     writer = hashset_format(fmt)
     if not writer.writable:
         raise Invalid(f"format: {fmt!r} is read-only")
     found = new_material(db, actor, operation)
     name = f"{operation or 'all operations'} new material"
     case = {"CaseNumber": operation or "footprint", "SourceApplicationName": "footprint"}
-    context = ExportContext(name, len(found), {"cases": [case]}, {"footprint"}, shape)
-    written = writer.write(map(_record, found), out, context)
+    scheme = ExportScheme.of(uk_codes)
+    context = ExportContext(name, len(found), {"cases": [case]}, {scheme.name}, shape)
+    written = writer.write((_record(item, scheme) for item in found), out, context)
     with db.unit_of_work() as session:
         audit.record(
             session,

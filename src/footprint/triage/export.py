@@ -21,12 +21,10 @@ from typing import IO, Any
 from footprint.errors import Invalid
 from footprint.hashsets.formats import ExportContext, hashset_format
 from footprint.hashsets.model import KnownHash, UnifiedCategory, most_serious
+from footprint.hashsets.schemes import ExportScheme
 from footprint.signals.media import is_video
 from footprint.triage.outputs import FINDINGS, ScanOutputs, signals_of
 from footprint.triage.report import file_category
-
-SOURCE_SCHEME = "footprint"  # the category is footprint's own (A, B, C ...), as in its exports
-UK_SCHEME = "uk"  # the deployment's VICS UK codes (hashsets/schemes.py)
 
 
 class ExportError(Invalid):
@@ -72,35 +70,10 @@ def export_scan(
     places = _places(findings, include, tell)
     name = case_number or scan_dir.resolve().name
     case = {"CaseNumber": name, "SourceApplicationName": "footprint"}
-    scheme = _Scheme.of(uk_codes)
+    scheme = ExportScheme.of(uk_codes)
     context = ExportContext(name, len(places), {"cases": [case]}, {scheme.name}, shape)
     written = writer.write(_records(findings, places, tell, scheme), out, context)
     return ExportCounts(written, sum(len(offsets) for offsets in places.values()))
-
-
-@dataclass(frozen=True, slots=True)
-class _Scheme:
-    """How categories go out: footprint's names, or the deployment's VICS UK codes."""
-
-    name: str
-    codes: dict[UnifiedCategory, int]
-
-    @classmethod
-    def of(cls, uk_codes: Mapping[int, UnifiedCategory] | None) -> _Scheme:
-        if not uk_codes:
-            return cls(SOURCE_SCHEME, {})
-        codes: dict[UnifiedCategory, int] = {}
-        for code, category in sorted(uk_codes.items()):
-            codes.setdefault(category, code)  # the lowest code of a category, if it has several
-        return cls(UK_SCHEME, codes)
-
-    def source_category(self, category: UnifiedCategory | None) -> str | None:
-        if category is None:
-            return None
-        if self.name == SOURCE_SCHEME:
-            return str(category)
-        code = self.codes.get(category)
-        return None if code is None else str(code)
 
 
 def _finished(scan_dir: Path) -> Path:
@@ -170,7 +143,7 @@ def _finding(line: bytes, number: int) -> dict[str, Any]:
 
 
 def _records(
-    findings: Path, places: dict[str, list[int]], tell: ExportProgress, scheme: _Scheme
+    findings: Path, places: dict[str, list[int]], tell: ExportProgress, scheme: ExportScheme
 ) -> Iterator[KnownHash]:
     with findings.open("rb") as stream:
         for number, offsets in enumerate(places.values(), start=1):
@@ -184,7 +157,7 @@ def _records(
     tell("writing", len(places), len(places))
 
 
-def _record(number: int, copies: list[dict[str, Any]], scheme: _Scheme) -> KnownHash:
+def _record(number: int, copies: list[dict[str, Any]], scheme: ExportScheme) -> KnownHash:
     """One content: its signals and matches from the first copy (the same bytes give the same),
     its category the most serious of the copies', every copy a media file."""
     first = copies[0]

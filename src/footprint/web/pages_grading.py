@@ -17,6 +17,7 @@ from fastapi.responses import PlainTextResponse
 
 from footprint.errors import Invalid
 from footprint.hashsets.formats import hashset_formats
+from footprint.hashsets.schemes import parse_uk_codes
 from footprint.hashsets.store import KnownHashStore
 from footprint.operations import graded_files
 from footprint.operations.grading_queue import Shown, grading_queue
@@ -260,7 +261,10 @@ def new_material_export(
     if fmt not in EXPORTS:
         raise Invalid(f"format: {fmt!r} is not one of {', '.join(EXPORTS)}")
     out = io.StringIO()
-    export_new_material(database(request), caller.actor, out, operation or None, fmt, shape)
+    uk_codes = parse_uk_codes(settings(request).uk_category_codes)
+    export_new_material(
+        database(request), caller.actor, out, operation or None, fmt, shape, uk_codes
+    )
     suffix = "csv" if fmt in ("csv", "icse") else "json"
     name = f"new-material-{_slug(operation or 'all')}.{suffix}"
     return PlainTextResponse(
