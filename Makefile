@@ -34,7 +34,7 @@ lint: setup
 test: lint
 	$(BIN)/pytest
 
-# The anchors (threatexchange, faiss-cpu, simplejpeg) come only with the bench extra.
+# The anchors (threatexchange, faiss-cpu) come only with the bench extra.
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): $(STAMP)

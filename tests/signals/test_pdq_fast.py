@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from footprint.signals import pdq_fast
 from footprint.signals.pdq import normalise_to_rgb
 from footprint.signals.pdq_fast import pdq_bits, window_size
 from footprint.synthetic.images import benign_image, drifting_image, varied_image
@@ -132,3 +134,17 @@ def test_an_alpha_channel_is_ignored_as_pdqhash_ignores_it() -> None:
 def test_an_array_the_compiled_loops_cannot_read_is_refused(array: np.ndarray) -> None:
     with pytest.raises(ValueError, match="needs an"):
         pdq_bits(array)
+
+
+def test_kept_scratch_planes_change_no_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pictures of growing and shrinking sizes one after another reuse the thread's planes (a
+    larger one replaces them; one over SCRATCH_KEPT pixels gets its own): every hash is still
+    pdqhash's, and the kept planes stay within the limit."""
+    monkeypatch.setattr(pdq_fast, "SCRATCH_KEPT", 300 * 200)
+    monkeypatch.setattr(pdq_fast, "_kept", threading.local())
+    rng = np.random.default_rng(9)
+    for rows, cols in [(120, 90), (40, 70), (200, 300), (301, 200), (64, 64), (150, 160)]:
+        rgb = rng.integers(0, 256, (rows, cols, 3), dtype=np.uint8)
+        assert _ours(rgb) == _reference(rgb), (rows, cols)
+    kept = pdq_fast._kept.planes
+    assert kept.shape == (2, 300 * 200)  # never grown past the limit: the 301x200 was not kept
