@@ -253,11 +253,16 @@ def _decode(opened: Image.Image, data: bytes, scale: int, *, metadata: bool) -> 
     library Pillow decodes JPEGs with, at the scale Pillow's draft mode picks), libspng for a
     plain PNG, Pillow for everything else and for anything they refuse."""
     rgb = _jpeg_rgb(opened, data, scale)
+    if rgb is None and not metadata:
+        rgb = _png_rgb(opened, data)
+        if rgb is not None and scale > 1:
+            return _Picture(image=_pre_shrink(Image.fromarray(rgb)))
     if rgb is not None:
         return _Picture(rgb=rgb)
     if scale > 1:
         _apply_fast_decode(opened, scale)
-    image = normalise_to_rgb(_decoded(opened, data, metadata=metadata))
+    _load(opened)
+    image = normalise_to_rgb(opened)
     return _Picture(image=_pre_shrink(image) if scale > 1 else image)
 
 
@@ -289,13 +294,23 @@ def _decoded(image: Image.Image, data: bytes, *, metadata: bool) -> Image.Image:
     """The image with its pixels decoded: by libspng for a plain PNG whose metadata is not
     wanted (0.3 MP: 3.5 ms against Pillow's 4.5 here), by Pillow otherwise. The pixels are the
     same; Pillow reads a PNG's EXIF only as it decodes, so a caller that needs it gets Pillow's."""
-    if not metadata and _is_plain_png(image, data):
-        try:
-            return Image.fromarray(_rgb(imagecodecs.spng_decode(data)), "RGB")
-        except (RuntimeError, ValueError):  # imagecodecs.SpngError is a RuntimeError
-            pass  # Pillow decodes it next, and names the fault if it finds one too
+    rgb = None if metadata else _png_rgb(image, data)
+    if rgb is not None:
+        return Image.fromarray(rgb)
     _load(image)
     return image
+
+
+def _png_rgb(opened: Image.Image, data: bytes) -> np.ndarray | None:
+    """A plain PNG's pixels in RGB from libspng; None where Pillow should decode it (any other
+    file, and any fault libspng finds: Pillow decodes it next, and names the fault if it finds
+    one too)."""
+    if not _is_plain_png(opened, data):
+        return None
+    try:
+        return _rgb(imagecodecs.spng_decode(data))
+    except (RuntimeError, ValueError):  # imagecodecs.SpngError is a RuntimeError
+        return None
 
 
 def _rgb(pixels: np.ndarray) -> np.ndarray:
