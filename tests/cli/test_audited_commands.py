@@ -145,3 +145,17 @@ def test_a_scan_export_is_audited_and_an_unknown_user_gets_no_file(
     assert (entry.actor, entry.record_id) == ("metexam", str(tmp_path / "scan"))
     media = json.loads(target.read_text())["value"][0]["Media"]
     assert entry.detail["records"] == len(media) and entry.detail["file"] == "case.json"
+
+
+@pytest.mark.parametrize("command", [["scan-export", "scan"], ["grade", "new-material"]])
+def test_an_export_with_unreadable_uk_codes_stops_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("FOOTPRINT_UK_CATEGORY_CODES", "1=A,2=Z")
+    target = tmp_path / "out.json"
+    if command[0] == "scan-export":
+        command = ["scan-export", str(tmp_path / "scan")]
+    refused = runner.invoke(app, [*command, "--out", str(target)])
+    assert refused.exit_code == 2
+    assert "uk_category_codes: UK category code '2=Z'" in refused.output
+    assert not target.exists() and not target.with_name("out.json.partial").exists()

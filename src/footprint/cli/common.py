@@ -11,6 +11,8 @@ from rich.console import Console
 
 from footprint.config import Settings, load_settings
 from footprint.errors import SkippedRecord
+from footprint.hashsets.model import UnifiedCategory
+from footprint.hashsets.schemes import parse_uk_codes
 from footprint.hashsets.store import KnownHashStore
 from footprint.plugins import load_plugins
 
@@ -50,6 +52,15 @@ def settings() -> Settings:
 
 def open_store(config: Settings) -> KnownHashStore:
     return KnownHashStore(config.hashset_store)
+
+
+def uk_codes() -> dict[int, UnifiedCategory]:
+    """The deployment's VICS UK category codes (`uk_category_codes`), for an export that writes
+    them; a setting that does not parse stops the command, naming it."""
+    try:
+        return parse_uk_codes(settings().uk_category_codes)
+    except ValueError as exc:
+        fail(f"uk_category_codes: {exc}")
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:

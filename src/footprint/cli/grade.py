@@ -11,8 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from footprint.cli.admin import current_actor, open_database
-from footprint.cli.common import console, fail, open_store, settings
-from footprint.hashsets.schemes import parse_uk_codes
+from footprint.cli.common import console, fail, open_store, settings, uk_codes
 from footprint.operations import graded_files
 from footprint.operations.graded_files import GradeView
 from footprint.operations.grading_queue import Shown, grading_queue
@@ -181,15 +180,12 @@ def new_material_(
         return
     if shape not in ("hashset", "case"):
         fail(f"--shape {shape!r}: choose hashset or case")
-    try:
-        uk_codes = parse_uk_codes(settings().uk_category_codes)
-    except ValueError as exc:
-        fail(f"uk_category_codes: {exc}")
+    codes = uk_codes()
     tmp = out.with_name(out.name + ".partial")
     try:
         with open_database() as db, tmp.open("w", encoding="utf-8") as stream:
             actor = current_actor(db)
-            count = export_new_material(db, actor, stream, operation, fmt, shape, uk_codes)
+            count = export_new_material(db, actor, stream, operation, fmt, shape, codes)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -19,10 +19,17 @@ from rich.progress import (
 )
 
 from footprint.cli.admin import audit_outside
-from footprint.cli.common import ExitCode, console, err_console, fail, open_store, settings
+from footprint.cli.common import (
+    ExitCode,
+    console,
+    err_console,
+    fail,
+    open_store,
+    settings,
+    uk_codes,
+)
 from footprint.hashsets import SetNotFound
 from footprint.hashsets.formats import hashset_formats
-from footprint.hashsets.schemes import parse_uk_codes
 from footprint.signals import DecodePath, Orientation
 from footprint.triage.export import ExportError, ExportProgress, Included, export_scan
 from footprint.triage.scan import Progress as Advance
@@ -180,10 +187,7 @@ def scan_export_command(
         fail(f"--format {fmt!r}: choose one of {', '.join(writable)}")
     if shape not in ("hashset", "case"):
         fail(f"--shape {shape!r}: choose hashset or case")
-    try:
-        uk_codes = parse_uk_codes(settings().uk_category_codes)
-    except ValueError as exc:
-        fail(f"uk_category_codes: {exc}")
+    codes = uk_codes()
     tmp = out.with_name(out.name + ".partial")
     try:
         with (
@@ -191,7 +195,7 @@ def scan_export_command(
             Progress(*EXPORT_COLUMNS, console=err_console) as progress,
         ):
             counts = export_scan(
-                scan_dir, stream, fmt, shape, include, case_number, export_bar(progress), uk_codes
+                scan_dir, stream, fmt, shape, include, case_number, export_bar(progress), codes
             )
         audit_outside(  # before the file is there: an export refused by it never appears
             "scan.export",
