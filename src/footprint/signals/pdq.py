@@ -26,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 from footprint.signals.errors import ErrorCode, SignalError
 from footprint.signals.pdq_fast import pdq_bits
+from footprint.signals.reduce import reduce_rgb
 
 pillow_heif.register_heif_opener()
 # footprint enforces its own, configurable pixel limit (see `pixel_limit`), so Pillow's global
@@ -256,7 +257,7 @@ def _decode(opened: Image.Image, data: bytes, scale: int, *, metadata: bool) -> 
     if rgb is None and not metadata:
         rgb = _png_rgb(opened, data)
         if rgb is not None and scale > 1:
-            return _Picture(image=_pre_shrink(Image.fromarray(rgb)))
+            return _Picture(rgb=reduce_rgb(rgb, scale))  # as Pillow's reduce, without its copies
     if rgb is not None:
         return _Picture(rgb=rgb)
     if scale > 1:
@@ -386,7 +387,7 @@ def hash_image(
     picture = _decode(opened, data, scale, metadata=orientation is Orientation.BOTH)
     pdq = pdq_of_rgb(picture.rgb())
     reduced = scale > 1
-    if reduced and safeguard and _drifts(picture.image(), pdq):
+    if reduced and safeguard and _drifts(picture.rgb(), pdq):
         return _exact(data, orientation, dihedral, pixel_limit, PdqPath.EXACT_DRIFT)
     displayed = None
     if orientation is Orientation.BOTH:
@@ -402,12 +403,13 @@ def hash_image(
     return replace(signals, path=PdqPath.FAST)
 
 
-def _drifts(reduced: Image.Image, pdq: PdqHash) -> bool:
-    """Whether the reduced image's hash moves by more than STABLE_BITS when it is halved once
-    more: the sign of content that drifts between the fast and the exact path."""
-    if min(reduced.size) < 2 * 64:
+def _drifts(reduced: np.ndarray, pdq: PdqHash) -> bool:
+    """Whether the reduced picture's hash moves by more than STABLE_BITS when it is halved once
+    more (as Pillow's ``reduce(2)`` halves it): the sign of content that drifts between the fast
+    and the exact path."""
+    if min(reduced.shape[:2]) < 2 * 64:
         return False
-    return hamming_distance(pdq.hex, pdq_of_image(reduced.reduce(2)).hex) > STABLE_BITS
+    return hamming_distance(pdq.hex, pdq_of_rgb(reduce_rgb(reduced, 2)).hex) > STABLE_BITS
 
 
 def _candidates(signals: ImageSignals) -> list[str]:
