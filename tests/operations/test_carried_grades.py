@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from footprint.cli.main import app
 from footprint.hashsets import KnownHashStore
 from footprint.hashsets.negative_bank import NEGATIVE_BANK
 from footprint.operations.device_scans import link_device_scan
@@ -27,6 +29,7 @@ from tests.operations.cases_setup import MET, investigator, open_cases
 
 EXAMINER = Actor("exam-met", MET, frozenset({Role.FORENSIC_EXAMINER}))
 GRADERS = [Actor(f"grader-{n}", MET, frozenset({Role.FORENSIC_EXAMINER})) for n in range(3)]
+runner = CliRunner()
 U, M, F, GONE, NEW = ("1" * 32, "2" * 32, "3" * 32, "4" * 32, "5" * 32)
 
 
@@ -153,3 +156,29 @@ def test_a_decision_on_another_match_is_not_carried(
         assert rows["/m.jpg"].match_decision is None
         assert (rows["/f.jpg"].match_decision, rows["/f.jpg"].grade_status) == (None, "matched")
         assert rows["/f.jpg"].votes == []  # it awaits nobody: its match stands
+
+
+def test_the_command_line_says_what_a_link_again_kept(
+    database_url: str,
+    tmp_path: Path,
+    decided: tuple[int, KnownHashStore],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`footprint case link-scan` tells the examiner what the audit entry counts."""
+    device_id, store = decided
+    store.close()
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", database_url)
+    added = runner.invoke(
+        app, ["users", "add", "exam-met", "--org", MET, "--role", "forensic-examiner"]
+    )
+    assert added.exit_code == 0, added.output
+    monkeypatch.setenv("FOOTPRINT_USER", "exam-met")
+    again = scan(tmp_path, "again", AGAIN)
+    result = runner.invoke(app, ["case", "link-scan", str(device_id), str(again)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # as the terminal wraps it
+    assert "files to act on: 5" in said
+    assert (
+        "kept from the scan linked before (by content): 2 decisions, 3 votes, 2 flags; "
+        "1 decided content not in this scan (kept in the audit log only)"
+    ) in said

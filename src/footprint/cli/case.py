@@ -249,9 +249,31 @@ def _offence(value: str) -> Offence:
 def case_link_scan(device_id: int = typer.Argument(...), scan: Path = typer.Argument(...)) -> None:
     """Attach a finished triage scan to a seized device (its counts feed the charging summary)."""
     with open_database() as db:
-        view = device_scans.link_device_scan(db, current_actor(db), device_id, scan)
-    _print_case(view)
-    console.print(f"charging summary from seized devices: {view.charging_summary}")
+        linked = device_scans.link_scan(db, current_actor(db), device_id, scan)
+    _print_case(linked.case)
+    console.print(f"files to act on: {linked.taken.files}")
+    kept = _carried_said(linked.taken.carried)
+    if kept:
+        console.print(kept)
+    console.print(f"charging summary from seized devices: {linked.case.charging_summary}")
+
+
+def _carried_said(carried: dict[str, int]) -> str:
+    """What a re-linked scan's files took from the scan linked before, in a line; empty when
+    nothing was decided before."""
+    taken = [
+        f"{carried[key]} {key if carried[key] != 1 else key[:-1]}"
+        for key in ("decisions", "votes", "flags")
+        if carried.get(key)
+    ]
+    missing = carried.get("contents_not_found", 0)
+    if not taken and not missing:
+        return ""
+    said = "kept from the scan linked before (by content): " + (", ".join(taken) or "nothing")
+    if missing:
+        contents = "content" if missing == 1 else "contents"
+        said += f"; {missing} decided {contents} not in this scan (kept in the audit log only)"
+    return said
 
 
 @case_app.command("bail")

@@ -30,7 +30,7 @@ from footprint.operations.case_view import (
     writable_case,
 )
 from footprint.operations.outcomes import OutcomeError
-from footprint.operations.scan_files import take_scan_files
+from footprint.operations.scan_files import TakenFiles, take_scan_files
 from footprint.operations.scoping import require_visible, scoped_unit_of_work
 from footprint.security import audit
 from footprint.security.actor import Actor
@@ -113,8 +113,22 @@ def read_scan_counts(scan_dir: Path) -> tuple[dict[str, int], str]:
     return counts, hashlib.sha256(raw).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedScan:
+    """A scan linked to a device: the case as it stands, and the scan's files taken as rows
+    (with what people decided on the scan linked before that they took)."""
+
+    case: CaseView
+    taken: TakenFiles
+
+
 def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path) -> CaseView:
     """Attach a triage scan to a seized device; its counts feed the case's charging summary."""
+    return link_scan(db, actor, device_id, scan_dir).case
+
+
+def link_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path) -> LinkedScan:
+    """`link_device_scan`, saying what the link took (for a caller that tells the examiner)."""
     counts, digest = read_scan_counts(scan_dir)
     with scoped_unit_of_work(db, actor, "device", device_id) as session:
         device = session.get(SeizedDevice, device_id)
@@ -124,8 +138,8 @@ def link_device_scan(db: Database, actor: Actor, device_id: int, scan_dir: Path)
         case = session.get_one(Case, case_id)
         require_visible(actor, case.force.code, f"device {device_id}")  # names no case
         require(actor, Action.DEVICE_RECORD, f"case {case_id}")
-        attach_scan(session, actor, device, scan_dir, counts, digest)
-        return case_view(session, case)
+        taken = attach_scan(session, actor, device, scan_dir, counts, digest)
+        return LinkedScan(case_view(session, case), taken)
 
 
 def attach_scan(
@@ -135,7 +149,7 @@ def attach_scan(
     scan_dir: Path,
     counts: dict[str, int],
     digest: str,
-) -> None:
+) -> TakenFiles:
     """Link a read scan (read_scan_counts) to a device, in the caller's transaction (the actor
     may record on its case): its files become rows to act on, its counts the device's."""
     _refuse_second_exhibit(session, device, scan_dir.resolve())
@@ -153,6 +167,7 @@ def attach_scan(
         matched=counts,
         carried=taken.carried,
     )
+    return taken
 
 
 def _refuse_second_exhibit(session: Session, device: SeizedDevice, scan_dir: Path) -> None:
