@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from footprint.hashsets import schemes
 from footprint.hashsets.grading import GradeStatus, settle
 from footprint.hashsets.model import GradingVote, ImportReport, UnifiedCategory
 from footprint.hashsets.schemes import (
@@ -55,6 +56,23 @@ def test_unknown_codes_are_kept_graded_by_the_deployment_or_uncategorised() -> N
         U.C,
         U.UNCATEGORISED,
     ]
+
+
+def test_a_value_seen_before_maps_and_counts_as_the_first_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The mapper works a value out once: every later record with it still maps the same and
+    still counts as undefined; 1, "1" and True stay apart; past the values it keeps, it works
+    each one out again."""
+    monkeypatch.setattr(schemes, "MAPPED_VALUES_KEPT", 3)
+    mapper = CategoryMapper(Scheme.VICS)
+    for _ in range(3):
+        assert mapper.map(1) == ("1", U.INDECENT_UNCATEGORISED)
+        assert mapper.map("1") == ("1", U.INDECENT_UNCATEGORISED)
+        assert mapper.map(True) == ("True", U.UNCATEGORISED)  # a flag is not a code
+        assert mapper.map("7") == ("7", U.UNCATEGORISED)  # past the kept values
+        assert mapper.map(["1"]) == ("['1']", U.UNCATEGORISED)  # unhashable: never kept
+    assert mapper.unknown == {"True": 3, "7": 3, "['1']": 3}
 
 
 def test_category_codes_setting_is_validated() -> None:

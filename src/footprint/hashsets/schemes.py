@@ -90,6 +90,9 @@ def parse_category_codes(text: str) -> dict[str, dict[str, UnifiedCategory]]:
     return codes
 
 
+MAPPED_VALUES_KEPT = 10_000
+
+
 class CategoryMapper:
     """Maps a source category value to (source text, unified category). A code the scheme does
     not define maps through `extra_codes`, or else to uncategorised; `unknown` counts them for
@@ -105,22 +108,38 @@ class CategoryMapper:
         self.uk_codes = dict(uk_codes or {})
         self.extra_codes = {k.upper(): v for k, v in (extra_codes or {}).items()}
         self.unknown: Counter[str] = Counter()
+        # A set holds millions of records and a handful of category values: each value is
+        # worked out once (at most MAPPED_VALUES_KEPT of them, against a file of odd values).
+        self._mapped: dict[tuple[type, object], tuple[str | None, UnifiedCategory, bool]] = {}
 
     def map(self, value: object) -> tuple[str | None, UnifiedCategory]:
+        kept = isinstance(value, (str, int))
+        key = (type(value), value)  # 1, "1" and True say different things
+        found = self._mapped.get(key) if kept else None
+        if found is None:
+            found = self._map(value)
+            if kept and len(self._mapped) < MAPPED_VALUES_KEPT:
+                self._mapped[key] = found
+        text, category, undefined = found
+        if undefined:
+            self.unknown[str(text)] += 1
+        return text, category
+
+    def _map(self, value: object) -> tuple[str | None, UnifiedCategory, bool]:
+        """(source text, unified category, whether the scheme leaves the text undefined)."""
         if value is None or (isinstance(value, str) and not value.strip()):
-            return None, U.UNCATEGORISED
+            return None, U.UNCATEGORISED, False
         text = str(value).strip()
         named = _BY_NAME.get(text.lower())
         if named is not None:
-            return text, named
+            return text, named, False
         found = self._defined(text)
         if found is not None:
-            return text, found
+            return text, found, False
         configured = self.extra_codes.get(text.upper())
         if configured is not None:
-            return text, configured
-        self.unknown[text] += 1
-        return text, U.UNCATEGORISED
+            return text, configured, False
+        return text, U.UNCATEGORISED, True
 
     def _defined(self, text: str) -> UnifiedCategory | None:
         if self.scheme is Scheme.NCMEC:
