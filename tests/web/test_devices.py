@@ -264,6 +264,9 @@ def test_a_devices_scan_exported_for_a_review_tool(site: Site) -> None:
     files = sum(len(m["MediaFiles"]) for m in case["Media"])
     assert files == summary["matched_files"] + summary["unknown_images"]
     assert audited(site.db, "case.scan-export", EXAMINER, site.cases[GMP][0])
+    exports = site.settings.var_dir / "exports"  # the instance's folder, not the shared /tmp
+    assert exports.stat().st_mode & 0o777 == 0o700
+    assert list(exports.iterdir()) == []  # removed once sent
     matched = client.get(f"{_scan_url(site)}/export", params={"include": "matched"}).json()
     assert {m["footprint:Category"] for m in matched["value"][0]["Media"]} <= {"A", "B", "C"}
     assert client.get(f"{_scan_url(site)}/export", params={"format": "nsrl"}).status_code == 422
@@ -274,6 +277,7 @@ def test_a_devices_scan_exported_for_a_review_tool(site: Site) -> None:
     try:
         refused = client.get(f"{_scan_url(site)}/export")
         assert refused.status_code == 409 and "re-examine" in refused.text
+        assert list(exports.iterdir()) == []  # nothing half-written stays
     finally:
         summary_file.write_bytes(kept)
 

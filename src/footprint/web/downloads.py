@@ -17,16 +17,21 @@ from footprint.triage.export import Included
 from footprint.web.callers import database, settings
 
 SCAN_EXPORTS = ("vics", "vics-1.3", "csv")  # what review tools load (ICSE carries no category)
+EXPORTS = "exports"  # under var_dir: exports being sent
 
 
 def scan_export_file(
     request: Request, actor: Actor, case_id: int, device_id: int, fmt: str, include: Included
 ) -> FileResponse:
-    """The device's scan (audited), written to a temporary file first, since a device's scan
-    may hold millions of files, and removed once sent."""
+    """The device's scan (audited), written to a file first, since a device's scan may hold
+    millions of files, and removed once sent. The file is the instance's, under
+    `<var_dir>/exports/` beside the uploads (readable by this account alone), not in the
+    machine's shared temporary folder: case data stays where the deployment keeps its data."""
     if fmt not in SCAN_EXPORTS:
         raise Invalid(f"format: {fmt!r} is not one of {', '.join(SCAN_EXPORTS)}")
-    handle, name = tempfile.mkstemp(prefix="footprint-export-")
+    exports = settings(request).var_dir / EXPORTS
+    exports.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="scan-export-", dir=exports)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             export_device_scan(
