@@ -2,7 +2,8 @@
 
 The fast path reduces a PNG decoded at full size and halves every reduced picture once more for
 its drift check (see `pdq.hash_image`). Through Pillow each of these cost a copy of the array
-into an image and one out again (a 1008x756 picture: 2.4 ms, where this takes a fraction of it).
+into an image and one out again (halving a 1008x756 picture: 1.05 ms, here 0.84 ms; a 12 MP one
+by 4: 7.0 ms, here 3.1 ms).
 The drift check's threshold was measured with Pillow's pixels, and a PNG's fast hash must not
 depend on the route its pixels took, so this is Pillow's arithmetic, not merely an average:
 every output pixel is the sum of its box plus half the box's count, times a 32-bit multiplier
