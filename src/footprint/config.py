@@ -36,6 +36,29 @@ class Settings:
     def plugin_modules(self) -> tuple[str, ...]:
         return plugin_names(self.plugins)
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Files uploaded for an import, held until it ends."""
+        return self.var_dir / "uploads"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Exports written for the web app to send, held until sent."""
+        return self.var_dir / "exports"
+
+
+def clear_leftovers(settings: Settings) -> int:
+    """Remove the uploads and exports a server that stopped mid-way left behind (a crash
+    between writing such a file and removing it); how many. For `footprint serve` before any of
+    its server processes starts, when no request can be using them."""
+    removed = 0
+    for folder in (settings.uploads_dir, settings.exports_dir):
+        for leftover in folder.glob("*") if folder.is_dir() else ():
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
 
 def _coerce(name: str, raw: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]

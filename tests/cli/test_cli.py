@@ -123,3 +123,31 @@ def test_a_plugin_that_cannot_load_stops_the_command_naming_it(
     result = invoke("hashset", "list")
     assert result.exit_code == 2
     assert "plugins: cannot load 'footprint_no_such_plugin'" in result.output
+
+
+def test_serve_clears_what_a_stopped_server_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload or export a crashed server never removed goes before the new server starts;
+    other files of var_dir stay."""
+    import uvicorn
+
+    var = tmp_path / "srv"
+    monkeypatch.setenv("FOOTPRINT_VAR_DIR", str(var))
+    monkeypatch.setenv("FOOTPRINT_DATABASE_URL", f"sqlite:///{tmp_path}/footprint.db")
+    for name in ("uploads/0f3a.upload", "exports/scan-export-x1", "exports/scan-export-x2"):
+        (var / name).parent.mkdir(parents=True, exist_ok=True)
+        (var / name).write_text("case data")
+    kept = var / "scans" / "E23000001" / "findings.jsonl"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("{}")
+    started: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **_: started.append(target))
+    result = invoke("serve", "--port", "1")
+    assert result.exit_code == 0, result.output
+    assert "removed 3 upload or export files" in result.output
+    assert started == ["footprint.web.serving:app"]
+    assert list((var / "uploads").iterdir()) == list((var / "exports").iterdir()) == []
+    assert kept.read_text() == "{}"
+    again = invoke("serve", "--port", "1")  # nothing left: nothing said
+    assert again.exit_code == 0 and "removed" not in again.output

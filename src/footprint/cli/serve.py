@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from footprint.cli.common import console, fail, settings
+from footprint.config import clear_leftovers
 from footprint.store import Database
 
 
@@ -34,6 +35,9 @@ def serve_command(
     Database(settings().database_url).dispose()  # a bad setting fails here, with its message
     if settings().request_threads < 1:
         fail("setting request_threads: must be at least 1")
+    left = clear_leftovers(settings())  # before any server process exists
+    if left:
+        console.print(f"removed {left} upload or export files a stopped server left behind")
     scheme = "https" if tls_cert else "http"
     console.print(f"footprint on {scheme}://{host}:{port}/  (Ctrl-C stops it)")
     uvicorn.run(

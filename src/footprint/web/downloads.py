@@ -17,7 +17,6 @@ from footprint.triage.export import Included
 from footprint.web.callers import database, settings
 
 SCAN_EXPORTS = ("vics", "vics-1.3", "csv")  # what review tools load (ICSE carries no category)
-EXPORTS = "exports"  # under var_dir: exports being sent
 
 
 def scan_export_file(
@@ -29,7 +28,7 @@ def scan_export_file(
     machine's shared temporary folder: case data stays where the deployment keeps its data."""
     if fmt not in SCAN_EXPORTS:
         raise Invalid(f"format: {fmt!r} is not one of {', '.join(SCAN_EXPORTS)}")
-    exports = settings(request).var_dir / EXPORTS
+    exports = settings(request).exports_dir
     exports.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix="scan-export-", dir=exports)
     try:

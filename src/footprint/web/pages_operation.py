@@ -36,7 +36,7 @@ UPLOAD_CHUNK = 1 << 20
 
 def save_upload(request: Request, file: UploadFile) -> Path:
     """The uploaded file under <var_dir>/uploads, named at random (never the client's name)."""
-    uploads = settings(request).var_dir / "uploads"
+    uploads = settings(request).uploads_dir
     uploads.mkdir(parents=True, exist_ok=True)
     upload = uploads / f"{secrets.token_hex(16)}.upload"
     with upload.open("wb") as out:
