@@ -90,7 +90,7 @@ def test_the_drift_check_halves_as_pillow_did() -> None:
 
 def test_a_large_png_hashes_on_the_fast_path_as_pillow_reduced_it() -> None:
     """A plain PNG decoded by libspng and reduced here: the hash Pillow's decode and reduce
-    give (the scale is 2 for a 1024 px shorter side)."""
+    give (the scale is 2 for a shorter side of 1,100 px)."""
     picture = benign_image(3, (1400, 1100))
     buffer = io.BytesIO()
     picture.save(buffer, "PNG")
